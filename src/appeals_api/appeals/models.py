@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text as sql_text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from appeals_api.db import Base
+
+
+class RegistrationCounter(Base):
+    """The last serial number given in a calendar year (R-2.1)."""
+
+    __tablename__ = "registration_counters"
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
+class Appeal(Base):
+    __tablename__ = "appeals"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    form: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(35))
+    status: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    registered_on: Mapped[date] = mapped_column(Date)
+    answer_rule: Mapped[str] = mapped_column(String(64))
+    due_date: Mapped[date] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    addressee: Mapped[str | None] = mapped_column(Text)
+    applicants: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    representative: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    respond_to: Mapped[int | None] = mapped_column(SmallInteger)
+    needs_anonymity_check: Mapped[bool] = mapped_column(Boolean)
+    needs_authority_check: Mapped[bool] = mapped_column(Boolean)
+    confidential: Mapped[bool] = mapped_column(Boolean)
+    control: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    related: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    external_ref: Mapped[str | None] = mapped_column(String(200))
+    paper: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    units: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    tracking_code_hash: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        Index("ix_appeals_received_at", "received_at"),
+        Index("ix_appeals_status_year_seq", "status", "year", "seq"),
+        Index("ix_appeals_units", "units", postgresql_using="gin"),
+        Index(
+            "ix_appeals_open_due",
+            "due_date",
+            postgresql_where=sql_text("completed_on IS NULL"),
+        ),
+    )
+
+
+class AppealDeadline(Base):
+    """One stage deadline of an appeal, by its R-3.3 rule, with due and done dates."""
+
+    __tablename__ = "appeal_deadlines"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    # Deferred: intake writes the children first and the appeal row (with its number) last,
+    # so that the yearly counter stays locked for one statement only (R-2.1).
+    appeal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED"),
+        index=True,
+    )
+    rule: Mapped[str] = mapped_column(String(64))
+    start_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    original_due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    # Set by a manager's decision (extend/shorten): a calendar change does not recompute it.
+    fixed: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+    __table_args__ = (
+        Index("ix_appeal_deadlines_open_due", "due_on", postgresql_where=sql_text("done_on IS NULL")),
+    )
+
+
+class AppealHistory(Base):
+    """Who did what to an appeal and when, with the values before and after."""
+
+    __tablename__ = "appeal_history"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED"),
+        index=True,
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column()
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a POST with an Idempotency-Key, replayed to its retries (R-1.8)."""
+
+    __tablename__ = "idempotency_keys"
+
+    principal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(SmallInteger)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

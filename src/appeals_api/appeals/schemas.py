@@ -1,0 +1,232 @@
+"""The appeal at the edge: intake body, the appeal as returned, list filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from appeals_api.appeals.enums import (
+    Channel,
+    ControlType,
+    EnvelopeCheck,
+    Form,
+    Kind,
+    Outcome,
+    Relation,
+    Status,
+)
+from appeals_api.types import LanguageTag, Line, LongText, Paragraph, ShortLine
+
+
+class Input(BaseModel):
+    """Request bodies: unknown or server-owned fields are refused, never dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Contacts(Input):
+    email: ShortLine | None = None
+    phone: ShortLine | None = None
+    fax: ShortLine | None = None
+
+
+class IndividualApplicant(Contacts):
+    """R-1.2: an individual; a missing name or address is registered all the same (R-1.5)."""
+
+    type: Literal["individual"]
+    last_name: ShortLine | None = None
+    first_name: ShortLine | None = None
+    patronymic: ShortLine | None = None
+    address: Line | None = None
+
+    def identified(self) -> bool:
+        return bool(self.last_name and self.first_name and self.address)
+
+
+class LegalEntityApplicant(Contacts):
+    type: Literal["legal_entity"]
+    name: Line | None = None
+    address: Line | None = None
+
+    def identified(self) -> bool:
+        return bool(self.name and self.address)
+
+
+Applicant = Annotated[IndividualApplicant | LegalEntityApplicant, Field(discriminator="type")]
+
+
+class Representative(Input):
+    """R-1.3: who appeals on the applicant's behalf, and whether authority documents came with it."""
+
+    name: ShortLine | None = None
+    legal_representative: bool = False
+    authority_documents: bool = False
+    address: Line | None = None
+
+
+class Control(Input):
+    """R-2.4: internal control, or a higher body that needs an answer too."""
+
+    type: ControlType = ControlType.INTERNAL
+    body: Line | None = None
+    reference: ShortLine | None = None
+
+    @model_validator(mode="after")
+    def _body_for_higher_body(self) -> Control:
+        if self.type is ControlType.HIGHER_BODY and not self.body:
+            raise ValueError("control.body names the higher body for type higher_body")
+        return self
+
+
+class RelatedRef(Input):
+    """R-2.3: the earlier appeal this one duplicates or repeats, by its number."""
+
+    relation: Relation
+    year: int = Field(ge=1991, le=2200)
+    number: int = Field(ge=1, le=10_000_000)
+
+
+class Paper(Input):
+    """R-1.4, R-1.6: sheets, attachments and the envelope check of a paper appeal."""
+
+    sheets: int | None = Field(default=None, ge=0, le=100_000)
+    attachments: int | None = Field(default=None, ge=0, le=100_000)
+    envelope_check: EnvelopeCheck | None = None
+
+
+class AppealCreate(Input):
+    kind: Kind
+    form: Form
+    channel: Channel
+    language: LanguageTag
+    text: LongText
+    applicants: list[Applicant] = Field(default_factory=list, max_length=1000)
+    # §41: index into `applicants` of the one the response goes to (default the first).
+    respond_to: int | None = Field(default=None, ge=0, le=999)
+    representative: Representative | None = None
+    addressee: Line | None = None
+    summary: Paragraph | None = None
+    confidential: bool = False
+    received_at: AwareDatetime | None = None
+    control: Control = Field(default_factory=Control)
+    related: RelatedRef | None = None
+    external_ref: ShortLine | None = None
+    paper: Paper | None = None
+
+    @model_validator(mode="after")
+    def _respond_to_in_range(self) -> AppealCreate:
+        if self.respond_to is not None and self.respond_to >= len(self.applicants):
+            raise ValueError("respond_to must be the index of one of the applicants")
+        return self
+
+
+class DeadlineRead(Output):
+    rule: str
+    clause: str
+    start_on: date
+    due_on: date
+    original_due_on: date
+    done_on: date | None
+
+
+class RelatedRead(Output):
+    relation: Relation
+    year: int
+    number: int
+    display: str
+    appeal_id: UUID | None
+    received_on: date | None
+
+
+class Checks(Output):
+    """What the Appeals Department must check before consideration (R-1.5, R-7.1)."""
+
+    anonymity: bool
+    authority_documents: bool
+
+
+class AppealRead(Output):
+    id: UUID
+    number: str
+    year: int
+    seq: int
+    kind: Kind
+    form: Form
+    channel: Channel
+    language: str
+    status: Status
+    received_at: datetime
+    registered_on: date
+    due_date: date
+    answer_rule: str
+    overdue: bool
+    completed_on: date | None
+    deadlines: list[DeadlineRead]
+    text: str
+    summary: str | None
+    addressee: str | None
+    applicants: list[Applicant]
+    respond_to: int | None
+    representative: Representative | None
+    confidential: bool
+    checks: Checks
+    control: Control
+    related: RelatedRead | None
+    external_ref: str | None
+    paper: Paper | None
+    units: list[str]
+    outcome: Outcome | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AppealCreated(AppealRead):
+    tracking_code: str = Field(
+        description="Shown once: with the number, it lets the applicant look up the status (R-8.1)."
+    )
+
+
+class AppealPage(BaseModel):
+    items: list[AppealRead]
+    next_cursor: str | None
+
+
+class HistoryEntry(Output):
+    id: int
+    at: datetime
+    actor: str
+    actor_role: str
+    action: str
+    changes: dict[str, object]
+    note: str | None
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryEntry]
+    next_cursor: str | None
+
+
+class PublicDeadline(Output):
+    rule: str
+    due_on: date
+    done_on: date | None
+
+
+class PublicStatus(Output):
+    """What an applicant sees with number and tracking code: no personal data (R-8.1)."""
+
+    number: str
+    status: Status
+    received_on: date
+    registered_on: date
+    due_date: date
+    completed_on: date | None
+    outcome: Outcome | None
+    deadlines: list[PublicDeadline]

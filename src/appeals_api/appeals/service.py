@@ -1,0 +1,350 @@
+"""Intake and registration (R-1, R-2, R-3.2–3.3), reading, and the applicant's status lookup."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api.appeals import repository
+from appeals_api.appeals.enums import Form, Kind, Status
+from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory
+from appeals_api.appeals.numbering import display_number
+from appeals_api.appeals.schemas import AppealCreate, AppealCreated, AppealRead, PublicStatus
+from appeals_api.auth.roles import BACKDATERS, Principal, Role
+from appeals_api.calendar import service as calendar_service
+from appeals_api.calendar.rules import RULES, compute_due, get_rule, start_date
+from appeals_api.calendar.workdays import WorkCalendar
+from appeals_api.config import Settings
+from appeals_api.errors import FieldError, Forbidden, IdempotencyKeyReused, NotFound, Unprocessable
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+TRACKING_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Registered:
+    body: dict[str, Any]
+    replayed: bool
+
+
+def request_fingerprint(data: AppealCreate) -> str:
+    """The body's meaning, not its bytes: a retry that reorders keys is still the same request."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _hash_tracking_code(appeal_id: uuid.UUID, code: str) -> str:
+    return hashlib.sha256(f"{appeal_id}:{code}".encode()).hexdigest()
+
+
+def answer_rule_for(kind: Kind) -> str:
+    """R-3.3: a proposal is answered within a month (§37), an application or complaint in 15 days."""
+    return "proposal_answer" if kind is Kind.PROPOSAL else "answer"
+
+
+def registration_deadlines(
+    *, received_on: date, registered_on: date, kind: Kind, calendar: WorkCalendar
+) -> list[dict[str, Any]]:
+    """The stage deadlines set at registration (R-3.3), counted from the start date (R-3.2)."""
+    out = []
+    for rule_name in ("registration", answer_rule_for(kind)):
+        due = compute_due(get_rule(rule_name), registered_on, calendar)
+        out.append(
+            {"rule": rule_name, "start_on": registered_on, "due_on": due, "original_due_on": due}
+        )
+    return out
+
+
+def _check_received_at(data: AppealCreate, principal: Principal, now: datetime, s: Settings) -> datetime:
+    if data.received_at is None:
+        return now
+    tolerance = timedelta(seconds=s.backdate_tolerance_seconds)
+    if data.received_at > now + tolerance:
+        raise Unprocessable(
+            "received_at is in the future",
+            [FieldError(field="received_at", message="must not be in the future", type="future")],
+        )
+    if data.received_at < now - tolerance and principal.role not in BACKDATERS:
+        raise Forbidden("Back-dating received_at needs the registrar role or higher.")
+    return data.received_at
+
+
+async def register(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    data: AppealCreate,
+    principal: Principal,
+    now: datetime,
+    idempotency_key: str | None,
+) -> Registered:
+    """Register an appeal with its yearly number and deadlines; never refuse it (R-1.5, R-2.1)."""
+    received_at = _check_received_at(data, principal, now, settings)
+    fingerprint = request_fingerprint(data)
+    if idempotency_key is not None:
+        prior = await repository.claim_idempotency_key(
+            session,
+            principal_id=principal.id,
+            key=idempotency_key,
+            request_hash=fingerprint,
+            now=now,
+        )
+        if prior is not None:
+            if prior.request_hash != fingerprint:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was used with another request body."
+                )
+            assert prior.response is not None  # written in the same transaction as the claim
+            return Registered(body=_replay(prior.response), replayed=True)
+
+    tz = settings.tz
+    calendar = await calendar_service.load_calendar(session, settings)
+    registered_on = start_date(
+        received_at,
+        electronic=data.form is Form.ELECTRONIC,
+        calendar=calendar,
+        tz=tz,
+        work_end=settings.work_end,
+    )
+    received_on = received_at.astimezone(tz).date()
+    year = received_on.year
+    deadlines = registration_deadlines(
+        received_on=received_on, registered_on=registered_on, kind=data.kind, calendar=calendar
+    )
+    answer_rule = answer_rule_for(data.kind)
+    due_date = next(d["due_on"] for d in deadlines if d["rule"] == answer_rule)
+    related = await _resolve_related(session, data, tz)
+
+    appeal_id = uuid.uuid4()
+    code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+    applicants = [a.model_dump(mode="json", exclude_none=True) for a in data.applicants]
+    values: dict[str, Any] = {
+        "id": appeal_id,
+        "year": year,
+        "kind": data.kind.value,
+        "form": data.form.value,
+        "channel": data.channel.value,
+        "language": data.language,
+        "status": Status.REGISTERED.value,
+        "received_at": received_at,
+        "registered_on": registered_on,
+        "answer_rule": answer_rule,
+        "due_date": due_date,
+        "text": data.text,
+        "summary": data.summary,
+        "addressee": data.addressee,
+        "applicants": applicants,
+        "respond_to": data.respond_to,
+        "representative": (
+            data.representative.model_dump(mode="json", exclude_none=True)
+            if data.representative
+            else None
+        ),
+        "needs_anonymity_check": not any(a.identified() for a in data.applicants),
+        "needs_authority_check": bool(
+            data.representative and not data.representative.authority_documents
+        ),
+        "confidential": data.confidential,
+        "control": data.control.model_dump(mode="json", exclude_none=True),
+        "related": related,
+        "external_ref": data.external_ref,
+        "paper": data.paper.model_dump(mode="json", exclude_none=True) if data.paper else None,
+        "units": [],
+        "tracking_code_hash": _hash_tracking_code(appeal_id, code),
+        "created_by": principal.id,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    await repository.insert_deadlines(session, appeal_id=appeal_id, deadlines=deadlines)
+    await repository.insert_history(
+        session,
+        appeal_id=appeal_id,
+        at=now,
+        actor_id=principal.id,
+        actor_name=principal.name,
+        actor_role=principal.role.value,
+        action="registered",
+        changes={"status": [None, Status.REGISTERED.value]},
+        note=None,
+    )
+    preview = Appeal(**values, seq=0)
+    deadline_rows = [AppealDeadline(appeal_id=appeal_id, done_on=None, **d) for d in deadlines]
+    body = to_read(preview, deadline_rows, today=now.astimezone(tz).date(), tz=tz).model_dump(
+        mode="json"
+    )
+    body["tracking_code"] = code
+    body.pop("seq")
+    body.pop("number")
+    event_data = {
+        "year": year,
+        "kind": data.kind.value,
+        "form": data.form.value,
+        "channel": data.channel.value,
+        "registered_on": registered_on.isoformat(),
+        "due_date": due_date.isoformat(),
+    }
+    seq = await repository.insert_numbered(
+        session,
+        values=values,
+        event={"type": "appeal.registered", "at": now, "data": event_data},
+        idempotency=(principal.id, idempotency_key, body) if idempotency_key else None,
+    )
+    return Registered(body=_replay({**body, "seq": seq}), replayed=False)
+
+
+def _replay(stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored first answer, with its display number rebuilt from (year, seq)."""
+    body = dict(stored)
+    body["number"] = display_number(int(body["year"]), int(body["seq"]))
+    return {name: body[name] for name in AppealCreated.model_fields if name in body}
+
+
+async def _resolve_related(
+    session: AsyncSession, data: AppealCreate, tz: Any
+) -> dict[str, Any] | None:
+    """R-2.3: record the earlier appeal's number and date (it may predate this system)."""
+    if data.related is None:
+        return None
+    ref = data.related
+    earlier = await repository.find_by_number(session, year=ref.year, seq=ref.number)
+    return {
+        "relation": ref.relation.value,
+        "year": ref.year,
+        "number": ref.number,
+        "display": display_number(ref.year, ref.number),
+        "appeal_id": str(earlier.id) if earlier else None,
+        "received_on": earlier.received_at.astimezone(tz).date().isoformat() if earlier else None,
+    }
+
+
+def is_overdue(appeal: Appeal, today: date) -> bool:
+    """Past the answer deadline without an answer, or answered after it (R-6.3)."""
+    if appeal.completed_on is not None:
+        return appeal.completed_on > appeal.due_date
+    return today > appeal.due_date
+
+
+def to_read(
+    appeal: Appeal, deadlines: list[AppealDeadline], *, today: date, tz: Any
+) -> AppealRead:
+    return AppealRead.model_validate(
+        {
+            "id": appeal.id,
+            "number": display_number(appeal.year, appeal.seq),
+            "year": appeal.year,
+            "seq": appeal.seq,
+            "kind": appeal.kind,
+            "form": appeal.form,
+            "channel": appeal.channel,
+            "language": appeal.language,
+            "status": appeal.status,
+            "received_at": appeal.received_at.astimezone(tz),
+            "registered_on": appeal.registered_on,
+            "due_date": appeal.due_date,
+            "answer_rule": appeal.answer_rule,
+            "overdue": is_overdue(appeal, today),
+            "completed_on": appeal.completed_on,
+            "deadlines": [
+                {
+                    "rule": d.rule,
+                    "clause": RULES[d.rule].clause if d.rule in RULES else "",
+                    "start_on": d.start_on,
+                    "due_on": d.due_on,
+                    "original_due_on": d.original_due_on,
+                    "done_on": d.done_on,
+                }
+                for d in deadlines
+            ],
+            "text": appeal.text,
+            "summary": appeal.summary,
+            "addressee": appeal.addressee,
+            "applicants": appeal.applicants,
+            "respond_to": appeal.respond_to,
+            "representative": appeal.representative,
+            "confidential": appeal.confidential,
+            "checks": {
+                "anonymity": appeal.needs_anonymity_check,
+                "authority_documents": appeal.needs_authority_check,
+            },
+            "control": appeal.control,
+            "related": appeal.related,
+            "external_ref": appeal.external_ref,
+            "paper": appeal.paper,
+            "units": appeal.units,
+            "outcome": appeal.outcome,
+            "created_at": appeal.created_at.astimezone(tz),
+            "updated_at": appeal.updated_at.astimezone(tz),
+        }
+    )
+
+
+def can_see(principal: Principal, appeal: Appeal) -> bool:
+    """Executors reach only appeals routed to their unit; for others they do not exist."""
+    if principal.role is Role.EXECUTOR:
+        return principal.unit_code is not None and principal.unit_code in appeal.units
+    return True
+
+
+async def get_visible(session: AsyncSession, *, appeal_id: uuid.UUID, principal: Principal) -> Appeal:
+    appeal = await repository.get(session, appeal_id)
+    if appeal is None or not can_see(principal, appeal):
+        raise NotFound("No such appeal.")
+    return appeal
+
+
+async def read(
+    session: AsyncSession, appeal: Appeal, *, today: date, tz: Any
+) -> AppealRead:
+    deadlines = await repository.deadlines_of(session, [appeal.id])
+    return to_read(appeal, deadlines[appeal.id], today=today, tz=tz)
+
+
+async def read_many(
+    session: AsyncSession, appeals: list[Appeal], *, today: date, tz: Any
+) -> list[AppealRead]:
+    deadlines = await repository.deadlines_of(session, [a.id for a in appeals])
+    return [to_read(a, deadlines[a.id], today=today, tz=tz) for a in appeals]
+
+
+async def history(
+    session: AsyncSession, *, appeal: Appeal, after: int, limit: int
+) -> list[AppealHistory]:
+    return await repository.history(session, appeal_id=appeal.id, after=after, limit=limit)
+
+
+# Compared against when the number is unknown, so both misses cost the same (R-8.1).
+_DUMMY_HASH = hashlib.sha256(b"no such appeal").hexdigest()
+
+
+async def public_status(
+    session: AsyncSession, *, year: int, seq: int, code: str, tz: Any
+) -> PublicStatus:
+    """The applicant's view by number and tracking code: a wrong code looks like no appeal (R-8.1)."""
+    found = await repository.tracking_hash_by_number(session, year=year, seq=seq)
+    appeal, stored = found if found is not None else (None, _DUMMY_HASH)
+    offered = _hash_tracking_code(appeal.id if appeal else uuid.UUID(int=0), code.strip().upper())
+    if not hmac.compare_digest(offered, stored) or appeal is None:
+        raise NotFound("No appeal with this number and code.")
+    deadlines = (await repository.deadlines_of(session, [appeal.id]))[appeal.id]
+    return PublicStatus(
+        number=display_number(appeal.year, appeal.seq),
+        status=Status(appeal.status),
+        received_on=appeal.received_at.astimezone(tz).date(),
+        registered_on=appeal.registered_on,
+        due_date=appeal.due_date,
+        completed_on=appeal.completed_on,
+        outcome=appeal.outcome,  # type: ignore[arg-type]
+        deadlines=[
+            {"rule": d.rule, "due_on": d.due_on, "done_on": d.done_on}  # type: ignore[misc]
+            for d in deadlines
+        ],
+    )

@@ -1,0 +1,93 @@
+"""API keys: made by the CLI, stored only as SHA-256 hashes, checked on every request."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api.auth.models import ApiKey
+from appeals_api.auth.roles import Principal, Role
+from appeals_api.errors import NotFound, Unprocessable
+from appeals_api.units.models import Unit
+
+KEY_PREFIX = "apk_"
+# last_used_at is refreshed at most this often, so reads do not write on every request.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def hash_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_key(
+    session: AsyncSession,
+    *,
+    name: str,
+    role: Role,
+    unit_code: str | None,
+    expires_at: datetime | None,
+) -> tuple[ApiKey, str]:
+    """Make a key; an executor key must name an existing unit, and only an executor key may."""
+    if role is Role.EXECUTOR and not unit_code:
+        raise Unprocessable("an executor key must be bound to a unit (--unit CODE)")
+    if role is not Role.EXECUTOR and unit_code:
+        raise Unprocessable("only executor keys are bound to a unit")
+    if unit_code and await session.get(Unit, unit_code) is None:
+        raise NotFound(f"unit {unit_code!r} does not exist")
+    token = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        id=uuid.uuid4(),
+        name=name,
+        role=role.value,
+        unit_code=unit_code,
+        key_hash=hash_key(token),
+        key_prefix=token[: len(KEY_PREFIX) + 6],
+        expires_at=expires_at,
+    )
+    session.add(key)
+    await session.flush()
+    return key, token
+
+
+async def list_keys(session: AsyncSession) -> list[ApiKey]:
+    return list((await session.scalars(select(ApiKey).order_by(ApiKey.created_at))).all())
+
+
+async def revoke_key(session: AsyncSession, *, key_id: uuid.UUID, now: datetime) -> ApiKey:
+    """Revoke a key; it stops working on the next request."""
+    key = await session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"key {key_id} does not exist")
+    if key.revoked_at is None:
+        key.revoked_at = now
+        await session.flush()
+    return key
+
+
+async def authenticate(session: AsyncSession, *, token: str, now: datetime) -> Principal | None:
+    """The principal behind a bearer token, or None if it is unknown, revoked or expired."""
+    row = (
+        await session.execute(
+            select(
+                ApiKey.id,
+                ApiKey.name,
+                ApiKey.role,
+                ApiKey.unit_code,
+                ApiKey.revoked_at,
+                ApiKey.expires_at,
+                ApiKey.last_used_at,
+            ).where(ApiKey.key_hash == hash_key(token))
+        )
+    ).one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
+        await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
+    return Principal(id=row.id, name=row.name, role=Role(row.role), unit_code=row.unit_code)

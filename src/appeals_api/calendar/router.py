@@ -1,0 +1,183 @@
+"""HTTP for the working-day calendar, deadline rules and decree overrides (R-3)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from appeals_api.auth.dependencies import require
+from appeals_api.auth.roles import ALL_ROLES, Principal, Role
+from appeals_api.calendar import service
+from appeals_api.calendar.rules import RULES, UnknownRuleError, compute_due, get_rule
+from appeals_api.calendar.schemas import (
+    CalendarDay,
+    DeadlineAnswer,
+    OverrideChange,
+    OverrideList,
+    OverrideRead,
+    OverrideWrite,
+    RuleRead,
+    WorkingDays,
+)
+from appeals_api.config import Settings
+from appeals_api.db import SessionDep
+from appeals_api.errors import FieldError, Unprocessable, problem_responses
+
+router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
+
+AnyKey = Annotated[Principal, Depends(require(*ALL_ROLES))]
+CalendarKeeper = Annotated[Principal, Depends(require(Role.ADMIN, Role.REGISTRAR))]
+
+MAX_RANGE_DAYS = 366
+DayParam = Annotated[date, Path(description="The day, YYYY-MM-DD")]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _bounded(day: date) -> date:
+    if not date(1991, 1, 1) <= day <= date(2200, 12, 31):
+        raise Unprocessable(
+            "date out of range",
+            [FieldError(field="date", message="between 1991 and 2200", type="range")],
+        )
+    return day
+
+
+@router.get(
+    "/working-days",
+    response_model=WorkingDays,
+    responses=problem_responses(401, 403, 422),
+    summary="The working-day calendar in force over a range (at most 366 days)",
+)
+async def working_days(
+    request: Request,
+    session: SessionDep,
+    _: AnyKey,
+    from_: Annotated[date, Query(alias="from")],
+    to: date,
+) -> WorkingDays:
+    _bounded(from_)
+    _bounded(to)
+    if to < from_ or (to - from_).days >= MAX_RANGE_DAYS:
+        raise Unprocessable(
+            f"`to` must be on or after `from`, within {MAX_RANGE_DAYS} days",
+            [FieldError(field="to", message="range too long or reversed", type="range")],
+        )
+    calendar = await service.load_calendar(session, _settings(request))
+    days = []
+    day = from_
+    while day <= to:
+        reason = calendar.non_working_reason(day)
+        days.append(CalendarDay(date=day, working=reason is None, reason=reason))
+        day += timedelta(days=1)
+    return WorkingDays(
+        from_=from_, to=to, working_days=sum(d.working for d in days), days=days
+    )
+
+
+def _rule_read(name: str) -> RuleRead:
+    rule = RULES[name]
+    return RuleRead(
+        name=rule.name,
+        description=rule.description,
+        unit=rule.unit.value,
+        amount=rule.amount,
+        counted_from=rule.counted_from,
+        clause=rule.clause,
+    )
+
+
+@router.get(
+    "/rules",
+    response_model=list[RuleRead],
+    responses=problem_responses(401, 403),
+    summary="The deadline rules of R-3.3, each with its clause",
+)
+async def list_rules(_: AnyKey) -> list[RuleRead]:
+    return [_rule_read(name) for name in RULES]
+
+
+@router.get(
+    "/deadline",
+    response_model=DeadlineAnswer,
+    responses=problem_responses(401, 403, 422),
+    summary="A deadline computed by a named rule from a start date",
+)
+async def deadline(
+    request: Request,
+    session: SessionDep,
+    _: AnyKey,
+    start: date,
+    rule: Annotated[str, Query(max_length=64)],
+) -> DeadlineAnswer:
+    _bounded(start)
+    try:
+        deadline_rule = get_rule(rule)
+    except UnknownRuleError as exc:
+        raise Unprocessable(
+            f"unknown rule {rule!r}; known: {', '.join(RULES)}",
+            [FieldError(field="rule", message="unknown rule", type="enum")],
+        ) from exc
+    calendar = await service.load_calendar(session, _settings(request))
+    due = compute_due(deadline_rule, start, calendar)
+    return DeadlineAnswer(rule=_rule_read(rule), start=start, due_date=due)
+
+
+@router.get(
+    "/overrides",
+    response_model=OverrideList,
+    responses=problem_responses(401, 403),
+    summary="The decree overrides in force",
+)
+async def list_overrides(session: SessionDep, _: AnyKey) -> OverrideList:
+    rows = await service.list_overrides(session)
+    return OverrideList(items=[OverrideRead.model_validate(r) for r in rows])
+
+
+@router.put(
+    "/overrides/{day}",
+    response_model=OverrideChange,
+    responses=problem_responses(401, 403, 422),
+    summary="Make a day off or working by decree; open deadlines it touches are recomputed",
+)
+async def put_override(
+    request: Request,
+    session: SessionDep,
+    principal: CalendarKeeper,
+    day: DayParam,
+    body: OverrideWrite,
+) -> OverrideChange:
+    _bounded(day)
+    result = await service.put_override(
+        session,
+        _settings(request),
+        day=day,
+        working=body.working,
+        reason=body.reason,
+        actor=principal,
+        now=request.app.state.clock(),
+    )
+    return OverrideChange(
+        **OverrideRead.model_validate(result.override).model_dump(),
+        recomputed_deadlines=result.recomputed,
+    )
+
+
+@router.delete(
+    "/overrides/{day}",
+    status_code=204,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Remove a decree override; open deadlines it touches are recomputed",
+)
+async def delete_override(
+    request: Request, session: SessionDep, principal: CalendarKeeper, day: DayParam
+) -> Response:
+    await service.delete_override(
+        session, _settings(request), day=day, actor=principal, now=request.app.state.clock()
+    )
+    return Response(status_code=204)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from appeals_api.types import RequiredLine
+
+
+class OverrideWrite(BaseModel):
+    """A day made off (`working: false`) or working (`working: true`) by decree."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    working: bool
+    reason: RequiredLine
+
+
+class OverrideRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    day: date
+    working: bool
+    reason: str
+    updated_at: datetime
+    updated_by: str
+
+
+class OverrideChange(OverrideRead):
+    recomputed_deadlines: int
+
+
+class OverrideList(BaseModel):
+    items: list[OverrideRead]
+
+
+class CalendarDay(BaseModel):
+    date: date
+    working: bool
+    reason: str | None
+
+
+class WorkingDays(BaseModel):
+    from_: date
+    to: date
+    working_days: int
+    days: list[CalendarDay]
+
+
+class RuleRead(BaseModel):
+    name: str
+    description: str
+    unit: str
+    amount: int
+    counted_from: str
+    clause: str
+
+
+class DeadlineAnswer(BaseModel):
+    rule: RuleRead
+    start: date
+    due_date: date

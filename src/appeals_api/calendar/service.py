@@ -1,0 +1,157 @@
+"""The calendar in force: the holidays package plus decree overrides, and deadlines on it (R-3)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory
+from appeals_api.auth.roles import Principal
+from appeals_api.calendar.models import CalendarOverride
+from appeals_api.calendar.rules import RULES, compute_due, get_rule
+from appeals_api.calendar.workdays import WorkCalendar
+from appeals_api.config import Settings
+from appeals_api.errors import NotFound
+from appeals_api.events import service as events_service
+
+
+async def load_calendar(session: AsyncSession, settings: Settings) -> WorkCalendar:
+    """The working-day calendar in force: weekend policy, the UZ holidays, decree overrides."""
+    rows = (await session.execute(select(CalendarOverride.day, CalendarOverride.working))).all()
+    return WorkCalendar(
+        weekend=frozenset(settings.weekend), overrides={r.day: r.working for r in rows}
+    )
+
+
+async def list_overrides(session: AsyncSession) -> list[CalendarOverride]:
+    return list((await session.scalars(select(CalendarOverride).order_by(CalendarOverride.day))))
+
+
+@dataclass(frozen=True)
+class OverrideResult:
+    override: CalendarOverride
+    recomputed: int
+
+
+async def put_override(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    day: date,
+    working: bool,
+    reason: str,
+    actor: Principal,
+    now: datetime,
+) -> OverrideResult:
+    """Make a day off or working by decree, then recompute the open deadlines it touches (R-3.6)."""
+    stmt = (
+        pg_insert(CalendarOverride)
+        .values(day=day, working=working, reason=reason, updated_at=now, updated_by=actor.label)
+        .on_conflict_do_update(
+            index_elements=[CalendarOverride.day],
+            set_={"working": working, "reason": reason, "updated_at": now, "updated_by": actor.label},
+        )
+        .returning(CalendarOverride)
+    )
+    override = (await session.scalars(stmt)).one()
+    recomputed = await recompute_deadlines(
+        session, settings, day=day, actor=actor, now=now, reason=f"calendar override: {reason}"
+    )
+    return OverrideResult(override=override, recomputed=recomputed)
+
+
+async def delete_override(
+    session: AsyncSession, settings: Settings, *, day: date, actor: Principal, now: datetime
+) -> int:
+    """Drop a decree override (the package's calendar applies again) and recompute (R-3.6)."""
+    deleted = await session.execute(
+        delete(CalendarOverride).where(CalendarOverride.day == day).returning(CalendarOverride.day)
+    )
+    if deleted.first() is None:
+        raise NotFound(f"no calendar override on {day.isoformat()}")
+    return await recompute_deadlines(
+        session, settings, day=day, actor=actor, now=now, reason="calendar override removed"
+    )
+
+
+async def recompute_deadlines(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    day: date,
+    actor: Principal,
+    now: datetime,
+    reason: str,
+) -> int:
+    """Recompute every open, calendar-derived deadline whose span covers `day` (R-3.6).
+
+    A deadline counted from `start_on` to `due_on` depends only on the days in that span, so a
+    change of any other day cannot move it. Deadlines fixed by a manager's decision stay.
+    """
+    calendar = await load_calendar(session, settings)
+    rows = (
+        await session.scalars(
+            select(AppealDeadline)
+            .where(
+                AppealDeadline.done_on.is_(None),
+                AppealDeadline.fixed.is_(False),
+                AppealDeadline.start_on <= day,
+                AppealDeadline.due_on >= day,
+            )
+            .order_by(AppealDeadline.appeal_id, AppealDeadline.id)
+            .with_for_update()
+        )
+    ).all()
+    changed = 0
+    for deadline in rows:
+        if deadline.rule not in RULES:
+            continue
+        new_due = compute_due(get_rule(deadline.rule), deadline.start_on, calendar)
+        if new_due == deadline.due_on:
+            continue
+        old_due = deadline.due_on
+        deadline.due_on = new_due
+        deadline.original_due_on = new_due
+        await _follow_answer_deadline(session, deadline.appeal_id, deadline.rule, new_due, now)
+        session.add(
+            AppealHistory(
+                appeal_id=deadline.appeal_id,
+                at=now,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                actor_role=actor.role.value,
+                action="deadline_recomputed",
+                changes={f"deadlines.{deadline.rule}": [old_due.isoformat(), new_due.isoformat()]},
+                note=reason,
+            )
+        )
+        await events_service.emit(
+            session,
+            type="appeal.deadline_changed",
+            appeal_id=deadline.appeal_id,
+            at=now,
+            data={
+                "rule": deadline.rule,
+                "previous_due_date": old_due.isoformat(),
+                "due_date": new_due.isoformat(),
+                "reason": "calendar",
+            },
+        )
+        changed += 1
+    await session.flush()
+    return changed
+
+
+async def _follow_answer_deadline(
+    session: AsyncSession, appeal_id: uuid.UUID, rule: str, new_due: date, now: datetime
+) -> None:
+    appeal = await session.get(Appeal, appeal_id, with_for_update=True)
+    if appeal is not None and appeal.answer_rule == rule:
+        appeal.due_date = new_due
+        appeal.updated_at = now
+        appeal.version += 1

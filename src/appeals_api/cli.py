@@ -1,0 +1,121 @@
+"""The `appeals-api` command: API keys, the OpenAPI document, migrations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from appeals_api.auth import service as auth_service
+from appeals_api.auth.roles import Role
+from appeals_api.clock import system_clock
+from appeals_api.config import get_settings
+from appeals_api.db import make_engine, make_sessionmaker
+from appeals_api.errors import AppError
+
+
+async def _keys_create(args: argparse.Namespace) -> int:
+    engine = make_engine(get_settings())
+    now = system_clock()
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            key, token = await auth_service.create_key(
+                session,
+                name=args.name,
+                role=Role(args.role),
+                unit_code=args.unit,
+                expires_at=now + timedelta(days=args.expires_in_days)
+                if args.expires_in_days
+                else None,
+            )
+    finally:
+        await engine.dispose()
+    print(f"created key {key.id} name={key.name!r} role={key.role} unit={key.unit_code or '-'}")
+    print("the key is shown once; store it now:")
+    print(token)
+    return 0
+
+
+async def _keys_list(_: argparse.Namespace) -> int:
+    engine = make_engine(get_settings())
+    try:
+        async with make_sessionmaker(engine)() as session:
+            keys = await auth_service.list_keys(session)
+    finally:
+        await engine.dispose()
+    print(f"{'id':36}  {'prefix':10}  {'role':10}  {'unit':10}  {'state':8}  last used  name")
+    for k in keys:
+        state = "revoked" if k.revoked_at else "active"
+        last = k.last_used_at.isoformat(timespec="seconds") if k.last_used_at else "never"
+        print(
+            f"{k.id!s:36}  {k.key_prefix:10}  {k.role:10}  {k.unit_code or '-':10}  "
+            f"{state:8}  {last}  {k.name}"
+        )
+    return 0
+
+
+async def _keys_revoke(args: argparse.Namespace) -> int:
+    engine = make_engine(get_settings())
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            key = await auth_service.revoke_key(
+                session, key_id=uuid.UUID(args.key_id), now=system_clock()
+            )
+    finally:
+        await engine.dispose()
+    print(f"revoked key {key.id} ({key.name})")
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from appeals_api.main import create_app
+
+    document = json.dumps(create_app().openapi(), indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        Path(args.out).write_text(document, encoding="utf-8")
+    else:
+        sys.stdout.write(document)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="appeals-api", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
+    create = keys.add_parser("create", help="make a key; printed once, on the last line")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--unit", help="unit code (executor keys only)")
+    create.add_argument("--expires-in-days", type=int, default=None)
+    create.set_defaults(run=_keys_create)
+    keys.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
+        run=_keys_list
+    )
+    revoke = keys.add_parser("revoke", help="revoke a key by id; effective at once")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(run=_keys_revoke)
+
+    openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
+    openapi.add_argument("--out", help="file to write (default: stdout)")
+    openapi.set_defaults(run=_openapi, sync=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if getattr(args, "sync", False):
+            return int(args.run(args))
+        return int(asyncio.run(args.run(args)))
+    except AppError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""Settings: the only reader of the environment (prefix APPEALS_)."""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APPEALS_", extra="ignore")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/appeals"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    port: int = 8000
+    db_pool_size: int = 20
+    db_max_overflow: int = 20
+
+    # Policy (DOMAIN.md R-3): civil time zone, working hours, weekend days (ISO numbers).
+    timezone: str = "Asia/Tashkent"
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+    weekend: list[int] = Field(default_factory=lambda: [6, 7])
+
+    # Intake
+    max_body_bytes: int = 1024 * 1024
+    backdate_tolerance_seconds: int = 300
+    idempotency_retention_hours: int = 24
+
+    @field_validator("weekend")
+    @classmethod
+    def _weekend_days(cls, value: list[int]) -> list[int]:
+        if not all(1 <= d <= 7 for d in value) or len(set(value)) >= 7:
+            raise ValueError("weekend must be ISO weekday numbers 1..7, not all of them")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def async_database_url(self) -> str:
+        """The SQLAlchemy URL for asyncpg, from the plain postgresql:// URL of the contract."""
+        url = self.database_url
+        for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix) :]
+        raise ValueError("APPEALS_DATABASE_URL must be a postgresql:// URL")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

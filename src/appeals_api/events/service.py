@@ -1,0 +1,63 @@
+"""The outbox: events written with the change they report, served as an ordered feed (R-9)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api.events.models import Event
+
+# One advisory lock serializes the numbering of the feed, never the writing of events.
+FEED_LOCK_KEY = 7_301_001
+
+_SEQUENCE_SQL = text(
+    """
+    WITH base AS (SELECT coalesce(max(feed_id), 0) AS last FROM events),
+    todo AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS n
+        FROM events WHERE feed_id IS NULL
+        ORDER BY id
+        LIMIT :batch
+    )
+    UPDATE events e SET feed_id = base.last + todo.n
+    FROM base, todo WHERE e.id = todo.id
+    """
+)
+
+
+async def emit(
+    session: AsyncSession,
+    *,
+    type: str,
+    appeal_id: uuid.UUID | None,
+    at: datetime,
+    data: dict[str, Any],
+) -> None:
+    """Write an event in the caller's transaction: it exists if and only if the change does."""
+    await session.execute(
+        insert(Event).values(type=type, appeal_id=appeal_id, occurred_at=at, data=data)
+    )
+
+
+async def sequence_pending(session: AsyncSession, *, batch: int = 10_000) -> int:
+    """Give committed events their feed position, in one serialized step.
+
+    Transactions commit out of the order of their `id`s; numbering only what is committed,
+    under a lock, means a reader resuming `after` a position can never miss a later commit.
+    """
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+    result = await session.execute(_SEQUENCE_SQL, {"batch": batch})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def feed(session: AsyncSession, *, after: int, limit: int) -> list[Event]:
+    """Events after position `after`, in feed order."""
+    await sequence_pending(session)
+    rows = await session.scalars(
+        select(Event).where(Event.feed_id > after).order_by(Event.feed_id).limit(limit)
+    )
+    return list(rows)

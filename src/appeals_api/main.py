@@ -1,0 +1,61 @@
+"""The FastAPI application: create_app() wires settings, database, routers, error handling."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from appeals_api import health
+from appeals_api.appeals.router import public_router
+from appeals_api.appeals.router import router as appeals_router
+from appeals_api.calendar.router import router as calendar_router
+from appeals_api.clock import Clock, system_clock
+from appeals_api.config import Settings, get_settings
+from appeals_api.db import make_engine, make_sessionmaker
+from appeals_api.errors import install_error_handlers
+from appeals_api.events.router import router as events_router
+from appeals_api.middleware import BodyLimitMiddleware
+from appeals_api.units.router import router as units_router
+
+DESCRIPTION = (
+    "Appeals of individuals and legal entities to JSC Almalyk MMC: intake, registration "
+    "numbering, legal deadlines on the Uzbek working-day calendar, tracking. "
+    "Authentication: `Authorization: Bearer <api key>`. Errors: RFC 9457 problem details."
+)
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="appeals-api",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or system_clock
+    install_error_handlers(app)
+    for router in (
+        health.router,
+        appeals_router,
+        public_router,
+        calendar_router,
+        units_router,
+        events_router,
+    ):
+        app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app
