@@ -1,0 +1,130 @@
+"""Reading appeals back: by id, by number, lists with filters and cursors, history (API.md)."""
+
+from __future__ import annotations
+
+from appeals_api.auth.roles import Role
+from appeals_api.clock import FrozenClock
+from tests.conftest import appeal_body, at_tashkent, auth
+
+
+async def _post(client, keys, **overrides):
+    r = await client.post(
+        "/api/v1/appeals", json=appeal_body(**overrides), headers=auth(keys[Role.REGISTRAR])
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_read_by_id_and_by_number_returns_what_was_registered(client, keys):
+    created = await _post(client, keys)
+    h = auth(keys[Role.SUPERVISOR])
+    by_id = await client.get(f"/api/v1/appeals/{created['id']}", headers=h)
+    assert by_id.status_code == 200
+    assert by_id.headers["ETag"] == '"1"'
+    by_number = await client.get(
+        f"/api/v1/appeals/by-number/{created['year']}/{created['seq']}", headers=h
+    )
+    for got in (by_id.json(), by_number.json()):
+        assert "tracking_code" not in got
+        expected = {k: v for k, v in created.items() if k != "tracking_code"}
+        assert got == expected
+
+
+async def test_unknown_appeal_is_404_problem(client, keys):
+    h = auth(keys[Role.REGISTRAR])
+    r = await client.get("/api/v1/appeals/00000000-0000-4000-8000-000000000000", headers=h)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem")
+    r = await client.get("/api/v1/appeals/by-number/2026/9999999", headers=h)
+    assert r.status_code == 404
+    r = await client.get("/api/v1/appeals/not-a-uuid", headers=h)
+    assert r.status_code == 422
+
+
+async def test_list_filters_and_cursor_pagination(client, keys, clock: FrozenClock):
+    clock.set(at_tashkent(2037, 3, 2))
+    made = [await _post(client, keys, channel="website") for _ in range(5)]
+    made += [await _post(client, keys, channel="post", form="written", kind="proposal")]
+    clock.set(at_tashkent(2037, 3, 3))
+    made += [await _post(client, keys, channel="helpline", form="oral")]
+    h = auth(keys[Role.REGISTRAR])
+    window = {"received_from": "2037-03-02", "received_to": "2037-03-03"}
+
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params = {**window, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/api/v1/appeals", params=params, headers=h)).json()
+        seen += [a["seq"] for a in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted((a["seq"] for a in made), reverse=True)
+
+    async def seqs(**params):
+        r = await client.get("/api/v1/appeals", params={**window, **params}, headers=h)
+        assert r.status_code == 200, r.text
+        return {a["seq"] for a in r.json()["items"]}
+
+    assert await seqs(channel="post") == {made[5]["seq"]}
+    assert await seqs(kind="proposal") == {made[5]["seq"]}
+    assert await seqs(status="registered") == {a["seq"] for a in made}
+    assert await seqs(received_from="2037-03-03") == {made[6]["seq"]}
+    assert await seqs(received_to="2037-03-02") == {a["seq"] for a in made[:6]}
+    assert await seqs(unit="NO-SUCH-UNIT") == set()
+    assert await seqs(overdue=True) == set()
+    # Later the answer deadlines have passed without a response.
+    clock.set(at_tashkent(2037, 5, 1))
+    assert await seqs(overdue=True) == {a["seq"] for a in made}
+    assert await seqs(overdue=False) == set()
+
+
+async def test_list_rejects_bad_cursor_and_limits(client, keys):
+    h = auth(keys[Role.REGISTRAR])
+    r = await client.get("/api/v1/appeals", params={"cursor": "!!!"}, headers=h)
+    assert r.status_code == 400
+    r = await client.get("/api/v1/appeals", params={"limit": 1001}, headers=h)
+    assert r.status_code == 422
+    r = await client.get(
+        "/api/v1/appeals", params={"received_from": "2026-03-05", "received_to": "2026-03-01"},
+        headers=h,
+    )
+    assert r.status_code == 422
+
+
+async def test_executor_sees_only_appeals_routed_to_its_unit(client, keys):
+    created = await _post(client, keys)
+    h = auth(keys[Role.EXECUTOR])
+    assert (await client.get(f"/api/v1/appeals/{created['id']}", headers=h)).status_code == 404
+    r = await client.get(f"/api/v1/appeals/{created['id']}/history", headers=h)
+    assert r.status_code == 404
+    r = await client.get(f"/api/v1/appeals/by-number/{created['year']}/{created['seq']}", headers=h)
+    assert r.status_code == 404
+    listed = await client.get("/api/v1/appeals", headers=h)
+    assert created["id"] not in {a["id"] for a in listed.json()["items"]}
+
+
+async def test_R_8_1_applicant_sees_status_by_number_and_code_without_personal_data(
+    client, keys
+):
+    created = await _post(client, keys)
+    url = f"/api/v1/public/appeals/{created['year']}/{created['seq']}"
+    r = await client.get(url, params={"code": created["tracking_code"]})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["number"] == created["number"]
+    assert got["status"] == "registered"
+    assert got["due_date"] == created["due_date"]
+    assert {d["rule"] for d in got["deadlines"]} == {"registration", "answer"}
+    text = r.text
+    for secret in ("Karimov", "Aziz", "Navoi", "+998", created["id"], "dust"):
+        assert secret not in text
+    # Codes are case-insensitive for people reading them over the phone.
+    r = await client.get(url, params={"code": created["tracking_code"].lower()})
+    assert r.status_code == 200
+
+    wrong = await client.get(url, params={"code": "AAAAAAAAAAAA"})
+    unknown = await client.get(
+        f"/api/v1/public/appeals/{created['year']}/9999999", params={"code": "AAAAAAAAAAAA"}
+    )
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json()
