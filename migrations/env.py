@@ -21,7 +21,9 @@ target_metadata = metadata
 
 def _url() -> str:
     given = config.attributes.get("database_url")
-    return Settings(database_url=given).async_database_url if given else Settings().async_database_url
+    return (
+        Settings(database_url=given).async_database_url if given else Settings().async_database_url
+    )
 
 
 def do_run_migrations(connection: Connection) -> None:

@@ -51,7 +51,12 @@ async def test_R_1_1_every_kind_form_and_channel_is_registered(client, keys):
 async def test_R_1_2_legal_entity_and_collective_appeal_with_designated_addressee(client, keys):
     applicants = [
         {"type": "legal_entity", "name": "Olmaliq Textile LLC", "address": "Almalyk, Industrial 1"},
-        {"type": "individual", "last_name": "Usmonova", "first_name": "Dilnoza", "address": "Olmaliq 3"},
+        {
+            "type": "individual",
+            "last_name": "Usmonova",
+            "first_name": "Dilnoza",
+            "address": "Olmaliq 3",
+        },
     ]
     r = await client.post(
         "/api/v1/appeals",
@@ -76,7 +81,9 @@ async def test_R_1_2_legal_entity_and_collective_appeal_with_designated_addresse
 async def test_R_1_3_representative_without_authority_documents_is_flagged(client, keys):
     r = await client.post(
         "/api/v1/appeals",
-        json=appeal_body(representative={"name": "Advocate Rustamov", "authority_documents": False}),
+        json=appeal_body(
+            representative={"name": "Advocate Rustamov", "authority_documents": False}
+        ),
         headers=auth(keys[Role.INTAKE]),
     )
     assert r.status_code == 201, r.text
@@ -85,8 +92,13 @@ async def test_R_1_3_representative_without_authority_documents_is_flagged(clien
 
     r = await client.post(
         "/api/v1/appeals",
-        json=appeal_body(representative={"name": "Parent", "legal_representative": True,
-                                         "authority_documents": True}),
+        json=appeal_body(
+            representative={
+                "name": "Parent",
+                "legal_representative": True,
+                "authority_documents": True,
+            }
+        ),
         headers=auth(keys[Role.INTAKE]),
     )
     assert r.json()["checks"]["authority_documents"] is False
@@ -131,15 +143,21 @@ async def test_R_1_5_what_is_not_an_appeal_is_refused_with_the_fields_named(clie
     h = auth(keys[Role.INTAKE])
     body = appeal_body()
     del body["text"]
-    assert "text" in _fields(_problem(await client.post("/api/v1/appeals", json=body, headers=h), 422))
+    assert "text" in _fields(
+        _problem(await client.post("/api/v1/appeals", json=body, headers=h), 422)
+    )
     blank = appeal_body(text="   \n ")
-    assert "text" in _fields(_problem(await client.post("/api/v1/appeals", json=blank, headers=h), 422))
+    assert "text" in _fields(
+        _problem(await client.post("/api/v1/appeals", json=blank, headers=h), 422)
+    )
     bad = appeal_body(kind="petition", channel="pigeon")
     assert {"kind", "channel"} <= _fields(
         _problem(await client.post("/api/v1/appeals", json=bad, headers=h), 422)
     )
     nul = appeal_body(text="dust\x00here")
-    assert "text" in _fields(_problem(await client.post("/api/v1/appeals", json=nul, headers=h), 422))
+    assert "text" in _fields(
+        _problem(await client.post("/api/v1/appeals", json=nul, headers=h), 422)
+    )
 
 
 async def test_malformed_json_is_a_problem_not_a_500(client, keys):
@@ -209,10 +227,14 @@ async def test_idempotency_keys_are_per_client(client, keys, make_key):
     other_intake = await make_key(Role.INTAKE, name="helpline")
     key = "shared-" + uuid.uuid4().hex
     a = await client.post(
-        "/api/v1/appeals", json=appeal_body(), headers={**auth(keys[Role.INTAKE]), "Idempotency-Key": key}
+        "/api/v1/appeals",
+        json=appeal_body(),
+        headers={**auth(keys[Role.INTAKE]), "Idempotency-Key": key},
     )
     b = await client.post(
-        "/api/v1/appeals", json=appeal_body(), headers={**auth(other_intake), "Idempotency-Key": key}
+        "/api/v1/appeals",
+        json=appeal_body(),
+        headers={**auth(other_intake), "Idempotency-Key": key},
     )
     assert a.json()["id"] != b.json()["id"]
 
@@ -243,10 +265,7 @@ async def test_R_2_1_numbers_are_gapless_and_unique_under_concurrent_intake(
     clock.set(at_tashkent(2031, 6, 10))
     h = auth(keys[Role.INTAKE])
     answers = await asyncio.gather(
-        *(
-            client.post("/api/v1/appeals", json=appeal_body(), headers=h)
-            for _ in range(120)
-        )
+        *(client.post("/api/v1/appeals", json=appeal_body(), headers=h) for _ in range(120))
     )
     assert all(r.status_code == 201 for r in answers), {r.status_code for r in answers}
     seqs = sorted(r.json()["seq"] for r in answers)
@@ -342,7 +361,9 @@ async def test_registration_writes_history_and_event(client, keys):
     assert [e["action"] for e in entries] == ["registered"]
     assert entries[0]["actor_role"] == "intake"
     assert entries[0]["changes"] == {"status": [None, "registered"]}
-    feed = await client.get("/api/v1/events", params={"limit": 1000}, headers=auth(keys[Role.ADMIN]))
+    feed = await client.get(
+        "/api/v1/events", params={"limit": 1000}, headers=auth(keys[Role.ADMIN])
+    )
     mine = [e for e in feed.json()["items"] if e["appeal_id"] == appeal["id"]]
     while feed.json()["items"] and not mine:
         feed = await client.get(

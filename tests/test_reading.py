@@ -85,7 +85,8 @@ async def test_list_rejects_bad_cursor_and_limits(client, keys):
     r = await client.get("/api/v1/appeals", params={"limit": 1001}, headers=h)
     assert r.status_code == 422
     r = await client.get(
-        "/api/v1/appeals", params={"received_from": "2026-03-05", "received_to": "2026-03-01"},
+        "/api/v1/appeals",
+        params={"received_from": "2026-03-05", "received_to": "2026-03-01"},
         headers=h,
     )
     assert r.status_code == 422
@@ -103,9 +104,7 @@ async def test_executor_sees_only_appeals_routed_to_its_unit(client, keys):
     assert created["id"] not in {a["id"] for a in listed.json()["items"]}
 
 
-async def test_R_8_1_applicant_sees_status_by_number_and_code_without_personal_data(
-    client, keys
-):
+async def test_R_8_1_applicant_sees_status_by_number_and_code_without_personal_data(client, keys):
     created = await _post(client, keys)
     url = f"/api/v1/public/appeals/{created['year']}/{created['seq']}"
     r = await client.get(url, params={"code": created["tracking_code"]})

@@ -34,7 +34,9 @@ RequiredLine = Annotated[
     AfterValidator(_single_line),
 ]
 Paragraph = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=5000), AfterValidator(_no_control_chars)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=5000),
+    AfterValidator(_no_control_chars),
 ]
 LongText = Annotated[
     str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from arq import cron
 from arq.connections import RedisSettings
@@ -53,8 +53,8 @@ async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
 
 
 class WorkerSettings:
-    functions = [sequence_events, purge_idempotency_keys]
-    cron_jobs = [
+    functions: ClassVar[list[Any]] = [sequence_events, purge_idempotency_keys]
+    cron_jobs: ClassVar[list[Any]] = [
         cron(sequence_events, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
         cron(purge_idempotency_keys, minute={7}, second={0}, unique=True),
     ]

@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+)
+from sqlalchemy import (
     text as sql_text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -106,7 +108,9 @@ class AppealDeadline(Base):
     fixed: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
     __table_args__ = (
-        Index("ix_appeal_deadlines_open_due", "due_on", postgresql_where=sql_text("done_on IS NULL")),
+        Index(
+            "ix_appeal_deadlines_open_due", "due_on", postgresql_where=sql_text("done_on IS NULL")
+        ),
     )
 
 

@@ -75,7 +75,9 @@ async def claim_idempotency_key(
 async def insert_deadlines(
     session: AsyncSession, *, appeal_id: uuid.UUID, deadlines: Sequence[dict[str, Any]]
 ) -> None:
-    await session.execute(insert(AppealDeadline), [{"appeal_id": appeal_id, **d} for d in deadlines])
+    await session.execute(
+        insert(AppealDeadline), [{"appeal_id": appeal_id, **d} for d in deadlines]
+    )
 
 
 async def insert_history(session: AsyncSession, **values: Any) -> None:
@@ -107,6 +109,7 @@ async def insert_numbered(
             ON CONFLICT (year) DO UPDATE SET last_seq = rc.last_seq + 1
             RETURNING last_seq
         )""",
+        # Column names come from the model, never from a request: nothing here is user text.
         f"""a AS (
             INSERT INTO appeals ({", ".join(columns)}, seq)
             SELECT {", ".join(":" + c for c in columns)}, c.last_seq FROM c
@@ -194,7 +197,7 @@ def _overdue(today: date) -> Any:
 
 def list_query(
     flt: ListFilter, *, after: tuple[int, int] | None, limit: int, today: date
-) -> Select[tuple[Appeal]]:
+) -> Select[Appeal]:
     stmt = select(Appeal)
     if flt.status:
         stmt = stmt.where(Appeal.status == flt.status)

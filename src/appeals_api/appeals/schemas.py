@@ -63,7 +63,7 @@ Applicant = Annotated[IndividualApplicant | LegalEntityApplicant, Field(discrimi
 
 
 class Representative(Input):
-    """R-1.3: who appeals on the applicant's behalf, and whether authority documents came with it."""
+    """R-1.3: who appeals for the applicant, and whether authority documents came with it."""
 
     name: ShortLine | None = None
     legal_representative: bool = False

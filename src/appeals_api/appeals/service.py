@@ -17,7 +17,13 @@ from appeals_api.appeals import repository
 from appeals_api.appeals.enums import Form, Kind, Status
 from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory
 from appeals_api.appeals.numbering import display_number
-from appeals_api.appeals.schemas import AppealCreate, AppealCreated, AppealRead, PublicStatus
+from appeals_api.appeals.schemas import (
+    AppealCreate,
+    AppealCreated,
+    AppealRead,
+    PublicDeadline,
+    PublicStatus,
+)
 from appeals_api.auth.roles import BACKDATERS, Principal, Role
 from appeals_api.calendar import service as calendar_service
 from appeals_api.calendar.rules import RULES, compute_due, get_rule, start_date
@@ -46,7 +52,7 @@ def _hash_tracking_code(appeal_id: uuid.UUID, code: str) -> str:
 
 
 def answer_rule_for(kind: Kind) -> str:
-    """R-3.3: a proposal is answered within a month (§37), an application or complaint in 15 days."""
+    """R-3.3: a proposal is answered in a month (§37), an application or complaint in 15 days."""
     return "proposal_answer" if kind is Kind.PROPOSAL else "answer"
 
 
@@ -63,7 +69,9 @@ def registration_deadlines(
     return out
 
 
-def _check_received_at(data: AppealCreate, principal: Principal, now: datetime, s: Settings) -> datetime:
+def _check_received_at(
+    data: AppealCreate, principal: Principal, now: datetime, s: Settings
+) -> datetime:
     if data.received_at is None:
         return now
     tolerance = timedelta(seconds=s.backdate_tolerance_seconds)
@@ -233,9 +241,7 @@ def is_overdue(appeal: Appeal, today: date) -> bool:
     return today > appeal.due_date
 
 
-def to_read(
-    appeal: Appeal, deadlines: list[AppealDeadline], *, today: date, tz: Any
-) -> AppealRead:
+def to_read(appeal: Appeal, deadlines: list[AppealDeadline], *, today: date, tz: Any) -> AppealRead:
     return AppealRead.model_validate(
         {
             "id": appeal.id,
@@ -294,16 +300,16 @@ def can_see(principal: Principal, appeal: Appeal) -> bool:
     return True
 
 
-async def get_visible(session: AsyncSession, *, appeal_id: uuid.UUID, principal: Principal) -> Appeal:
+async def get_visible(
+    session: AsyncSession, *, appeal_id: uuid.UUID, principal: Principal
+) -> Appeal:
     appeal = await repository.get(session, appeal_id)
     if appeal is None or not can_see(principal, appeal):
         raise NotFound("No such appeal.")
     return appeal
 
 
-async def read(
-    session: AsyncSession, appeal: Appeal, *, today: date, tz: Any
-) -> AppealRead:
+async def read(session: AsyncSession, appeal: Appeal, *, today: date, tz: Any) -> AppealRead:
     deadlines = await repository.deadlines_of(session, [appeal.id])
     return to_read(appeal, deadlines[appeal.id], today=today, tz=tz)
 
@@ -328,7 +334,7 @@ _DUMMY_HASH = hashlib.sha256(b"no such appeal").hexdigest()
 async def public_status(
     session: AsyncSession, *, year: int, seq: int, code: str, tz: Any
 ) -> PublicStatus:
-    """The applicant's view by number and tracking code: a wrong code looks like no appeal (R-8.1)."""
+    """The applicant's view by number and code: a wrong code looks like no appeal (R-8.1)."""
     found = await repository.tracking_hash_by_number(session, year=year, seq=seq)
     appeal, stored = found if found is not None else (None, _DUMMY_HASH)
     offered = _hash_tracking_code(appeal.id if appeal else uuid.UUID(int=0), code.strip().upper())
@@ -342,9 +348,8 @@ async def public_status(
         registered_on=appeal.registered_on,
         due_date=appeal.due_date,
         completed_on=appeal.completed_on,
-        outcome=appeal.outcome,  # type: ignore[arg-type]
+        outcome=appeal.outcome,
         deadlines=[
-            {"rule": d.rule, "due_on": d.due_on, "done_on": d.done_on}  # type: ignore[misc]
-            for d in deadlines
+            PublicDeadline(rule=d.rule, due_on=d.due_on, done_on=d.done_on) for d in deadlines
         ],
     )

@@ -31,9 +31,7 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(request: Request, session: SessionDep) -> Principal:
         token = _bearer(request)
-        principal = await service.authenticate(
-            session, token=token, now=request.app.state.clock()
-        )
+        principal = await service.authenticate(session, token=token, now=request.app.state.clock())
         if principal is None:
             raise Unauthorized("The API key is unknown, revoked or expired.")
         if principal.role not in allowed:

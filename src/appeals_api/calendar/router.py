@@ -75,9 +75,7 @@ async def working_days(
         reason = calendar.non_working_reason(day)
         days.append(CalendarDay(date=day, working=reason is None, reason=reason))
         day += timedelta(days=1)
-    return WorkingDays(
-        from_=from_, to=to, working_days=sum(d.working for d in days), days=days
-    )
+    return WorkingDays(from_=from_, to=to, working_days=sum(d.working for d in days), days=days)
 
 
 def _rule_read(name: str) -> RuleRead:

@@ -29,7 +29,7 @@ async def load_calendar(session: AsyncSession, settings: Settings) -> WorkCalend
 
 
 async def list_overrides(session: AsyncSession) -> list[CalendarOverride]:
-    return list((await session.scalars(select(CalendarOverride).order_by(CalendarOverride.day))))
+    return list(await session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,12 @@ async def put_override(
         .values(day=day, working=working, reason=reason, updated_at=now, updated_by=actor.label)
         .on_conflict_do_update(
             index_elements=[CalendarOverride.day],
-            set_={"working": working, "reason": reason, "updated_at": now, "updated_by": actor.label},
+            set_={
+                "working": working,
+                "reason": reason,
+                "updated_at": now,
+                "updated_by": actor.label,
+            },
         )
         .returning(CalendarOverride)
     )

@@ -34,4 +34,6 @@ async def create_unit(
     body: UnitCreate,
 ) -> UnitRead:
     """Add a structural unit (admin)."""
-    return UnitRead.model_validate(await service.create_unit(session, code=body.code, name=body.name))
+    return UnitRead.model_validate(
+        await service.create_unit(session, code=body.code, name=body.name)
+    )

@@ -1,0 +1,16 @@
+# The API and the worker for deployment, on external PostgreSQL and Redis
+# (APPEALS_DATABASE_URL, APPEALS_REDIS_URL). The embedded servers of `make run` are not included.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md alembic.ini ./
+COPY src ./src
+COPY migrations ./migrations
+RUN pip install . && useradd --system --uid 10001 appeals
+USER appeals
+
+EXPOSE 8000
+# The same process `make api` runs; the worker is `python -m arq appeals_api.worker.WorkerSettings`.
+CMD ["python", "-m", "uvicorn", "appeals_api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,70 @@
+# appeals-api developer and CI entry points. `make help` lists them.
+# APPEALS_DATABASE_URL / APPEALS_REDIS_URL unset: `run` and `test` start embedded servers.
+
+PYTHON = python3
+VENV = .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed
+PYTEST_ARGS =
+
+.PHONY: help venv run test check lint typecheck fmt openapi migrate api worker clean
+
+help:
+	@echo "make run       API on 127.0.0.1:\$${APPEALS_PORT:-8000} + worker; embedded PostgreSQL/Redis in .data/ where the URLs are unset"
+	@echo "make test      the test suite against real PostgreSQL and Redis (PYTEST_ARGS='...' passes options)"
+	@echo "make check     ruff format --check, ruff check, mypy, then the tests"
+	@echo "make fmt       ruff format + ruff check --fix"
+	@echo "make openapi   regenerate openapi/openapi.json"
+	@echo "make migrate   alembic upgrade head on APPEALS_DATABASE_URL"
+	@echo "make api       the API alone (needs APPEALS_DATABASE_URL, APPEALS_REDIS_URL)"
+	@echo "make worker    the arq worker alone (needs the same)"
+	@echo "make venv      create .venv and install the project (done by every target that needs it)"
+	@echo "make clean     remove .data/ (the embedded servers' data)"
+
+# Reinstalled whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[embedded,dev]'
+	touch $(STAMP)
+
+venv $(VENV): $(STAMP)
+
+# exec: make's SIGTERM then reaches devstack itself, which stops everything it started.
+run: $(STAMP)
+	exec $(BIN)/python -m appeals_api.devstack run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+openapi: $(STAMP)
+	mkdir -p openapi
+	$(BIN)/appeals-api openapi --out openapi/openapi.json
+
+migrate: $(STAMP)
+	@test -n "$$APPEALS_DATABASE_URL" || { echo "APPEALS_DATABASE_URL is not set (make run starts an embedded server)"; exit 2; }
+	$(BIN)/python -m alembic upgrade head
+
+api: $(STAMP)
+	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }
+	exec $(BIN)/python -m uvicorn appeals_api.main:create_app --factory --host 127.0.0.1 --port $${APPEALS_PORT:-8000}
+
+worker: $(STAMP)
+	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }
+	exec $(BIN)/python -m arq appeals_api.worker.WorkerSettings
+
+clean:
+	rm -rf .data
