@@ -13,8 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="APPEALS_", extra="ignore")
 
-    database_url: str = "postgresql://postgres@127.0.0.1:5432/appeals"
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Defaults: the embedded servers `make run` starts (see devstack.py), so the CLI finds them.
+    database_url: str = "postgresql://postgres@127.0.0.1:55432/appeals"
+    redis_url: str = "redis://127.0.0.1:56379/0"
     port: int = 8000
     db_pool_size: int = 20
     db_max_overflow: int = 20
