@@ -252,6 +252,11 @@ async def test_backdating_needs_the_registrar_role(client, keys):
     )
     assert r.status_code == 201, r.text
     assert r.json()["registered_on"] == "2026-02-20"
+    ancient = "0001-01-01T00:00:00+00:00"
+    r = await client.post(
+        "/api/v1/appeals", json=appeal_body(received_at=ancient), headers=auth(keys[Role.REGISTRAR])
+    )
+    assert "received_at" in _fields(_problem(r, 422))
     future = at_tashkent(2026, 3, 9).isoformat()
     r = await client.post(
         "/api/v1/appeals", json=appeal_body(received_at=future), headers=auth(keys[Role.REGISTRAR])

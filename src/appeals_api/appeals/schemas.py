@@ -6,7 +6,14 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from appeals_api.appeals.enums import (
     Channel,
@@ -101,6 +108,10 @@ class Paper(Input):
     envelope_check: EnvelopeCheck | None = None
 
 
+# Back-dating is for paper that waited in a drawer, not for history: the calendar starts here.
+EARLIEST_RECEIPT_YEAR = 2000
+
+
 class AppealCreate(Input):
     kind: Kind
     form: Form
@@ -119,6 +130,13 @@ class AppealCreate(Input):
     related: RelatedRef | None = None
     external_ref: ShortLine | None = None
     paper: Paper | None = None
+
+    @field_validator("received_at")
+    @classmethod
+    def _plausible_receipt(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.year < EARLIEST_RECEIPT_YEAR:
+            raise ValueError(f"received_at before {EARLIEST_RECEIPT_YEAR} is not plausible")
+        return value
 
     @model_validator(mode="after")
     def _respond_to_in_range(self) -> AppealCreate:
