@@ -127,3 +127,20 @@ async def test_R_8_1_applicant_sees_status_by_number_and_code_without_personal_d
     )
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json()
+
+
+async def test_out_of_range_query_values_are_422_not_500(client, keys):
+    h = auth(keys[Role.REGISTRAR])
+    for params in (
+        {"received_to": "9999-12-31"},
+        {"received_from": "0001-01-01"},
+    ):
+        r = await client.get("/api/v1/appeals", params=params, headers=h)
+        assert r.status_code == 422, (params, r.text)
+    created = await _post(client, keys)
+    r = await client.get(
+        f"/api/v1/appeals/{created['id']}/history", params={"cursor": "9" * 30}, headers=h
+    )
+    assert r.status_code == 422
+    r = await client.get("/api/v1/events", params={"after": 2**64}, headers=auth(keys[Role.ADMIN]))
+    assert r.status_code == 422

@@ -62,9 +62,7 @@ async def _keys_revoke(args: argparse.Namespace) -> int:
     engine = make_engine(get_settings())
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
-            key = await auth_service.revoke_key(
-                session, key_id=uuid.UUID(args.key_id), now=system_clock()
-            )
+            key = await auth_service.revoke_key(session, key_id=args.key_id, now=system_clock())
     finally:
         await engine.dispose()
     print(f"revoked key {key.id} ({key.name})")
@@ -99,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         run=_keys_list
     )
     revoke = keys.add_parser("revoke", help="revoke a key by id; effective at once")
-    revoke.add_argument("key_id")
+    revoke.add_argument("key_id", type=uuid.UUID, help="the id shown by `keys list`")
     revoke.set_defaults(run=_keys_revoke)
 
     openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")

@@ -27,9 +27,17 @@ from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import APPEAL_CREATORS, APPEAL_READERS, Principal, Role
 from appeals_api.config import Settings
 from appeals_api.db import SessionDep
-from appeals_api.errors import BadRequest, NotFound, Unprocessable, problem_responses
+from appeals_api.errors import (
+    BadRequest,
+    FieldError,
+    NotFound,
+    Unprocessable,
+    problem_responses,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["appeals"])
+
+MIN_DATE, MAX_DATE = date(1991, 1, 1), date(2200, 12, 31)
 
 Creator = Annotated[Principal, Depends(require(*APPEAL_CREATORS))]
 Reader = Annotated[Principal, Depends(require(*APPEAL_READERS))]
@@ -126,6 +134,12 @@ async def list_appeals(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> AppealPage:
     settings = _settings(request)
+    for name, value in (("received_from", received_from), ("received_to", received_to)):
+        if value is not None and not MIN_DATE <= value <= MAX_DATE:
+            raise Unprocessable(
+                f"{name} is out of range",
+                [FieldError(field=name, message="between 1991 and 2200", type="range")],
+            )
     if received_from and received_to and received_from > received_to:
         raise Unprocessable("received_from is after received_to")
     flt = repository.ListFilter(
@@ -205,7 +219,7 @@ async def get_history(
     principal: Reader,
     appeal_id: UUID,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=32, pattern=r"^\d+$")] = None,
+    cursor: Annotated[str | None, Query(max_length=18, pattern=r"^\d+$")] = None,
 ) -> HistoryPage:
     appeal = await service.get_visible(session, appeal_id=appeal_id, principal=principal)
     rows = await service.history(

@@ -20,7 +20,7 @@ FeedReader = Depends(require(Role.ADMIN, Role.REGISTRAR, Role.SUPERVISOR))
 async def list_events(
     session: SessionDep,
     _: Annotated[object, FeedReader],
-    after: Annotated[int, Query(ge=0, description="The last event id seen")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="The last event id seen")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPage:
     """The event feed in order, resumable from the last id seen."""
