@@ -385,3 +385,18 @@ async def test_registration_writes_history_and_event(client, keys):
 
 def _unused(_: date) -> None:  # keep the date import honest for type checkers
     return None
+
+
+async def test_chunked_body_over_the_limit_is_413_too(client, keys):
+    async def chunks():
+        yield b'{"kind": "complaint", "text": "'
+        for _ in range(40):
+            yield b"x" * 32768
+        yield b'"}'
+
+    r = await client.post(
+        "/api/v1/appeals",
+        content=chunks(),
+        headers={**auth(keys[Role.INTAKE]), "content-type": "application/json"},
+    )
+    _problem(r, 413)
