@@ -1,0 +1,3 @@
+from appeals_api.devstack.supervisor import main
+
+raise SystemExit(main())
