@@ -245,10 +245,3 @@ async def history(
         .limit(limit)
     )
     return list(rows)
-
-
-async def tracking_hash_by_number(
-    session: AsyncSession, *, year: int, seq: int
-) -> tuple[Appeal, str] | None:
-    appeal = await find_by_number(session, year=year, seq=seq)
-    return (appeal, appeal.tracking_code_hash) if appeal is not None else None

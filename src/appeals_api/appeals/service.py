@@ -335,8 +335,8 @@ async def public_status(
     session: AsyncSession, *, year: int, seq: int, code: str, tz: Any
 ) -> PublicStatus:
     """The applicant's view by number and code: a wrong code looks like no appeal (R-8.1)."""
-    found = await repository.tracking_hash_by_number(session, year=year, seq=seq)
-    appeal, stored = found if found is not None else (None, _DUMMY_HASH)
+    appeal = await repository.find_by_number(session, year=year, seq=seq)
+    stored = appeal.tracking_code_hash if appeal is not None else _DUMMY_HASH
     offered = _hash_tracking_code(appeal.id if appeal else uuid.UUID(int=0), code.strip().upper())
     if not hmac.compare_digest(offered, stored) or appeal is None:
         raise NotFound("No appeal with this number and code.")
