@@ -190,3 +190,16 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         s: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "Problem"}
         for s in statuses
     }
+
+
+class ActionNotAllowed(Conflict):
+    """The appeal's state does not allow the action: the answer names those it does allow."""
+
+    code, title = "action_not_allowed", "Action not allowed in this state"
+
+    def __init__(self, detail: str, allowed_actions: list[str]) -> None:
+        super().__init__(detail)
+        self.allowed_actions = allowed_actions
+
+    def extra(self) -> dict[str, Any]:
+        return {"allowed_actions": self.allowed_actions}

@@ -77,3 +77,47 @@ class EnvelopeCheck(StrEnum):
     APPEAL_MISSING = "appeal_missing"
     DAMAGED = "damaged"
     ATTACHMENTS_MISSING = "attachments_missing"
+
+
+class MeasureType(StrEnum):
+    """R-5.1 (§28, §32–34): what a unit did to consider the appeal."""
+
+    INFORMATION_REQUEST = "information_request"
+    HEARING = "hearing"
+    ON_SITE_INSPECTION = "on_site_inspection"
+    SUMMONS = "summons"
+
+
+class LetterKind(StrEnum):
+    RESPONSE = "response"  # the final answer (R-6)
+    INTERIM = "interim"  # keeps the appeal on control (R-5.3)
+    WITHDRAWAL_ANSWER = "withdrawal_answer"  # §17, §51
+    FORWARD = "forward"  # to the competent body (§31)
+    RETURN = "return"  # back to the applicant with an explanation (§31)
+    DUPLICATE_NOTICE = "duplicate_notice"  # "already answered" (§29)
+    CLARIFICATION = "clarification"  # §42
+
+
+class LetterState(StrEnum):
+    DRAFT = "draft"
+    RETURNED = "returned"  # sent back to the unit for revision by the manager
+    SIGNED = "signed"
+    SENT = "sent"
+
+
+class LeaveGround(StrEnum):
+    """R-7.1 (§46–49): why an appeal is left without consideration."""
+
+    ANONYMOUS = "anonymous"
+    NO_AUTHORITY_DOCUMENTS = "no_authority_documents"
+    OTHER = "other"
+
+
+class TerminationGround(StrEnum):
+    """R-7.2 (§50): the grounds on which consideration is terminated."""
+
+    REPEAT_WITHOUT_NEW_ARGUMENTS = "repeat_without_new_arguments"
+    WITHDRAWAL = "withdrawal"
+    CANNOT_SUMMON = "cannot_summon"
+    FAILED_TO_APPEAR = "failed_to_appear"
+    DEATH_WITHOUT_SUCCESSION = "death_without_succession"

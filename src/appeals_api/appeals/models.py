@@ -66,6 +66,13 @@ class Appeal(Base):
     paper: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     units: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
     outcome: Mapped[str | None] = mapped_column(String(32))
+    # R-6.1 rejections, R-7 ways out: ground, written conclusion, who decided, and where to.
+    disposal: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # R-5.2: a duplicate joined to the appeal it copies is answered with it.
+    joined_to: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("appeals.id"))
+    # R-6.3, §66: removal from control is its own act, by the official who took control.
+    control_removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    control_removed_by: Mapped[str | None] = mapped_column(String(200))
     tracking_code_hash: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="SET NULL")
@@ -83,6 +90,9 @@ class Appeal(Base):
             "ix_appeals_open_due",
             "due_date",
             postgresql_where=sql_text("completed_on IS NULL"),
+        ),
+        Index(
+            "ix_appeals_joined_to", "joined_to", postgresql_where=sql_text("joined_to IS NOT NULL")
         ),
     )
 
@@ -106,6 +116,9 @@ class AppealDeadline(Base):
     done_on: Mapped[date | None] = mapped_column(Date)
     # Set by a manager's decision (extend/shorten): a calendar change does not recompute it.
     fixed: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # A stage that no longer applies (the appeal was withdrawn, forwarded, left without
+    # consideration...): closed on `done_on` without having been met.
+    cancelled: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
     __table_args__ = (
         Index(
@@ -144,3 +157,100 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int | None] = mapped_column(SmallInteger)
     response: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Resolution(Base):
+    """A manager's resolution (instruction): which units consider the appeal, lead first (R-4.1).
+
+    A new resolution re-routes the appeal and supersedes the previous one, which stays (R-4.3).
+    """
+
+    __tablename__ = "appeal_resolutions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signed_on: Mapped[date] = mapped_column(Date)
+    signed_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    signed_by: Mapped[str] = mapped_column(String(200))
+    instruction: Mapped[str] = mapped_column(Text)
+    units: Mapped[list[str]] = mapped_column(ARRAY(String(64)))
+    executors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    study_required: Mapped[bool] = mapped_column(Boolean)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Assignment(Base):
+    """One unit of a resolution: when the appeal was sent to it and when it accepted (R-4.2)."""
+
+    __tablename__ = "appeal_assignments"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    resolution_id: Mapped[int] = mapped_column(
+        ForeignKey("appeal_resolutions.id", ondelete="CASCADE")
+    )
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    position: Mapped[int] = mapped_column(SmallInteger)  # 0 is the lead unit (§27)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dispatched_on: Mapped[date | None] = mapped_column(Date)
+    dispatch_channel: Mapped[str | None] = mapped_column(String(32))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("resolution_id", "unit_code"),)
+
+
+class Measure(Base):
+    """A step of consideration: request for information, hearing, inspection, summons (R-5.1)."""
+
+    __tablename__ = "appeal_measures"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(32))
+    held_on: Mapped[date] = mapped_column(Date)
+    party: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    result_on: Mapped[date | None] = mapped_column(Date)
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Letter(Base):
+    """A letter of the appeal: the response (interim or final) and every notice (R-6.2).
+
+    A final response is drafted by the lead unit, signed by a manager, then sent by the
+    Appeals Department; the day it is sent ends consideration (R-6.3).
+    """
+
+    __tablename__ = "appeal_letters"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    grounds: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(35))
+    addressee: Mapped[str | None] = mapped_column(Text)
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    drafted_by: Mapped[str] = mapped_column(String(200))
+    drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signed_by: Mapped[str | None] = mapped_column(String(200))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    letter_number: Mapped[str | None] = mapped_column(String(100))
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    sent_by: Mapped[str | None] = mapped_column(String(200))
+    control_letter_number: Mapped[str | None] = mapped_column(String(100))

@@ -27,7 +27,11 @@ from appeals_api.appeals.models import (
     Appeal,
     AppealDeadline,
     AppealHistory,
+    Assignment,
     IdempotencyRecord,
+    Letter,
+    Measure,
+    Resolution,
 )
 from appeals_api.appeals.numbering import SQL_DISPLAY_NUMBER
 
@@ -243,5 +247,61 @@ async def history(
         .where(AppealHistory.appeal_id == appeal_id, AppealHistory.id > after)
         .order_by(AppealHistory.id)
         .limit(limit)
+    )
+    return list(rows)
+
+
+async def get_for_update(session: AsyncSession, appeal_id: uuid.UUID) -> Appeal | None:
+    """The appeal, locked until the transaction ends: one action at a time on an appeal."""
+    return (
+        await session.scalars(select(Appeal).where(Appeal.id == appeal_id).with_for_update())
+    ).one_or_none()
+
+
+async def current_assignments(session: AsyncSession, appeal_id: uuid.UUID) -> list[Assignment]:
+    rows = await session.scalars(
+        select(Assignment)
+        .join(Resolution, Resolution.id == Assignment.resolution_id)
+        .where(Assignment.appeal_id == appeal_id, Resolution.superseded_at.is_(None))
+        .order_by(Assignment.position)
+    )
+    return list(rows)
+
+
+async def letters_of(session: AsyncSession, appeal_id: uuid.UUID) -> list[Letter]:
+    rows = await session.scalars(
+        select(Letter).where(Letter.appeal_id == appeal_id).order_by(Letter.id)
+    )
+    return list(rows)
+
+
+async def resolutions_of(session: AsyncSession, appeal_id: uuid.UUID) -> list[Resolution]:
+    rows = await session.scalars(
+        select(Resolution).where(Resolution.appeal_id == appeal_id).order_by(Resolution.id)
+    )
+    return list(rows)
+
+
+async def assignments_of(session: AsyncSession, appeal_id: uuid.UUID) -> list[Assignment]:
+    rows = await session.scalars(
+        select(Assignment).where(Assignment.appeal_id == appeal_id).order_by(Assignment.id)
+    )
+    return list(rows)
+
+
+async def measures_of(session: AsyncSession, appeal_id: uuid.UUID) -> list[Measure]:
+    rows = await session.scalars(
+        select(Measure).where(Measure.appeal_id == appeal_id).order_by(Measure.id)
+    )
+    return list(rows)
+
+
+async def joined_duplicates(session: AsyncSession, original_id: uuid.UUID) -> list[Appeal]:
+    """R-5.2: the duplicates joined to an appeal, locked: they are answered with it."""
+    rows = await session.scalars(
+        select(Appeal)
+        .where(Appeal.joined_to == original_id, Appeal.completed_on.is_(None))
+        .order_by(Appeal.id)
+        .with_for_update()
     )
     return list(rows)

@@ -152,6 +152,8 @@ class DeadlineRead(Output):
     due_on: date
     original_due_on: date
     done_on: date | None
+    fixed: bool = Field(description="Set by a manager (extend/shorten, R-3.4).")
+    cancelled: bool = Field(description="Closed because the stage no longer applies.")
 
 
 class RelatedRead(Output):
@@ -201,6 +203,13 @@ class AppealRead(Output):
     paper: Paper | None
     units: list[str]
     outcome: Outcome | None
+    disposal: dict[str, object] | None = Field(
+        description="How the appeal left consideration other than by an answer (R-7, R-5.2)."
+    )
+    joined_to: UUID | None = Field(description="The original a duplicate is joined to (R-5.2).")
+    on_control: bool = Field(description="Not yet removed from control (§66, R-5.3).")
+    control_removed_at: datetime | None
+    control_removed_by: str | None
     created_at: datetime
     updated_at: datetime
 

@@ -185,7 +185,10 @@ async def register(
         note=None,
     )
     preview = Appeal(**values, seq=0)
-    deadline_rows = [AppealDeadline(appeal_id=appeal_id, done_on=None, **d) for d in deadlines]
+    deadline_rows = [
+        AppealDeadline(appeal_id=appeal_id, done_on=None, fixed=False, cancelled=False, **d)
+        for d in deadlines
+    ]
     body = to_read(preview, deadline_rows, today=now.astimezone(tz).date(), tz=tz).model_dump(
         mode="json"
     )
@@ -267,6 +270,8 @@ def to_read(appeal: Appeal, deadlines: list[AppealDeadline], *, today: date, tz:
                     "due_on": d.due_on,
                     "original_due_on": d.original_due_on,
                     "done_on": d.done_on,
+                    "fixed": d.fixed,
+                    "cancelled": d.cancelled,
                 }
                 for d in deadlines
             ],
@@ -287,6 +292,13 @@ def to_read(appeal: Appeal, deadlines: list[AppealDeadline], *, today: date, tz:
             "paper": appeal.paper,
             "units": appeal.units,
             "outcome": appeal.outcome,
+            "disposal": appeal.disposal,
+            "joined_to": appeal.joined_to,
+            "on_control": appeal.control_removed_at is None,
+            "control_removed_at": (
+                appeal.control_removed_at.astimezone(tz) if appeal.control_removed_at else None
+            ),
+            "control_removed_by": appeal.control_removed_by,
             "created_at": appeal.created_at.astimezone(tz),
             "updated_at": appeal.updated_at.astimezone(tz),
         }

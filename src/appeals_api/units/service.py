@@ -24,3 +24,9 @@ async def create_unit(session: AsyncSession, *, code: str, name: str) -> Unit:
     if created is None:
         raise Conflict(f"unit {code!r} already exists")
     return created
+
+
+async def unknown_codes(session: AsyncSession, codes: list[str]) -> list[str]:
+    """The codes among `codes` that name no unit."""
+    known = set(await session.scalars(select(Unit.code).where(Unit.code.in_(codes))))
+    return [c for c in codes if c not in known]

@@ -1,0 +1,182 @@
+"""The bodies of the lifecycle actions (API.md "Lifecycle"), one model per action."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from appeals_api.appeals.enums import LeaveGround, MeasureType, Outcome, TerminationGround
+from appeals_api.appeals.schemas import Input
+from appeals_api.types import LanguageTag, LongText, Paragraph, RequiredLine, ShortLine
+from appeals_api.units.schemas import UnitCode
+
+RequiredParagraph = Annotated[Paragraph, Field(min_length=1)]
+LetterNumber = Annotated[ShortLine, Field(min_length=1, max_length=100)]
+
+
+class ActionBody(Input):
+    """Every action may carry a note for the history."""
+
+    note: Paragraph | None = None
+
+
+class NamedExecutor(Input):
+    unit: UnitCode
+    name: RequiredLine
+
+
+class ResolveBody(ActionBody):
+    """R-4.1: units lead first, the instruction; `study_required` gives a month (§36)."""
+
+    units: list[UnitCode] = Field(min_length=1, max_length=20)
+    instruction: RequiredParagraph
+    study_required: bool = False
+    executors: list[NamedExecutor] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _distinct_units(self) -> ResolveBody:
+        if len(set(self.units)) != len(self.units):
+            raise ValueError("units must not repeat")
+        unknown = {e.unit for e in self.executors} - set(self.units)
+        if unknown:
+            raise ValueError(f"executors name units not in the resolution: {sorted(unknown)}")
+        return self
+
+
+class DeadlineChangeBody(ActionBody):
+    """R-3.4: a manager's new deadline, with the reason."""
+
+    due_date: date
+    reason: RequiredParagraph
+    rule: Annotated[str | None, Field(max_length=64)] = Field(
+        default=None, description="The stage deadline to change; default the answer deadline."
+    )
+
+
+class MeasureBody(ActionBody):
+    """R-5.1: a request for information, hearing, on-site inspection or summons."""
+
+    type: MeasureType
+    held_on: date
+    description: RequiredParagraph
+    party: Paragraph | None = Field(
+        default=None, description="Who was asked, heard, visited or summoned."
+    )
+    result: Paragraph | None = None
+    result_on: date | None = None
+
+    @model_validator(mode="after")
+    def _result_with_date(self) -> MeasureBody:
+        if (self.result is None) != (self.result_on is None):
+            raise ValueError("result and result_on go together")
+        return self
+
+
+class MeasureResultBody(ActionBody):
+    measure_id: int = Field(ge=1, le=2**62)
+    result: RequiredParagraph
+    result_on: date
+
+
+class RespondBody(ActionBody):
+    """R-6.1: the response drafted by the lead unit; a rejection states its grounds (§39)."""
+
+    outcome: Outcome | None = None
+    text: LongText
+    language: LanguageTag | None = Field(
+        default=None, description="Default: the appeal's language (§40)."
+    )
+    interim: bool = False
+    grounds: Paragraph | None = None
+
+    @model_validator(mode="after")
+    def _final_needs_outcome(self) -> RespondBody:
+        if not self.interim and self.outcome is None:
+            raise ValueError("a final response states its outcome")
+        if self.outcome is Outcome.REJECTED and not (self.grounds and self.grounds.strip()):
+            raise ValueError("a rejection must state its grounds (§39)")
+        return self
+
+
+class RevisionBody(ActionBody):
+    reason: RequiredParagraph
+
+
+class SendBody(ActionBody):
+    """R-6.3: the letter's number and the day it went out; that day ends consideration."""
+
+    letter_number: LetterNumber
+    sent_on: date | None = Field(default=None, description="Default: today (Tashkent).")
+    control_letter_number: LetterNumber | None = Field(
+        default=None, description="The letter to the higher body, for appeals under its control."
+    )
+
+
+class WithdrawBody(ActionBody):
+    """R-7.3: the day the applicant's withdrawal statement was received."""
+
+    received_on: date
+
+
+class ForwardBody(ActionBody):
+    """R-7.4: the competent organisation the appeal is sent to (§31)."""
+
+    body: RequiredLine
+    letter_number: LetterNumber | None = None
+    sent_on: date | None = None
+
+
+class ReturnBody(ActionBody):
+    """§31: back to the applicant, with a thorough explanation of what is missing."""
+
+    explanation: RequiredParagraph
+    letter_number: LetterNumber | None = None
+    sent_on: date | None = None
+
+
+class LeaveBody(ActionBody):
+    """R-7.1: the conclusion the Appeals Department drew up, approved by a deputy chairman."""
+
+    ground: LeaveGround
+    conclusion: RequiredParagraph
+    prepared_by: RequiredLine | None = None
+
+
+class TerminateBody(ActionBody):
+    """R-7.2: a deputy chairman's decision to terminate, on a ground of §50."""
+
+    ground: TerminationGround
+    conclusion: RequiredParagraph
+
+
+class OriginalRef(ActionBody):
+    """R-5.2: the original appeal by number; default the one named at intake (`related`)."""
+
+    year: int | None = Field(default=None, ge=1991, le=2200)
+    number: int | None = Field(default=None, ge=1, le=10_000_000)
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> OriginalRef:
+        if (self.year is None) != (self.number is None):
+            raise ValueError("year and number go together")
+        return self
+
+
+class DuplicateNoticeBody(OriginalRef):
+    letter_number: LetterNumber
+    sent_on: date | None = None
+
+
+class ClarificationRequestBody(ActionBody):
+    """§42: the applicant asks to clarify or correct the response."""
+
+    received_on: date
+    request: RequiredParagraph
+
+
+class ClarificationSendBody(ActionBody):
+    text: LongText
+    letter_number: LetterNumber
+    sent_on: date | None = None

@@ -1,0 +1,163 @@
+"""What an action handler works with: the locked appeal, its facts, and a record of changes.
+
+Handlers change the appeal through `Action`, which remembers every change (before → after)
+for the history row and every event for the outbox; `lifecycle.perform` writes both.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api.appeals import repository
+from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory
+from appeals_api.appeals.workflow import Facts
+from appeals_api.auth.roles import Principal
+from appeals_api.calendar import service as calendar_service
+from appeals_api.calendar.rules import compute_due, get_rule
+from appeals_api.calendar.workdays import WorkCalendar
+from appeals_api.config import Settings
+from appeals_api.errors import FieldError, Unprocessable
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def invalid(field_name: str, message: str) -> Unprocessable:
+    return Unprocessable(message, [FieldError(field=field_name, message=message, type="rule")])
+
+
+@dataclass
+class Action:
+    session: AsyncSession
+    settings: Settings
+    facts: Facts
+    principal: Principal
+    now: datetime
+    today: date
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stay: bool = False  # an interim response leaves the status as it is (R-5.3)
+    _calendar: WorkCalendar | None = None
+
+    @property
+    def appeal(self) -> Appeal:
+        return self.facts.appeal
+
+    @property
+    def received_on(self) -> date:
+        return self.appeal.received_at.astimezone(self.settings.tz).date()
+
+    async def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = await calendar_service.load_calendar(self.session, self.settings)
+        return self._calendar
+
+    def set(self, name: str, value: Any) -> None:
+        """Change a column of the appeal and remember the change for the history."""
+        before = getattr(self.appeal, name)
+        if before != value:
+            self.changes[name] = [jsonable(before), jsonable(value)]
+            setattr(self.appeal, name, value)
+
+    def note(self, key: str, value: Any) -> None:
+        """Remember a fact of this action that is not a column of the appeal."""
+        self.changes[key] = [None, jsonable(value)]
+
+    def emit(self, type: str, **data: Any) -> None:
+        self.events.append((type, jsonable(data)))
+
+    async def add_deadline(
+        self, rule: str, start: date, *, done_on: date | None = None
+    ) -> AppealDeadline:
+        """A stage deadline by its R-3.3 rule, counted from `start` on the calendar in force."""
+        due = compute_due(get_rule(rule), start, await self.calendar())
+        deadline = AppealDeadline(
+            appeal_id=self.appeal.id,
+            rule=rule,
+            start_on=start,
+            due_on=due,
+            original_due_on=due,
+            done_on=done_on,
+            fixed=False,
+            cancelled=False,
+        )
+        self.session.add(deadline)
+        self.facts.deadlines.append(deadline)
+        self.changes[f"deadlines.{rule}"] = [None, due.isoformat()]
+        return deadline
+
+    def close_deadline(
+        self, deadline: AppealDeadline, on: date, *, cancelled: bool = False
+    ) -> None:
+        deadline.done_on = on
+        deadline.cancelled = cancelled
+        what = "cancelled_on" if cancelled else "done_on"
+        self.changes[f"deadlines.{deadline.rule}.{what}"] = [None, on.isoformat()]
+
+    def close_open(self, on: date, *, cancelled: bool, keep: tuple[str, ...] = ()) -> None:
+        """Close every open stage: met on `on`, or cancelled because it no longer applies."""
+        for deadline in self.facts.deadlines:
+            if deadline.done_on is None and deadline.rule not in keep:
+                self.close_deadline(deadline, on, cancelled=cancelled)
+
+    def off_control(self) -> None:
+        """§47, §66: the appeal leaves control, by this official, now."""
+        self.set("control_removed_at", self.now)
+        self.set("control_removed_by", self.principal.label)
+
+    def check_date(self, name: str, value: date, *, not_before: date | None = None) -> date:
+        """A date the caller reports: not in the future, not before what it follows."""
+        if value > self.today:
+            raise invalid(name, f"{name} is in the future")
+        floor = not_before or self.received_on
+        if value < floor:
+            raise invalid(name, f"{name} is before {floor.isoformat()}")
+        return value
+
+    async def touch(
+        self, other: Appeal, *, action: str, changes: dict[str, list[Any]], note: str | None
+    ) -> None:
+        """Record a change this action made to another appeal (a joined duplicate, R-5.2)."""
+        other.version += 1
+        other.updated_at = self.now
+        await repository.insert_history(
+            self.session,
+            appeal_id=other.id,
+            at=self.now,
+            actor_id=self.principal.id,
+            actor_name=self.principal.name,
+            actor_role=self.principal.role.value,
+            action=action,
+            changes=changes,
+            note=note,
+        )
+
+    def history_row(self, action: str, note: str | None) -> AppealHistory:
+        return AppealHistory(
+            appeal_id=self.appeal.id,
+            at=self.now,
+            actor_id=self.principal.id,
+            actor_name=self.principal.name,
+            actor_role=self.principal.role.value,
+            action=action,
+            changes=self.changes,
+            note=note,
+        )

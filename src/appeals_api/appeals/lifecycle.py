@@ -1,0 +1,122 @@
+"""Taking an action on an appeal: one transaction of state change, history row and events."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api.appeals import repository, workflow
+from appeals_api.appeals.action_schemas import ActionBody
+from appeals_api.appeals.actions import Action
+from appeals_api.appeals.enums import Status
+from appeals_api.appeals.handlers import HANDLERS
+from appeals_api.appeals.models import Appeal
+from appeals_api.appeals.service import can_see
+from appeals_api.appeals.workflow import Facts
+from appeals_api.auth.roles import Principal
+from appeals_api.config import Settings
+from appeals_api.errors import ActionNotAllowed, Forbidden, NotFound, PreconditionFailed
+from appeals_api.events import service as events_service
+
+assert set(HANDLERS) == set(workflow.ACTIONS), "every action has a handler"
+
+_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+
+
+def etag(appeal: Appeal) -> str:
+    return f'"{appeal.version}"'
+
+
+def check_if_match(if_match: str | None, appeal: Appeal) -> None:
+    """A stale `If-Match` is 412: the caller decided on a version that is no longer current."""
+    if if_match is None or if_match.strip() == "*":
+        return
+    versions = {m.group(1) for part in if_match.split(",") if (m := _ETAG.match(part))}
+    if str(appeal.version) not in versions:
+        raise PreconditionFailed(
+            f"The appeal has changed (its ETag is now {etag(appeal)}): read it again."
+        )
+
+
+async def load_facts(session: AsyncSession, appeal: Appeal) -> Facts:
+    deadlines = await repository.deadlines_of(session, [appeal.id])
+    return Facts(
+        appeal=appeal,
+        deadlines=deadlines[appeal.id],
+        assignments=await repository.current_assignments(session, appeal.id),
+        letters=await repository.letters_of(session, appeal.id),
+    )
+
+
+async def visible(session: AsyncSession, appeal_id: uuid.UUID, principal: Principal) -> Appeal:
+    appeal = await repository.get(session, appeal_id)
+    if appeal is None or not can_see(principal, appeal):
+        raise NotFound("No such appeal.")
+    return appeal
+
+
+async def available(
+    session: AsyncSession, *, appeal_id: uuid.UUID, principal: Principal
+) -> tuple[Appeal, list[str]]:
+    """The actions this caller may take on the appeal now (API.md, discoverable workflow)."""
+    appeal = await visible(session, appeal_id, principal)
+    return appeal, workflow.allowed(await load_facts(session, appeal), principal)
+
+
+async def perform(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    appeal_id: uuid.UUID,
+    name: str,
+    body: ActionBody,
+    principal: Principal,
+    now: datetime,
+    if_match: str | None,
+) -> Appeal:
+    """Take action `name`: 404 unseen, 412 stale, 403 not this caller's, 409 not in this state."""
+    appeal = await repository.get_for_update(session, appeal_id)
+    if appeal is None or not can_see(principal, appeal):
+        raise NotFound("No such appeal.")
+    check_if_match(if_match, appeal)
+    facts = await load_facts(session, appeal)
+    if (refusal := workflow.who_refuses(name, facts, principal)) is not None:
+        raise Forbidden(refusal)
+    if (refusal := workflow.state_refuses(name, facts, principal)) is not None:
+        raise ActionNotAllowed(refusal, workflow.allowed(facts, principal))
+    before = Status(appeal.status)
+    action = Action(
+        session=session,
+        settings=settings,
+        facts=facts,
+        principal=principal,
+        now=now,
+        today=now.astimezone(settings.tz).date(),
+    )
+    await HANDLERS[name](action, body)
+    after = before if action.stay else workflow.TRANSITIONS[name][before]
+    if after is not before:
+        action.set("status", after.value)
+        action.emit("appeal.status_changed", previous=before, status=after, action=name)
+    appeal.version += 1
+    appeal.updated_at = now
+    notes = [n for n in (*action.notes, body.note) if n]
+    session.add(action.history_row(name, "\n".join(notes) or None))
+    for type_, data in action.events:
+        await events_service.emit(session, type=type_, appeal_id=appeal.id, at=now, data=data)
+    await session.flush()
+    return appeal
+
+
+def describe(name: str) -> dict[str, Any]:
+    spec = workflow.ACTIONS[name]
+    return {
+        "name": name,
+        "title": spec.title,
+        "method": "POST",
+        "fields": workflow.body_fields(spec),
+    }

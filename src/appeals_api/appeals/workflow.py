@@ -1,0 +1,246 @@
+"""The appeal's state machine: which action moves which status where, and who may take it.
+
+`TRANSITIONS` is the whole map: an action not listed for the current status is refused (409).
+`ACTIONS` says which roles may take each action (anything else is 403) and what body it takes.
+Guards look at the facts beyond the status (a unit already accepted, a letter already sent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from appeals_api.appeals import action_schemas as bodies
+from appeals_api.appeals.enums import LetterKind, LetterState, Status
+from appeals_api.appeals.models import Appeal, AppealDeadline, Assignment, Letter
+from appeals_api.auth.roles import Principal, Role
+
+S = Status
+# Consideration has not ended: the appeal can still be routed, answered, or leave another way.
+BEFORE_RESPONSE = (S.REGISTERED, S.RESOLVED, S.DISPATCHED, S.IN_CONSIDERATION)
+OPEN = (*BEFORE_RESPONSE, S.RESPONSE_DRAFTED, S.RESPONSE_SIGNED)
+
+
+def _stay(*statuses: Status) -> dict[Status, Status]:
+    return {s: s for s in statuses}
+
+
+def _to(target: Status, *statuses: Status) -> dict[Status, Status]:
+    return dict.fromkeys(statuses, target)
+
+
+TRANSITIONS: Mapping[str, Mapping[Status, Status]] = MappingProxyType(
+    {
+        # R-4.1, R-4.3: a resolution routes the appeal; a new one re-routes it.
+        "resolve": _to(S.RESOLVED, *BEFORE_RESPONSE),
+        "dispatch": _to(S.DISPATCHED, S.RESOLVED),  # R-4.2
+        "accept": _to(S.IN_CONSIDERATION, S.DISPATCHED, S.IN_CONSIDERATION),
+        "record_measure": _stay(S.IN_CONSIDERATION),  # R-5.1
+        "record_measure_result": _stay(S.IN_CONSIDERATION, S.RESPONSE_DRAFTED, S.RESPONSE_SIGNED),
+        # R-6.1; an interim response (R-5.3) leaves the status as it is.
+        "respond": _to(S.RESPONSE_DRAFTED, S.IN_CONSIDERATION),
+        "return_for_revision": _to(S.IN_CONSIDERATION, S.RESPONSE_DRAFTED),
+        "sign": _to(S.RESPONSE_SIGNED, S.RESPONSE_DRAFTED),
+        # R-6.3: the response goes out; or the written answer to a withdrawal (R-7.3).
+        "send": {S.RESPONSE_SIGNED: S.ANSWERED, S.WITHDRAWN: S.WITHDRAWN},
+        "remove_from_control": {S.ANSWERED: S.CLOSED, S.WITHDRAWN: S.WITHDRAWN},  # §66
+        "extend": _stay(*OPEN),  # R-3.4
+        "shorten": _stay(*OPEN),
+        "withdraw": _to(S.WITHDRAWN, *OPEN),  # R-7.3
+        "forward": _to(S.FORWARDED, *BEFORE_RESPONSE),  # R-7.4
+        "return": _to(S.RETURNED, *BEFORE_RESPONSE),  # §31
+        "leave_without_consideration": _to(S.LEFT_WITHOUT_CONSIDERATION, *BEFORE_RESPONSE),
+        "terminate": _to(S.TERMINATED, *BEFORE_RESPONSE, S.RESPONSE_DRAFTED, S.WITHDRAWN),
+        "join": _to(S.JOINED, *BEFORE_RESPONSE),  # R-5.2
+        "answer_duplicate": _to(S.JOINED, *BEFORE_RESPONSE),
+        "request_clarification": _stay(S.ANSWERED, S.CLOSED),  # §42
+        "send_clarification": _stay(S.ANSWERED, S.CLOSED),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    title: str
+    roles: frozenset[Role]
+    body: type[bodies.ActionBody]
+
+
+def _spec(name: str, title: str, body: type[bodies.ActionBody], *roles: Role) -> ActionSpec:
+    return ActionSpec(name=name, title=title, roles=frozenset(roles), body=body)
+
+
+M, R, E = Role.MANAGER, Role.REGISTRAR, Role.EXECUTOR
+_SPECS = (
+    _spec("resolve", "Sign a resolution routing the appeal to units", bodies.ResolveBody, M),
+    _spec("dispatch", "Send the appeal to the units", bodies.ActionBody, R),
+    _spec("accept", "Accept the appeal for consideration (a routed unit)", bodies.ActionBody, E),
+    _spec("record_measure", "Record a step of consideration", bodies.MeasureBody, E, R),
+    _spec("record_measure_result", "Record a step's result", bodies.MeasureResultBody, E, R),
+    _spec("respond", "Draft the response (the lead unit)", bodies.RespondBody, E),
+    _spec("return_for_revision", "Send the draft back to the unit", bodies.RevisionBody, M),
+    _spec("sign", "Sign the response letter", bodies.ActionBody, M),
+    _spec("send", "Send the signed letter to the applicant", bodies.SendBody, R),
+    _spec("remove_from_control", "Remove the appeal from control", bodies.ActionBody, M, R),
+    _spec("extend", "Extend a deadline", bodies.DeadlineChangeBody, M),
+    _spec("shorten", "Shorten a deadline", bodies.DeadlineChangeBody, M),
+    _spec("withdraw", "Record the applicant's withdrawal", bodies.WithdrawBody, R),
+    _spec("forward", "Forward to the competent body", bodies.ForwardBody, R),
+    _spec("return", "Return to the applicant for lack of information", bodies.ReturnBody, R),
+    _spec(
+        "leave_without_consideration",
+        "Approve the conclusion to leave without consideration",
+        bodies.LeaveBody,
+        M,
+    ),
+    _spec("terminate", "Terminate consideration", bodies.TerminateBody, M),
+    _spec("join", "Join a duplicate to its original", bodies.OriginalRef, R),
+    _spec(
+        "answer_duplicate",
+        "Answer a duplicate of an answered appeal with a notice",
+        bodies.DuplicateNoticeBody,
+        R,
+    ),
+    _spec(
+        "request_clarification",
+        "Record a request to clarify the response",
+        bodies.ClarificationRequestBody,
+        R,
+    ),
+    _spec("send_clarification", "Send the clarification", bodies.ClarificationSendBody, R),
+)
+ACTIONS: Mapping[str, ActionSpec] = MappingProxyType({s.name: s for s in _SPECS})
+assert set(ACTIONS) == set(TRANSITIONS), "every action has its transitions and its roles"
+
+
+@dataclass
+class Facts:
+    """What the guards need beyond the status, loaded with the appeal."""
+
+    appeal: Appeal
+    deadlines: list[AppealDeadline] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)  # the current resolution's
+    letters: list[Letter] = field(default_factory=list)
+
+    def open_deadline(self, rule: str) -> AppealDeadline | None:
+        return next((d for d in reversed(self.deadlines) if d.rule == rule and not d.done_on), None)
+
+    def assignment(self, unit: str | None) -> Assignment | None:
+        return next((a for a in self.assignments if a.unit_code == unit), None)
+
+    def sent(self, kind: LetterKind) -> bool:
+        return any(x.kind == kind and x.state == LetterState.SENT for x in self.letters)
+
+
+def who_refuses(name: str, facts: Facts, principal: Principal) -> str | None:
+    """Why this caller may not take the action on this appeal whatever its state (403), if so."""
+    spec = ACTIONS[name]
+    if principal.role not in spec.roles:
+        return f"The role {principal.role.value!r} may not {name}."
+    if principal.role is Role.EXECUTOR:
+        units = facts.appeal.units
+        if name == "respond" and (not units or units[0] != principal.unit_code):
+            return "Only the lead unit (the first of the resolution) drafts the response (§27)."
+        if principal.unit_code not in units:
+            return "The appeal is not routed to this unit."
+    return None
+
+
+def state_refuses(name: str, facts: Facts, principal: Principal) -> str | None:
+    """Why the appeal's state does not allow the action now (409), if so."""
+    status = Status(facts.appeal.status)
+    if status not in TRANSITIONS[name]:
+        return f"An appeal that is {status.value} cannot {name}."
+    guard = _GUARDS.get(name)
+    return guard(facts, principal, status) if guard else None
+
+
+def _accept(facts: Facts, principal: Principal, _: Status) -> str | None:
+    mine = facts.assignment(principal.unit_code)
+    if mine is None or mine.dispatched_at is None:
+        return "The appeal has not been sent to this unit yet."
+    if mine.accepted_at is not None:
+        return "This unit has already accepted the appeal."
+    return None
+
+
+def _send(facts: Facts, _: Principal, status: Status) -> str | None:
+    if status is S.WITHDRAWN and facts.sent(LetterKind.WITHDRAWAL_ANSWER):
+        return "The answer to the withdrawal has already been sent."
+    return None
+
+
+def _remove(facts: Facts, _: Principal, status: Status) -> str | None:
+    if facts.appeal.control_removed_at is not None:
+        return "The appeal is no longer on control."
+    if status is S.WITHDRAWN and not facts.sent(LetterKind.WITHDRAWAL_ANSWER):
+        return "The written answer to the withdrawal has not been sent (§17)."
+    return None
+
+
+def _clarification_open(facts: Facts, _: Principal, __: Status) -> str | None:
+    if facts.open_deadline("clarification") is not None:
+        return "A clarification is already being prepared."
+    return None
+
+
+def _clarification_pending(facts: Facts, _: Principal, __: Status) -> str | None:
+    if facts.open_deadline("clarification") is None:
+        return "No request for clarification is open."
+    return None
+
+
+_GUARDS: dict[str, Any] = {
+    "accept": _accept,
+    "send": _send,
+    "remove_from_control": _remove,
+    "request_clarification": _clarification_open,
+    "send_clarification": _clarification_pending,
+}
+
+
+def allowed(facts: Facts, principal: Principal) -> list[str]:
+    """R-4–R-7: the actions this caller may take on this appeal now, in the map's order."""
+    return [
+        name
+        for name in ACTIONS
+        if who_refuses(name, facts, principal) is None
+        and state_refuses(name, facts, principal) is None
+    ]
+
+
+def body_fields(spec: ActionSpec) -> list[dict[str, Any]]:
+    """The fields an action's body takes, from its model: what a frontend needs to build a form."""
+    schema = spec.body.model_json_schema()
+    required = set(schema.get("required", []))
+    defs = schema.get("$defs", {})
+    out = []
+    for name, prop in schema.get("properties", {}).items():
+        out.append(
+            {
+                "name": name,
+                "required": name in required,
+                "type": _type_name(prop, defs),
+                "description": prop.get("description"),
+            }
+        )
+    return out
+
+
+def _type_name(prop: dict[str, Any], defs: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        target = defs.get(prop["$ref"].rsplit("/", 1)[-1], {})
+        if "enum" in target:
+            return "enum: " + "|".join(str(v) for v in target["enum"])
+        return "object"
+    if "anyOf" in prop:
+        kinds = [_type_name(p, defs) for p in prop["anyOf"] if p.get("type") != "null"]
+        return kinds[0] if len(kinds) == 1 else " | ".join(kinds)
+    if prop.get("type") == "array":
+        return f"array of {_type_name(prop.get('items', {}), defs)}"
+    if prop.get("format") == "date":
+        return "date"
+    return str(prop.get("type", "any"))
