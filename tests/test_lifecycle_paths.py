@@ -176,9 +176,7 @@ async def test_r3_4_extension_by_a_manager_with_reason_at_most_a_month(client, s
     assert notices[-1]["data"] == {"reason": "deadline_extended", "due_date": "2043-04-16"}
 
     # Shortening: earlier, not in the past.
-    await w.act(
-        Role.MANAGER, "shorten", {"due_date": "2043-04-20", "reason": "later"}, expect=422
-    )
+    await w.act(Role.MANAGER, "shorten", {"due_date": "2043-04-20", "reason": "later"}, expect=422)
     await w.act(Role.MANAGER, "shorten", {"due_date": "2043-04-08", "reason": "Urgent."})
     assert w.appeal["due_date"] == "2043-04-08"
     w.at(4, 8)
@@ -434,7 +432,9 @@ async def test_s42_clarification_of_a_sent_response_in_ten_days(client, staff, c
     await w.route(LEAD)
     w.at(3, 10)
     await w.answer()
-    await w.act(Role.REGISTRAR, "send_clarification", {"text": "x", "letter_number": "1"}, expect=409)
+    await w.act(
+        Role.REGISTRAR, "send_clarification", {"text": "x", "letter_number": "1"}, expect=409
+    )
     w.at(3, 12)
     await w.act(
         Role.REGISTRAR,

@@ -15,14 +15,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals import repository
-from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory
+from appeals_api.appeals.enums import LetterKind, LetterState
+from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory, Letter
+from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.workflow import Facts
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar import service as calendar_service
 from appeals_api.calendar.rules import compute_due, get_rule
 from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
-from appeals_api.errors import FieldError, Unprocessable
+from appeals_api.errors import Conflict, FieldError, Unprocessable
 
 
 def jsonable(value: Any) -> Any:
@@ -37,6 +39,17 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     return value
+
+
+def addressee(appeal: Appeal) -> str | None:
+    """§41: the first applicant, or the one they designated (R-6.2)."""
+    if not appeal.applicants:
+        return None
+    person = appeal.applicants[appeal.respond_to or 0]
+    if person.get("type") == "legal_entity":
+        return person.get("name")
+    parts = [person.get("last_name"), person.get("first_name"), person.get("patronymic")]
+    return " ".join(p for p in parts if p) or None
 
 
 def invalid(field_name: str, message: str) -> Unprocessable:
@@ -149,6 +162,41 @@ class Action:
             changes=changes,
             note=note,
         )
+
+    def letter(self, kind: LetterKind, state: LetterState, **values: Any) -> Letter:
+        """A letter of this appeal, drafted (or sent) by the caller now."""
+        letter = Letter(
+            appeal_id=self.appeal.id,
+            kind=kind.value,
+            state=state.value,
+            drafted_by=self.principal.label,
+            drafted_at=self.now,
+            **values,
+        )
+        self.session.add(letter)
+        self.facts.letters.append(letter)
+        return letter
+
+    def letter_of(self, kind: LetterKind, state: LetterState) -> Letter:
+        letter = next(
+            (x for x in reversed(self.facts.letters) if x.kind == kind and x.state == state), None
+        )
+        if letter is None:  # the transition map makes this unreachable; say so if it is not
+            raise Conflict(f"no {state.value} {kind.value} letter on this appeal")
+        return letter
+
+    async def follow_duplicates(self, **values: Any) -> None:
+        """R-5.2: duplicates joined to this appeal share its deadline and its answer."""
+        for dup in await repository.joined_duplicates(self.session, self.appeal.id):
+            changes = {k: [jsonable(getattr(dup, k)), jsonable(v)] for k, v in values.items()}
+            for k, v in values.items():
+                setattr(dup, k, v)
+            await self.touch(
+                dup,
+                action="followed_original",
+                changes=changes,
+                note=f"with {display_number(self.appeal.year, self.appeal.seq)}",
+            )
 
     def history_row(self, action: str, note: str | None) -> AppealHistory:
         return AppealHistory(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import repository, workflow
+from appeals_api.appeals import exits, handlers, repository, workflow
 from appeals_api.appeals.action_schemas import ActionBody
 from appeals_api.appeals.actions import Action
 from appeals_api.appeals.enums import Status
-from appeals_api.appeals.handlers import HANDLERS
 from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.service import can_see
 from appeals_api.appeals.workflow import Facts
@@ -22,6 +22,30 @@ from appeals_api.config import Settings
 from appeals_api.errors import ActionNotAllowed, Forbidden, NotFound, PreconditionFailed
 from appeals_api.events import service as events_service
 
+Handler = Callable[[Action, Any], Awaitable[None]]
+HANDLERS: dict[str, Handler] = {
+    "resolve": handlers.resolve,
+    "dispatch": handlers.dispatch,
+    "accept": handlers.accept,
+    "record_measure": handlers.record_measure,
+    "record_measure_result": handlers.record_measure_result,
+    "respond": handlers.respond,
+    "return_for_revision": handlers.return_for_revision,
+    "sign": handlers.sign,
+    "send": handlers.send,
+    "remove_from_control": handlers.remove_from_control,
+    "extend": handlers.extend,
+    "shorten": handlers.shorten,
+    "withdraw": exits.withdraw,
+    "forward": exits.forward,
+    "return": exits.return_,
+    "leave_without_consideration": exits.leave_without_consideration,
+    "terminate": exits.terminate,
+    "join": exits.join,
+    "answer_duplicate": exits.answer_duplicate,
+    "request_clarification": exits.request_clarification,
+    "send_clarification": exits.send_clarification,
+}
 assert set(HANDLERS) == set(workflow.ACTIONS), "every action has a handler"
 
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
