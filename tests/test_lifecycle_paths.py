@@ -114,6 +114,9 @@ async def test_r4_r6_answered_on_time(client, staff, clock):
     assert send["actor_role"] == "registrar"
     events = await _events(client, staff, w.id)
     assert events.count("appeal.status_changed") == 7
+    # Every action reached the outbox: the second acceptance and the measure moved no status.
+    assert events.count("appeal.updated") == 2
+    assert events[0] == "appeal.registered"
     assert "appeal.response_sent" in events
 
 

@@ -126,6 +126,8 @@ async def perform(
     if after is not before:
         action.set("status", after.value)
         action.emit("appeal.status_changed", previous=before, status=after, action=name)
+    if not action.events:  # every action reaches the outbox, also one that moves no status
+        action.emit("appeal.updated", action=name)
     appeal.version += 1
     appeal.updated_at = now
     notes = [n for n in (*action.notes, body.note) if n]
