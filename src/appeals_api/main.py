@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from appeals_api import health
 from appeals_api.appeals.actions_router import router as actions_router
+from appeals_api.appeals.card_router import router as card_router
 from appeals_api.appeals.router import public_router
 from appeals_api.appeals.router import router as appeals_router
 from appeals_api.calendar.router import router as calendar_router
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         health.router,
         appeals_router,
         actions_router,
+        card_router,
         public_router,
         calendar_router,
         units_router,
