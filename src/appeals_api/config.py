@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     work_end: time = time(18, 0)
     weekend: list[int] = Field(default_factory=lambda: [6, 7])
 
+    # Control (R-9.1, policy): reminders this many working days before a stage deadline.
+    reminder_working_days: list[int] = Field(default_factory=lambda: [3, 1])
+
     # Intake
     max_body_bytes: int = 1024 * 1024
     backdate_tolerance_seconds: int = 300
@@ -36,6 +39,13 @@ class Settings(BaseSettings):
     def _weekend_days(cls, value: list[int]) -> list[int]:
         if not all(1 <= d <= 7 for d in value) or len(set(value)) >= 7:
             raise ValueError("weekend must be ISO weekday numbers 1..7, not all of them")
+        return value
+
+    @field_validator("reminder_working_days")
+    @classmethod
+    def _reminder_days(cls, value: list[int]) -> list[int]:
+        if not all(1 <= d <= 30 for d in value):
+            raise ValueError("reminder days are working days between 1 and 30")
         return value
 
     @property

@@ -15,6 +15,7 @@ from appeals_api.appeals.router import router as appeals_router
 from appeals_api.calendar.router import router as calendar_router
 from appeals_api.clock import Clock, system_clock
 from appeals_api.config import Settings, get_settings
+from appeals_api.control.router import router as control_router
 from appeals_api.db import make_engine, make_sessionmaker
 from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         public_router,
         calendar_router,
         units_router,
+        control_router,
         events_router,
     ):
         app.include_router(router)

@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from appeals_api.appeals.models import IdempotencyRecord
 from appeals_api.clock import system_clock
 from appeals_api.config import get_settings
+from appeals_api.control.tasks import watch_deadlines
 from appeals_api.db import make_engine, make_sessionmaker
 from appeals_api.events import service as events_service
 
@@ -53,10 +54,12 @@ async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [sequence_events, purge_idempotency_keys]
+    functions: ClassVar[list[Any]] = [sequence_events, purge_idempotency_keys, watch_deadlines]
     cron_jobs: ClassVar[list[Any]] = [
         cron(sequence_events, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
         cron(purge_idempotency_keys, minute={7}, second={0}, unique=True),
+        # every minute; each run publishes only what has not been published.
+        cron(watch_deadlines, second={30}, run_at_startup=True, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -1,0 +1,23 @@
+"""Worker jobs of the control domain: thin calls into the service, one transaction each."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from appeals_api.clock import system_clock
+from appeals_api.control import service
+
+logger = logging.getLogger("appeals_api.worker.control")
+
+
+async def watch_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
+    """R-9.1: one run of the deadline watch; safe to run twice or at once on two workers."""
+    async with ctx["sessionmaker"]() as session, session.begin():
+        result = await service.watch(session, ctx["settings"], now=system_clock())
+    if result.overdue or result.approaching:
+        logger.info(
+            "deadline watch published",
+            extra={"overdue": result.overdue, "approaching": result.approaching},
+        )
+    return {"overdue": result.overdue, "approaching": result.approaching}
