@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -37,21 +36,7 @@ def upgrade() -> None:
             name=op.f("uq_deadline_notices_appeal_id_rule_due_on_kind_days_before"),
         ),
     )
-    op.add_column("appeal_deadlines", sa.Column("overdue_notified_on", sa.Date(), nullable=True))
-    op.create_index(
-        "ix_appeal_deadlines_overdue_watch",
-        "appeal_deadlines",
-        ["due_on"],
-        unique=False,
-        postgresql_where=sa.text("done_on IS NULL AND overdue_notified_on IS DISTINCT FROM due_on"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_index(
-        "ix_appeal_deadlines_overdue_watch",
-        table_name="appeal_deadlines",
-        postgresql_where=sa.text("done_on IS NULL AND overdue_notified_on IS DISTINCT FROM due_on"),
-    )
-    op.drop_column("appeal_deadlines", "overdue_notified_on")
     op.drop_table("deadline_notices")

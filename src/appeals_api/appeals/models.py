@@ -119,20 +119,10 @@ class AppealDeadline(Base):
     # A stage that no longer applies (the appeal was withdrawn, forwarded, left without
     # consideration...): closed on `done_on` without having been met.
     cancelled: Mapped[bool] = mapped_column(Boolean, server_default="false")
-    # The due date whose overdue notice was published: the watch looks only at open
-    # deadlines where this differs from `due_on`, through the partial index below.
-    overdue_notified_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         Index(
             "ix_appeal_deadlines_open_due", "due_on", postgresql_where=sql_text("done_on IS NULL")
-        ),
-        Index(
-            "ix_appeal_deadlines_overdue_watch",
-            "due_on",
-            postgresql_where=sql_text(
-                "done_on IS NULL AND overdue_notified_on IS DISTINCT FROM due_on"
-            ),
         ),
     )
 

@@ -22,22 +22,21 @@ from appeals_api.config import Settings
 
 WATCH_ACTOR = "deadline watch"
 
-# Open deadlines past due whose overdue notice is not out yet: the partial index
-# ix_appeal_deadlines_overdue_watch holds exactly these (plus those not yet due).
+# Open deadlines past due whose overdue notice is not out yet. The partial index over open
+# deadlines finds those past due; the notices' unique index skips those already published.
+# Nothing is written back to `appeal_deadlines`: a run touches only the small structures.
 _OVERDUE_SQL = text(
     """
     WITH due AS (
-        SELECT d.id, d.appeal_id, d.rule, d.due_on
+        SELECT d.appeal_id, d.rule, d.due_on
         FROM appeal_deadlines d
-        WHERE d.done_on IS NULL AND d.overdue_notified_on IS DISTINCT FROM d.due_on
-          AND d.due_on < :today
+        WHERE d.done_on IS NULL AND d.due_on < :today
+          AND NOT EXISTS (
+              SELECT 1 FROM deadline_notices x
+              WHERE x.appeal_id = d.appeal_id AND x.rule = d.rule AND x.due_on = d.due_on
+                AND x.kind = 'overdue' AND x.days_before = 0)
         ORDER BY d.due_on, d.id
         LIMIT :batch
-        FOR UPDATE SKIP LOCKED
-    ),
-    marked AS (
-        UPDATE appeal_deadlines d SET overdue_notified_on = due.due_on
-        FROM due WHERE d.id = due.id
     ),
     n AS (
         INSERT INTO deadline_notices (appeal_id, rule, due_on, kind, days_before, created_at)
