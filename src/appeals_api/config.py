@@ -6,7 +6,7 @@ from datetime import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,10 +29,37 @@ class Settings(BaseSettings):
     # Control (R-9.1, policy): reminders this many working days before a stage deadline.
     reminder_working_days: list[int] = Field(default_factory=lambda: [3, 1])
 
+    # Abuse limits (R-8.1, OWASP API4), fixed windows counted in Redis. Without Redis they are
+    # not enforced rather than refusing appeals: intake must answer when Redis is down.
+    public_lookups_per_address_per_minute: int = Field(default=30, ge=1)
+    public_lookups_per_number_per_hour: int = Field(default=20, ge=1)
+    intake_per_key_per_minute: int = Field(default=600, ge=1)
+
     # Intake
     max_body_bytes: int = 1024 * 1024
     backdate_tolerance_seconds: int = 300
     idempotency_retention_hours: int = 24
+
+    # Webhooks (API.md events): each delivery is retried with exponential backoff,
+    # base * 2**(attempt-1) capped at max, and dead-lettered after `webhook_max_attempts`.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_max_attempts: int = Field(default=10, ge=1, le=100)
+    webhook_backoff_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_batch: int = Field(default=20, ge=1, le=500)
+
+    # DIRECTUM: unset, dispatch is recorded as internal; set, every dispatch is POSTed
+    # there and retried (backoff as above, never given up) until a 2xx acknowledges it.
+    directum_url: str | None = None
+    directum_token: SecretStr | None = None
+    directum_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    directum_backoff_base_seconds: float = Field(default=30.0, gt=0)
+    directum_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+
+    # Worker: deliveries and the heartbeat run every `worker_tick_seconds`; a heartbeat older
+    # than `worker_stale_after_seconds` shows the worker as stale in GET /api/v1/worker/health.
+    worker_tick_seconds: int = Field(default=5, ge=1, le=60)
+    worker_stale_after_seconds: int = Field(default=60, ge=1)
 
     @field_validator("weekend")
     @classmethod
@@ -46,6 +73,15 @@ class Settings(BaseSettings):
     def _reminder_days(cls, value: list[int]) -> list[int]:
         if not all(1 <= d <= 30 for d in value):
             raise ValueError("reminder days are working days between 1 and 30")
+        return value
+
+    @field_validator("directum_url")
+    @classmethod
+    def _directum_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None  # APPEALS_DIRECTUM_URL= (empty) means not configured
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("APPEALS_DIRECTUM_URL must be an http:// or https:// URL")
         return value
 
     @property

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from redis.asyncio import Redis
 
 from appeals_api import health
 from appeals_api.appeals.actions_router import router as actions_router
@@ -20,6 +21,7 @@ from appeals_api.db import make_engine, make_sessionmaker
 from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
 from appeals_api.middleware import BodyLimitMiddleware
+from appeals_api.ratelimit import RateLimiter
 from appeals_api.units.router import router as units_router
 
 DESCRIPTION = (
@@ -37,10 +39,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        redis = Redis.from_url(settings.redis_url, socket_timeout=0.25, socket_connect_timeout=0.25)
+        app.state.limiter = RateLimiter(redis)
         try:
             yield
         finally:
             await engine.dispose()
+            await redis.aclose()
 
     app = FastAPI(
         title="appeals-api",

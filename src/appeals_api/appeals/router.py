@@ -34,6 +34,7 @@ from appeals_api.errors import (
     Unprocessable,
     problem_responses,
 )
+from appeals_api.ratelimit import Limit, RateLimiter
 
 router = APIRouter(prefix="/api/v1", tags=["appeals"])
 
@@ -59,6 +60,11 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def _limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.limiter
+    return limiter
+
+
 def _now(request: Request) -> datetime:
     now: datetime = request.app.state.clock()
     return now
@@ -68,7 +74,7 @@ def _now(request: Request) -> datetime:
     "/appeals",
     status_code=201,
     response_model=AppealCreated,
-    responses=problem_responses(400, 401, 403, 409, 413, 422),
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
     summary="Register an appeal",
 )
 async def create_appeal(
@@ -79,9 +85,15 @@ async def create_appeal(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Intake (R-1): registered with its yearly number (R-2.1) and legal deadlines (R-3)."""
+    settings = _settings(request)
+    await _limiter(request).hit(
+        Limit("intake", settings.intake_per_key_per_minute, 60),
+        str(principal.id),
+        now=_now(request).timestamp(),
+    )
     result = await service.register(
         session,
-        _settings(request),
+        settings,
         data=data,
         principal=principal,
         now=_now(request),
@@ -247,7 +259,7 @@ public_router = APIRouter(prefix="/api/v1/public", tags=["public"])
 @public_router.get(
     "/appeals/{year}/{number}",
     response_model=PublicStatus,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 422, 429),
     summary="The applicant's status lookup (no key; the tracking code from intake)",
 )
 async def public_status(
@@ -257,6 +269,20 @@ async def public_status(
     number: Annotated[int, Path(ge=1, le=10_000_000)],
     code: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")],
 ) -> PublicStatus:
+    """Limited per client address and per appeal number, so codes cannot be guessed (R-8.1)."""
+    settings = _settings(request)
+    limiter, now = _limiter(request), _now(request).timestamp()
+    address = request.client.host if request.client else "unknown"
+    await limiter.hit(
+        Limit("lookup-address", settings.public_lookups_per_address_per_minute, 60),
+        address,
+        now=now,
+    )
+    await limiter.hit(
+        Limit("lookup-number", settings.public_lookups_per_number_per_hour, 3600),
+        f"{year}/{number}",
+        now=now,
+    )
     return await service.public_status(
         session, year=year, seq=number, code=code, tz=_settings(request).tz
     )
