@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 PYTEST_ARGS =
 
-.PHONY: help venv run test check lint typecheck fmt openapi migrate api worker bench clean
+.PHONY: help venv run test check lint typecheck fmt openapi migrate api worker bench fuzz clean
 
 help:
 	@echo "make run       API on 127.0.0.1:\$${APPEALS_PORT:-8000} + worker; embedded PostgreSQL/Redis in .data/ where the URLs are unset"
@@ -15,6 +15,7 @@ help:
 	@echo "make check     ruff format --check, ruff check, mypy, then the tests"
 	@echo "make fmt       ruff format + ruff check --fix"
 	@echo "make openapi   regenerate openapi/openapi.json"
+	@echo "make fuzz      schemathesis against the running API as admin and registrar (FUZZ_ARGS='...')"
 	@echo "make bench     benchmarks, side by side on one PostgreSQL (BENCH_ARGS='...' passes options)"
 	@echo "make migrate   alembic upgrade head on APPEALS_DATABASE_URL"
 	@echo "make api       the API alone (needs APPEALS_DATABASE_URL, APPEALS_REDIS_URL)"
@@ -66,6 +67,11 @@ api: $(STAMP)
 worker: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }
 	exec $(BIN)/python -m arq appeals_api.worker.WorkerSettings
+
+# Fixed seed, bounded examples: CI runs it after the tests.
+FUZZ_ARGS = --examples 25 --seed 20261122
+fuzz: $(STAMP)
+	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
 
 # Benchmarks print ratios of medians; bench/RESULTS.md records them with the machine.
 BENCH_ARGS =

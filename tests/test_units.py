@@ -40,3 +40,24 @@ async def test_executor_keys_must_name_an_existing_unit(make_key):
         await make_key(Role.EXECUTOR, unit="NO-SUCH-UNIT")
     with pytest.raises(Unprocessable):
         await make_key(Role.REGISTRAR, unit="TEST-UNIT")
+
+
+async def test_unit_name_longer_than_the_column_is_422_not_500(client, keys):
+    r = await client.post(
+        "/api/v1/units",
+        json={"code": "LONG-NAME", "name": "x" * 301},
+        headers={"Authorization": f"Bearer {keys[Role.ADMIN]}"},
+    )
+    assert r.status_code == 422, r.text
+
+
+async def test_a_long_key_name_still_fits_the_records(client, make_key):
+    """The actor label (name and role) must fit the history and override columns."""
+    key = await make_key(Role.REGISTRAR, name="N" * 200)
+    r = await client.put(
+        "/api/v1/calendar/overrides/2049-01-04",
+        json={"working": False, "reason": "Decree"},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["updated_by"].endswith("(registrar)")

@@ -18,6 +18,10 @@ class Role(StrEnum):
     DIRECTUM = "directum"  # the document system's callbacks
 
 
+# A key's name has up to 200 characters; with " (supervisor)" its label must still fit 200.
+LABEL_NAME_CHARS = 180
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     id: UUID
@@ -27,7 +31,8 @@ class Principal:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.role})"
+        """Who acted, as records show it: fits the 200-character actor columns whatever the name."""
+        return f"{self.name[:LABEL_NAME_CHARS]} ({self.role})"
 
 
 # Groups used by several routes, named so that a route's rule reads as a sentence.

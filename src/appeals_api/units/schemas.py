@@ -14,7 +14,7 @@ class UnitCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: UnitCode
-    name: RequiredLine
+    name: Annotated[RequiredLine, StringConstraints(max_length=300)]  # the column's size
 
 
 class UnitRead(BaseModel):
