@@ -77,6 +77,7 @@ fuzz: $(STAMP)
 BENCH_ARGS =
 bench: $(STAMP)
 	$(BIN)/python bench/deadline_watch.py $(BENCH_ARGS)
+	$(BIN)/python bench/stats.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .data

@@ -12,7 +12,12 @@ from appeals_api.auth.dependencies import declared_roles
 from appeals_api.auth.roles import Role
 from tests.conftest import appeal_body, auth
 
-PUBLIC = {"/healthz", "/readyz", "/api/v1/public/appeals/{year}/{number}"}
+PUBLIC = {
+    "/healthz",
+    "/readyz",
+    "/api/v1/public/appeals/{year}/{number}",
+    "/api/v1/public/summary",
+}
 
 
 def api_routes(routes) -> list[APIRoute]:

@@ -1,4 +1,4 @@
-"""The `appeals-api` command: API keys, the OpenAPI document, migrations."""
+"""The `appeals-api` command: API keys, the OpenAPI document, generated appeals."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import Role
@@ -80,6 +82,90 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+class ProgressBar:
+    """A bar on stderr, redrawn in place on a terminal, every tenth otherwise."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30) -> None:
+        self.total, self.stream, self.width = max(total, 1), stream, width
+        self.started = time.monotonic()
+        self.tty = stream.isatty()
+        self.last_tenth = -1
+
+    def __call__(self, done: int) -> None:
+        share = min(done / self.total, 1.0)
+        tenth = int(share * 10)
+        if not self.tty and tenth == self.last_tenth:
+            return
+        self.last_tenth = tenth
+        filled = int(share * self.width)
+        line = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {share:4.0%} "
+            f"{done:,}/{self.total:,} appeals, {time.monotonic() - self.started:.0f} s"
+        )
+        self.stream.write(("\r" + line) if self.tty else line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _years(value: str) -> tuple[int, int]:
+    first, _, last = value.partition("-")
+    try:
+        years = (int(first), int(last or first))
+    except ValueError:
+        raise argparse.ArgumentTypeError("years are YYYY or YYYY-YYYY") from None
+    if not 2000 <= years[0] <= years[1] <= 2200:
+        raise argparse.ArgumentTypeError("years run from 2000 to 2200, first to last")
+    return years
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(value.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError("count is a whole number") from None
+    if not 1 <= count <= 20_000_000:
+        raise argparse.ArgumentTypeError("count is between 1 and 20,000,000")
+    return count
+
+
+async def _seed(args: argparse.Namespace) -> int:
+    from appeals_api.stats import seed
+
+    settings = get_settings()
+    today = args.as_of or system_clock().astimezone(settings.tz).date()
+    years = args.years or (today.year - 4, today.year)
+    engine = make_engine(settings)
+    bar = ProgressBar(args.count)
+    started = time.monotonic()
+    try:
+        result = await seed.seed(
+            engine,
+            settings,
+            count=args.count,
+            years=years,
+            seed=args.seed,
+            today=today,
+            progress=bar,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        bar.close()
+        await engine.dispose()
+    per_year = ", ".join(f"{y}: {n:,}" for y, n in sorted(result.per_year.items()))
+    created = f"; created {result.units_created} units" if result.units_created else ""
+    print(
+        f"seeded {result.count:,} appeals ({per_year}) in {time.monotonic() - started:.0f} s"
+        + created
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="appeals-api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +185,27 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="revoke a key by id; effective at once")
     revoke.add_argument("key_id", type=uuid.UUID, help="the id shown by `keys list`")
     revoke.set_defaults(run=_keys_revoke)
+
+    seeding = sub.add_parser(
+        "seed",
+        help="generate realistic appeals straight into the database (development, benchmarks)",
+    )
+    seeding.add_argument("--count", type=_count, required=True, help="how many appeals")
+    seeding.add_argument(
+        "--years",
+        type=_years,
+        default=None,
+        help="received in these years, e.g. 2022-2026 (default: the last five); never after today",
+    )
+    seeding.add_argument("--seed", type=int, default=None, help="random seed, for the same data")
+    seeding.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="YYYY-MM-DD: generate as if today were this day (default: today); with --seed, "
+        "the same data on any day",
+    )
+    seeding.set_defaults(run=_seed)
 
     openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("--out", help="file to write (default: stdout)")

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
 
     # Intake
     max_body_bytes: int = 1024 * 1024
+    request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     backdate_tolerance_seconds: int = 300
     idempotency_retention_hours: int = 24
 
@@ -60,6 +61,9 @@ class Settings(BaseSettings):
     # than `worker_stale_after_seconds` shows the worker as stale in GET /api/v1/worker/health.
     worker_tick_seconds: int = Field(default=5, ge=1, le=60)
     worker_stale_after_seconds: int = Field(default=60, ge=1)
+    # How long the worker keeps retrying a lost Redis before it exits for its supervisor to
+    # restart it; PostgreSQL holds all the work, so nothing is lost either way.
+    worker_redis_outage_seconds: int = Field(default=600, ge=1)
 
     @field_validator("weekend")
     @classmethod
@@ -96,6 +100,11 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+asyncpg://" + url[len(prefix) :]
         raise ValueError("APPEALS_DATABASE_URL must be a postgresql:// URL")
+
+    # Statistics (R-10.2, policy): a count below `public_summary_min_cell` is withheld from the
+    # public summary; that unauthenticated aggregate is limited per client address.
+    public_summary_min_cell: int = Field(default=3, ge=1, le=100)
+    public_summary_per_address_per_minute: int = Field(default=30, ge=1)
 
 
 @lru_cache

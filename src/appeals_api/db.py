@@ -36,6 +36,8 @@ def make_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=False,
+        # Bound values are applicants' names and addresses: never in logs or error messages.
+        hide_parameters=True,
         connect_args={"server_settings": {"application_name": "appeals-api"}},
     )
 

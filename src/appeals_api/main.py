@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from appeals_api import health
 from appeals_api.appeals.actions_router import router as actions_router
 from appeals_api.appeals.card_router import router as card_router
+from appeals_api.appeals.privacy_router import router as privacy_router
 from appeals_api.appeals.router import public_router
 from appeals_api.appeals.router import router as appeals_router
 from appeals_api.calendar.router import router as calendar_router
@@ -18,10 +19,17 @@ from appeals_api.clock import Clock, system_clock
 from appeals_api.config import Settings, get_settings
 from appeals_api.control.router import router as control_router
 from appeals_api.db import make_engine, make_sessionmaker
+from appeals_api.directum.router import router as directum_router
 from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
-from appeals_api.middleware import BodyLimitMiddleware
+from appeals_api.events.webhook_router import router as webhooks_router
+from appeals_api.middleware import BodyLimitMiddleware, TimeoutMiddleware
+from appeals_api.ops import redact
+from appeals_api.ops.router import router as worker_router
 from appeals_api.ratelimit import RateLimiter
+from appeals_api.stats.reports_router import router as reports_router
+from appeals_api.stats.router import public_router as public_stats_router
+from appeals_api.stats.router import router as stats_router
 from appeals_api.units.router import router as units_router
 
 DESCRIPTION = (
@@ -55,18 +63,27 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock or system_clock
+    redact.install()
     install_error_handlers(app)
     for router in (
         health.router,
         appeals_router,
         actions_router,
         card_router,
+        privacy_router,
         public_router,
         calendar_router,
         units_router,
         control_router,
         events_router,
+        stats_router,
+        reports_router,
+        public_stats_router,
+        webhooks_router,
+        directum_router,
+        worker_router,
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     return app

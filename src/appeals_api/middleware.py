@@ -1,7 +1,9 @@
-"""ASGI middleware: bounded request bodies (413 over the limit, never a 500)."""
+"""ASGI middleware: bounded request bodies (413 over the limit, never a 500) and bounded time
+(a request that takes longer, e.g. a client trickling its body, gets 503)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.exceptions import HTTPException
@@ -60,23 +62,65 @@ class BodyLimitMiddleware:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": TYPE_BASE + "payload_too_large",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": f"The request body exceeds {self.max_bytes} bytes.",
-                "code": "payload_too_large",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_problem(
+            send, 413, "payload_too_large", "Request body too large",
+            f"The request body exceeds {self.max_bytes} bytes.",
+        )  # fmt: skip
+
+
+class TimeoutMiddleware:
+    """Bound the whole request, reading the body included (slow clients, runaway queries)."""
+
+    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            async with asyncio.timeout(self.seconds):
+                await self.app(scope, receive, tracking_send)
+        except TimeoutError:
+            if started:
+                raise
+            await send_problem(
+                send, 503, "request_timeout", "Request took too long",
+                f"The request was not completed within {self.seconds:g} s; nothing was kept.",
+                headers=[(b"retry-after", b"1")],
+            )  # fmt: skip
+
+
+async def send_problem(
+    send: Send,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    body = json.dumps(
+        {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -8,6 +8,7 @@ from appeals_api.appeals.models import (
     IdempotencyRecord,
     Letter,
     Measure,
+    PersonalDataAccess,
     RegistrationCounter,
     Resolution,
 )
@@ -15,7 +16,10 @@ from appeals_api.auth.models import ApiKey
 from appeals_api.calendar.models import CalendarOverride
 from appeals_api.control.models import DeadlineNotice
 from appeals_api.db import Base
+from appeals_api.directum.models import DirectumCallback, DirectumDispatch
 from appeals_api.events.models import Event
+from appeals_api.events.webhook_models import WebhookDelivery, WebhookSubscription
+from appeals_api.ops.models import WorkerHeartbeat
 from appeals_api.units.models import Unit
 
 metadata = Base.metadata
@@ -28,12 +32,18 @@ __all__ = [
     "Assignment",
     "CalendarOverride",
     "DeadlineNotice",
+    "DirectumCallback",
+    "DirectumDispatch",
     "Event",
     "IdempotencyRecord",
     "Letter",
     "Measure",
+    "PersonalDataAccess",
     "RegistrationCounter",
     "Resolution",
     "Unit",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "WorkerHeartbeat",
     "metadata",
 ]

@@ -1,36 +1,75 @@
-"""arq worker: jobs and cron, each a thin call into a domain. PostgreSQL is the source of truth."""
+"""arq worker: jobs and cron, each a thin call into a domain. PostgreSQL is the source of truth.
+
+Redis only schedules: every job reads its work from PostgreSQL, so a lost Redis, a worker killed
+mid-job or two workers at once cost time, never an event. The worker rides out a Redis outage
+(its commands are retried for `worker_redis_outage_seconds`) and goes on where it stopped.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
+import socket
+import uuid
 from datetime import timedelta
 from typing import Any, ClassVar
 
 from arq import cron
 from arq.connections import RedisSettings
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import delete
 
+from appeals_api import outbound
 from appeals_api.appeals.models import IdempotencyRecord
 from appeals_api.clock import system_clock
-from appeals_api.config import get_settings
+from appeals_api.config import Settings, get_settings
 from appeals_api.control.tasks import watch_deadlines
 from appeals_api.db import make_engine, make_sessionmaker
+from appeals_api.directum.tasks import deliver_directum
 from appeals_api.events import service as events_service
+from appeals_api.events.tasks import deliver_webhooks
+from appeals_api.ops import jsonlog
+from appeals_api.ops.tasks import heartbeat
 
 logger = logging.getLogger("appeals_api.worker")
 
+REDIS_RETRY_CAP_SECONDS = 1.0
+
 
 async def startup(ctx: dict[str, Any]) -> None:
+    jsonlog.configure()
+    # httpx logs every request line at INFO: receivers' URLs may carry tokens, so not those.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = get_settings()
     ctx["settings"] = settings
+    ctx["clock"] = system_clock
     ctx["engine"] = make_engine(settings)
     ctx["sessionmaker"] = make_sessionmaker(ctx["engine"])
-    logger.info("worker started")
+    ctx["http"] = outbound.make_client()  # one client per worker: pooled connections
+    started_at = system_clock()
+    ctx["identity"] = {
+        "worker_id": f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+        "hostname": socket.gethostname(),
+        "pid": os.getpid(),
+        "started_at": started_at,
+    }
+    logger.info(
+        "worker started",
+        extra={
+            "worker_id": ctx["identity"]["worker_id"],
+            "directum": "configured" if settings.directum_url else "internal",
+        },
+    )
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["http"].aclose()
     await ctx["engine"].dispose()
-    logger.info("worker stopped")
+    logger.info("worker stopped", extra={"worker_id": ctx["identity"]["worker_id"]})
 
 
 async def sequence_events(ctx: dict[str, Any]) -> int:
@@ -53,16 +92,47 @@ async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def make_redis_settings(settings: Settings) -> RedisSettings:
+    """Redis with its commands retried through an outage (arq alone would exit on the first
+    connection error of its poll loop)."""
+    retries = max(1, int(settings.worker_redis_outage_seconds / REDIS_RETRY_CAP_SECONDS))
+    return dataclasses.replace(
+        RedisSettings.from_dsn(settings.redis_url),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError, OSError],
+        retry=Retry(ExponentialBackoff(cap=REDIS_RETRY_CAP_SECONDS, base=0.05), retries),
+    )
+
+
+def _every(seconds: int) -> set[int]:
+    return set(range(0, 60, seconds))
+
+
+_TICK = _every(get_settings().worker_tick_seconds)
+
+
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [sequence_events, purge_idempotency_keys, watch_deadlines]
+    functions: ClassVar[list[Any]] = [
+        sequence_events,
+        purge_idempotency_keys,
+        watch_deadlines,
+        deliver_webhooks,
+        deliver_directum,
+        heartbeat,
+    ]
     cron_jobs: ClassVar[list[Any]] = [
-        cron(sequence_events, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
+        cron(sequence_events, second=_every(5), run_at_startup=True, unique=True),
         cron(purge_idempotency_keys, minute={7}, second={0}, unique=True),
         # R-9.1: every minute; each run publishes only what has not been published.
         cron(watch_deadlines, second={30}, run_at_startup=True, unique=True),
+        # Every tick: webhooks and DIRECTUM (R-4.2) send what is due; the heartbeat is written.
+        cron(deliver_webhooks, second=_TICK, run_at_startup=True, unique=True),
+        cron(deliver_directum, second=_TICK, run_at_startup=True, unique=True),
+        cron(heartbeat, second=_TICK, run_at_startup=True, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
+    redis_settings = make_redis_settings(get_settings())
     max_jobs = 10
     job_timeout = 300
+    # Results only need to outlive the cron window that dedupes a tick across workers.
+    keep_result = 300

@@ -109,7 +109,7 @@ def _add_action_route(spec: ActionSpec) -> None:
         )
         response.headers["ETag"] = lifecycle.etag(appeal)
         return await service.read(
-            session, appeal, today=now.astimezone(settings.tz).date(), tz=settings.tz
+            session, appeal, principal=principal, now=now, tz=settings.tz, via=spec.name
         )
 
     roles = ", ".join(sorted(r.value for r in spec.roles))

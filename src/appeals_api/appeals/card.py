@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import repository, service
+from appeals_api.appeals import privacy, repository, service
 from appeals_api.appeals.card_schemas import (
     CardApplicant,
     CardControl,
@@ -41,9 +41,10 @@ CLOSING_LETTERS = frozenset(LetterKind) - {LetterKind.INTERIM, LetterKind.CLARIF
 
 
 async def build_card(
-    session: AsyncSession, appeal: Appeal, *, today: date, tz: tzinfo
+    session: AsyncSession, appeal: Appeal, *, today: date, tz: tzinfo, personal: bool = True
 ) -> RegistrationCard:
-    """Appendix 2, both sides, from the appeal and its records (R-2.2, R-9.3)."""
+    """Appendix 2, both sides, from the appeal and its records (R-2.2, R-9.3); `personal=False`
+    withholds a confidential applicant's identity, in the letters' addressee too (R-8.2)."""
     # The stored strings (kind, status, outcome...) become the schemas' enums by validation.
     resolutions = await repository.resolutions_of(session, appeal.id)
     unit_names = {u.code: u.name for u in await units_service.list_units(session)}
@@ -55,6 +56,7 @@ async def build_card(
         original_due_date=answer.original_due_on if answer else appeal.due_date,
         unit_names=unit_names,
         tz=tz,
+        personal=personal,
     )
     letters = await repository.letters_of(session, appeal.id)
     closing = _closing_letter(letters)
@@ -63,7 +65,7 @@ async def build_card(
         directions=_directions(
             await repository.assignments_of(session, appeal.id), resolutions, unit_names, tz
         ),
-        response_letter=_letter(closing, tz) if closing else None,
+        response_letter=_letter(closing, tz, personal=personal) if closing else None,
         deadline_changes=await _deadline_changes(session, appeal, tz),
         response_received_on=(
             closing.drafted_at.astimezone(tz).date()
@@ -85,7 +87,7 @@ async def build_card(
             CardMeasure.model_validate(m, from_attributes=True)
             for m in await repository.measures_of(session, appeal.id)
         ],
-        letters=[_letter(x, tz) for x in letters],
+        letters=[_letter(x, tz, personal=personal) for x in letters],
     )
     return RegistrationCard(
         id=appeal.id,
@@ -104,15 +106,20 @@ def _front(
     original_due_date: date,
     unit_names: dict[str, str],
     tz: tzinfo,
+    personal: bool,
 ) -> CardFront:
     paper = appeal.paper or {}
+    applicants = appeal.applicants if personal else privacy.masked_applicants(appeal.applicants)
+    representative = (
+        appeal.representative if personal else privacy.masked_representative(appeal.representative)
+    )
     return CardFront(
         serial_number=display_number(appeal.year, appeal.seq),
         question=appeal.text,
         summary=appeal.summary,
-        applicants=[_applicant(a) for a in appeal.applicants],
-        address=_answered_applicant(appeal).get("address"),
-        representative=(appeal.representative or {}).get("name"),
+        applicants=[_applicant(a) for a in applicants],
+        address=_answered_applicant(appeal).get("address") if personal else None,
+        representative=(representative or {}).get("name"),
         received_on=appeal.received_at.astimezone(tz).date(),
         registered_on=appeal.registered_on,
         applicant_count=len(appeal.applicants),
@@ -262,7 +269,9 @@ def _closing_letter(letters: Sequence[Letter]) -> Letter | None:
     return pending[-1] if pending else None
 
 
-def _letter(letter: Letter, tz: tzinfo) -> CardLetter:
+def _letter(letter: Letter, tz: tzinfo, *, personal: bool = True) -> CardLetter:
+    # A forwarding letter goes to an organisation; every other one to the applicant (§41).
+    shown = personal or letter.kind == LetterKind.FORWARD
     return CardLetter(
         kind=letter.kind,
         state=letter.state,
@@ -274,7 +283,7 @@ def _letter(letter: Letter, tz: tzinfo) -> CardLetter:
         unit_code=letter.unit_code,
         signed_by=letter.signed_by,
         signed_on=letter.signed_on,
-        addressee=letter.addressee,
+        addressee=letter.addressee if shown else None,
         control_letter_number=letter.control_letter_number,
     )
 

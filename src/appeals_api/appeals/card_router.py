@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
-from appeals_api.appeals import card, card_html, service
+from appeals_api.appeals import card, card_html, privacy, service
 from appeals_api.appeals.card_schemas import RegistrationCard
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import APPEAL_READERS, Principal
@@ -84,9 +84,11 @@ async def get_card(
     appeal = await service.get_visible(session, appeal_id=appeal_id, principal=principal)
     settings: Settings = request.app.state.settings
     now: datetime = request.app.state.clock()
+    personal = privacy.sees_personal_data(principal, appeal)
     registration_card = await card.build_card(
-        session, appeal, today=now.astimezone(settings.tz).date(), tz=settings.tz
+        session, appeal, today=now.astimezone(settings.tz).date(), tz=settings.tz, personal=personal
     )
+    await privacy.record_reads(session, principal=principal, appeals=[appeal], via="card", now=now)
     if prefers_html(request.headers.get("accept")):
         return HTMLResponse(card_html.render_html(registration_card), headers={"Vary": "Accept"})
     response.headers["Vary"] = "Accept"

@@ -12,6 +12,7 @@ from appeals_api.appeals.actions import Action, addressee, invalid
 from appeals_api.appeals.enums import ControlType, Kind, LetterKind, LetterState, Status
 from appeals_api.appeals.models import Appeal, Assignment, Measure, Resolution
 from appeals_api.calendar.rules import add_months, compute_due, get_rule
+from appeals_api.directum import service as directum_service
 from appeals_api.errors import Conflict, NotFound
 from appeals_api.units import service as units_service
 
@@ -91,16 +92,22 @@ async def _study_required(a: Action) -> None:
 
 
 async def dispatch(a: Action, body: b.ActionBody) -> None:
-    """R-4.2 (§26): sent to every unit of the resolution; DIRECTUM delivery follows the event."""
+    """R-4.2 (§26): sent to every unit of the resolution, through DIRECTUM where it is
+    configured (queued in this transaction, delivered by the worker until acknowledged)."""
+    channel = directum_service.channel(a.settings)
     for assignment in a.facts.assignments:
         if assignment.dispatched_at is None:
             assignment.dispatched_at = a.now
             assignment.dispatched_on = a.today
-            assignment.dispatch_channel = "internal"
+            assignment.dispatch_channel = channel
+    if channel == directum_service.CHANNEL:
+        await directum_service.enqueue(
+            a.session, appeal=a.appeal, assignments=a.facts.assignments, now=a.now
+        )
     if (deadline := a.facts.open_deadline("dispatch")) is not None:
         a.close_deadline(deadline, a.today)
     a.note("dispatched_to", a.appeal.units)
-    a.emit("appeal.dispatched", units=a.appeal.units)
+    a.emit("appeal.dispatched", units=a.appeal.units, channel=channel)
 
 
 async def accept(a: Action, body: b.ActionBody) -> None:

@@ -254,3 +254,19 @@ class Letter(Base):
     sent_on: Mapped[date | None] = mapped_column(Date)
     sent_by: Mapped[str | None] = mapped_column(String(200))
     control_letter_number: Mapped[str | None] = mapped_column(String(100))
+
+
+class PersonalDataAccess(Base):
+    """A read of a confidential appeal's personal data: who, when, which appeal, how (R-8.2)."""
+
+    __tablename__ = "personal_data_access"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    principal_id: Mapped[uuid.UUID] = mapped_column()
+    principal: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    via: Mapped[str] = mapped_column(String(32))

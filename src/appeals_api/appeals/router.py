@@ -167,12 +167,18 @@ async def list_appeals(
         overdue=overdue,
         only_unit=principal.unit_code if principal.role is Role.EXECUTOR else None,
     )
-    today = _now(request).astimezone(settings.tz).date()
+    now = _now(request)
     rows = await repository.list_appeals(
-        session, flt, after=_decode_cursor(cursor), limit=limit + 1, today=today
+        session,
+        flt,
+        after=_decode_cursor(cursor),
+        limit=limit + 1,
+        today=now.astimezone(settings.tz).date(),
     )
     page = rows[:limit]
-    items = await service.read_many(session, page, today=today, tz=settings.tz)
+    items = await service.read_many(
+        session, page, principal=principal, now=now, tz=settings.tz, via="list"
+    )
     next_cursor = _encode_cursor(page[-1].year, page[-1].seq) if len(rows) > limit else None
     return AppealPage(items=items, next_cursor=next_cursor)
 
@@ -193,13 +199,15 @@ async def get_by_number(
     appeal = await repository.find_by_number(session, year=year, seq=number)
     if appeal is None or not service.can_see(principal, appeal):
         raise NotFound("No such appeal.")
-    return await _read(request, session, appeal)
+    return await _read(request, session, appeal, principal, via="by_number")
 
 
-async def _read(request: Request, session: SessionDep, appeal: Appeal) -> AppealRead:
-    settings = _settings(request)
-    today = _now(request).astimezone(settings.tz).date()
-    return await service.read(session, appeal, today=today, tz=settings.tz)
+async def _read(
+    request: Request, session: SessionDep, appeal: Appeal, principal: Principal, *, via: str
+) -> AppealRead:
+    return await service.read(
+        session, appeal, principal=principal, now=_now(request), tz=_settings(request).tz, via=via
+    )
 
 
 @router.get(
@@ -217,7 +225,7 @@ async def get_appeal(
 ) -> AppealRead:
     appeal = await service.get_visible(session, appeal_id=appeal_id, principal=principal)
     response.headers["ETag"] = f'"{appeal.version}"'
-    return await _read(request, session, appeal)
+    return await _read(request, session, appeal, principal, via="read")
 
 
 @router.get(

@@ -25,6 +25,7 @@ from appeals_api.appeals.enums import (
     Relation,
     Status,
 )
+from appeals_api.directum.schemas import DirectumRead
 from appeals_api.types import LanguageTag, Line, LongText, Paragraph, ShortLine
 
 
@@ -196,6 +197,10 @@ class AppealRead(Output):
     respond_to: int | None
     representative: Representative | None
     confidential: bool
+    personal_data_masked: bool = Field(
+        default=False,
+        description="A confidential applicant's identity is withheld from this caller (R-8.2).",
+    )
     checks: Checks
     control: Control
     related: RelatedRead | None
@@ -212,6 +217,11 @@ class AppealRead(Output):
     control_removed_by: str | None
     created_at: datetime
     updated_at: datetime
+    directum: DirectumRead | None = Field(
+        default=None,
+        description="R-4.2: delivery to DIRECTUM of the latest dispatch; null if it went "
+        "internally (no DIRECTUM configured) or has not been dispatched.",
+    )
 
 
 class AppealCreated(AppealRead):

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import repository
+from appeals_api.appeals import privacy, repository
 from appeals_api.appeals.enums import Form, Kind, Status
 from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory
 from appeals_api.appeals.numbering import display_number
@@ -29,6 +29,8 @@ from appeals_api.calendar import service as calendar_service
 from appeals_api.calendar.rules import RULES, compute_due, get_rule, start_date
 from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
+from appeals_api.directum import service as directum_service
+from appeals_api.directum.schemas import DirectumRead
 from appeals_api.errors import FieldError, Forbidden, IdempotencyKeyReused, NotFound, Unprocessable
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -244,7 +246,16 @@ def is_overdue(appeal: Appeal, today: date) -> bool:
     return today > appeal.due_date
 
 
-def to_read(appeal: Appeal, deadlines: list[AppealDeadline], *, today: date, tz: Any) -> AppealRead:
+def to_read(
+    appeal: Appeal,
+    deadlines: list[AppealDeadline],
+    *,
+    today: date,
+    tz: Any,
+    directum: DirectumRead | None = None,
+    personal: bool = True,
+) -> AppealRead:
+    """The appeal as returned; `personal=False` masks the applicants' identity (R-8.2)."""
     return AppealRead.model_validate(
         {
             "id": appeal.id,
@@ -278,9 +289,16 @@ def to_read(appeal: Appeal, deadlines: list[AppealDeadline], *, today: date, tz:
             "text": appeal.text,
             "summary": appeal.summary,
             "addressee": appeal.addressee,
-            "applicants": appeal.applicants,
+            "applicants": (
+                appeal.applicants if personal else privacy.masked_applicants(appeal.applicants)
+            ),
             "respond_to": appeal.respond_to,
-            "representative": appeal.representative,
+            "representative": (
+                appeal.representative
+                if personal
+                else privacy.masked_representative(appeal.representative)
+            ),
+            "personal_data_masked": not personal,
             "confidential": appeal.confidential,
             "checks": {
                 "anonymity": appeal.needs_anonymity_check,
@@ -301,6 +319,7 @@ def to_read(appeal: Appeal, deadlines: list[AppealDeadline], *, today: date, tz:
             "control_removed_by": appeal.control_removed_by,
             "created_at": appeal.created_at.astimezone(tz),
             "updated_at": appeal.updated_at.astimezone(tz),
+            "directum": directum,
         }
     )
 
@@ -321,16 +340,44 @@ async def get_visible(
     return appeal
 
 
-async def read(session: AsyncSession, appeal: Appeal, *, today: date, tz: Any) -> AppealRead:
-    deadlines = await repository.deadlines_of(session, [appeal.id])
-    return to_read(appeal, deadlines[appeal.id], today=today, tz=tz)
+async def read(
+    session: AsyncSession,
+    appeal: Appeal,
+    *,
+    principal: Principal,
+    now: datetime,
+    tz: Any,
+    via: str,
+) -> AppealRead:
+    """One appeal for this caller: masked or recorded as read where confidential (R-8.2)."""
+    return (await read_many(session, [appeal], principal=principal, now=now, tz=tz, via=via))[0]
 
 
 async def read_many(
-    session: AsyncSession, appeals: list[Appeal], *, today: date, tz: Any
+    session: AsyncSession,
+    appeals: list[Appeal],
+    *,
+    principal: Principal,
+    now: datetime,
+    tz: Any,
+    via: str,
 ) -> list[AppealRead]:
-    deadlines = await repository.deadlines_of(session, [a.id for a in appeals])
-    return [to_read(a, deadlines[a.id], today=today, tz=tz) for a in appeals]
+    ids = [a.id for a in appeals]
+    deadlines = await repository.deadlines_of(session, ids)
+    directum = await directum_service.status_of(session, ids)  # per page, not per appeal
+    await privacy.record_reads(session, principal=principal, appeals=appeals, via=via, now=now)
+    today = now.astimezone(tz).date()
+    return [
+        to_read(
+            a,
+            deadlines[a.id],
+            today=today,
+            tz=tz,
+            directum=directum.get(a.id),
+            personal=privacy.sees_personal_data(principal, a),
+        )
+        for a in appeals
+    ]
 
 
 async def history(

@@ -1,0 +1,62 @@
+"""Confidential applicants (R-8.2, §9): their identity reaches only those who need it, and every
+read of it is recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api.appeals.models import Appeal, PersonalDataAccess
+from appeals_api.auth.roles import Principal, Role
+
+# Who sees a confidential applicant's identity (R-8.2): the Appeals Department and management.
+CONFIDENTIAL_READERS = frozenset({Role.REGISTRAR, Role.MANAGER})
+# What of an applicant stays visible when masked: its kind, not who it is or where.
+_KEPT = ("type",)
+_KEPT_REPRESENTATIVE = ("legal_representative", "authority_documents")
+
+
+def sees_personal_data(principal: Principal, appeal: Appeal) -> bool:
+    return not appeal.confidential or principal.role in CONFIDENTIAL_READERS
+
+
+def masked_applicants(applicants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: a[k] for k in _KEPT if k in a} for a in applicants]
+
+
+def masked_representative(representative: dict[str, Any] | None) -> dict[str, Any] | None:
+    if representative is None:
+        return None
+    return {k: representative[k] for k in _KEPT_REPRESENTATIVE if k in representative}
+
+
+async def record_reads(
+    session: AsyncSession, *, principal: Principal, appeals: list[Appeal], via: str, now: datetime
+) -> None:
+    """R-8.2: one access row per confidential appeal whose personal data this answer shows."""
+    rows = [
+        {
+            "appeal_id": a.id,
+            "at": now,
+            "principal_id": principal.id,
+            "principal": principal.label,
+            "role": principal.role.value,
+            "via": via,
+        }
+        for a in appeals
+        if a.confidential and sees_personal_data(principal, a)
+    ]
+    if rows:
+        await session.execute(insert(PersonalDataAccess), rows)
+
+
+async def access_log(
+    session: AsyncSession, *, appeal_id: Any | None, after: int, limit: int
+) -> list[PersonalDataAccess]:
+    stmt = select(PersonalDataAccess).where(PersonalDataAccess.id > after)
+    if appeal_id is not None:
+        stmt = stmt.where(PersonalDataAccess.appeal_id == appeal_id)
+    return list(await session.scalars(stmt.order_by(PersonalDataAccess.id).limit(limit)))

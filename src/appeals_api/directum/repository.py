@@ -1,0 +1,127 @@
+"""All SQL of the DIRECTUM domain."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api.directum.models import (
+    CallbackKind,
+    DirectumCallback,
+    DirectumDispatch,
+    DispatchStatus,
+)
+
+# Due dispatches that are the earliest unacknowledged one of their appeal (a re-routed appeal
+# reaches DIRECTUM in the order it was routed); SKIP LOCKED: one sender per row at a time.
+_CLAIM_SQL = text(
+    """
+    SELECT d.id FROM directum_dispatches d
+    WHERE d.status <> 'delivered' AND d.next_attempt_at <= :now
+      AND NOT EXISTS (
+          SELECT 1 FROM directum_dispatches p
+          WHERE p.appeal_id = d.appeal_id AND p.status <> 'delivered' AND p.id < d.id
+      )
+    ORDER BY d.next_attempt_at, d.id
+    LIMIT :batch
+    FOR UPDATE OF d SKIP LOCKED
+    """
+)
+
+
+async def insert_dispatch(
+    session: AsyncSession,
+    *,
+    appeal_id: uuid.UUID,
+    resolution_id: int,
+    payload: dict[str, Any],
+    now: datetime,
+) -> None:
+    """One dispatch per resolution: dispatching the same resolution again adds nothing."""
+    await session.execute(
+        pg_insert(DirectumDispatch)
+        .values(
+            appeal_id=appeal_id,
+            resolution_id=resolution_id,
+            payload=payload,
+            status=DispatchStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["resolution_id"])
+    )
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, batch: int) -> list[DirectumDispatch]:
+    ids = list((await session.scalars(_CLAIM_SQL, {"now": now, "batch": batch})).all())
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(DirectumDispatch).where(DirectumDispatch.id.in_(ids)).order_by(DirectumDispatch.id)
+    )
+    return list(rows)
+
+
+async def latest_dispatches(
+    session: AsyncSession, appeal_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, DirectumDispatch]:
+    rows = await session.scalars(
+        select(DirectumDispatch)
+        .where(DirectumDispatch.appeal_id.in_(appeal_ids))
+        .order_by(DirectumDispatch.appeal_id, DirectumDispatch.id.desc())
+        .ext(distinct_on(DirectumDispatch.appeal_id))
+    )
+    return {d.appeal_id: d for d in rows}
+
+
+async def registered_responses(
+    session: AsyncSession, appeal_ids: Sequence[uuid.UUID]
+) -> list[DirectumCallback]:
+    rows = await session.scalars(
+        select(DirectumCallback)
+        .where(
+            DirectumCallback.appeal_id.in_(appeal_ids),
+            DirectumCallback.kind == CallbackKind.RESPONSE_REGISTERED.value,
+        )
+        .order_by(DirectumCallback.received_at, DirectumCallback.callback_id)
+    )
+    return list(rows)
+
+
+async def claim_callback(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Claim the callback id for this transaction; False if another one has it.
+
+    A concurrent retry waits on the primary key until the first transaction ends, then sees
+    its committed row (or claims the id itself if the first one rolled back).
+    """
+    result = await session.execute(
+        pg_insert(DirectumCallback)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["callback_id"])
+        .returning(DirectumCallback.callback_id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def get_callback(session: AsyncSession, callback_id: str) -> DirectumCallback | None:
+    return await session.get(DirectumCallback, callback_id, populate_existing=True)
+
+
+async def backlog(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(DirectumDispatch.status, func.count())
+        .where(DirectumDispatch.status != DispatchStatus.DELIVERED.value)
+        .group_by(DirectumDispatch.status)
+    )
+    counts = {str(status): int(n) for status, n in rows}
+    return {
+        s.value: counts.get(s.value, 0) for s in (DispatchStatus.PENDING, DispatchStatus.FAILED)
+    }

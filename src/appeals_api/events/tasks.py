@@ -1,0 +1,45 @@
+"""Worker jobs of the events domain: thin calls into the services, one transaction each."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from appeals_api.clock import Clock, system_clock
+from appeals_api.events import service as events_service
+from appeals_api.events import webhook_service
+
+logger = logging.getLogger("appeals_api.worker.webhooks")
+
+# One run sends at most this many batches; the next tick goes on with the rest.
+MAX_BATCHES_PER_RUN = 200
+
+
+async def deliver_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
+    """Sequence the outbox, fan new events out to subscriptions, send what is due.
+
+    Safe to run twice or at once on several workers: fan-out is idempotent per (subscription,
+    event) and each delivery is claimed by one sender at a time.
+    """
+    clock: Clock = ctx.get("clock", system_clock)
+    maker = ctx["sessionmaker"]
+    async with maker() as session, session.begin():
+        await events_service.sequence_pending(session)
+    async with maker() as session, session.begin():
+        made = await webhook_service.fan_out(session, now=clock())
+    attempted = delivered = 0
+    for _ in range(MAX_BATCHES_PER_RUN):
+        async with maker() as session, session.begin():
+            batch = await webhook_service.deliver_batch(
+                session, ctx["http"], ctx["settings"], clock=clock
+            )
+        attempted += batch.attempted
+        delivered += batch.delivered
+        if batch.attempted == 0:
+            break
+    if made or attempted:
+        logger.info(
+            "webhook run",
+            extra={"fanned_out": made, "attempted": attempted, "delivered": delivered},
+        )
+    return {"fanned_out": made, "attempted": attempted, "delivered": delivered}

@@ -1,0 +1,228 @@
+"""Webhooks: subscriptions (admin), fan-out from the sequenced feed, signed delivery with
+retries, dead letters and redelivery, each appeal's events in feed order.
+
+Sending holds the claimed rows locked (FOR UPDATE SKIP LOCKED) until the attempt is recorded:
+two senders never send the same delivery at once, and a sender that dies mid-way releases its
+rows with its connection, so they are sent again later, with the same event id (receivers
+dedupe by X-Appeals-Event-Id). Delivery is at least once, never with a second id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api import outbound
+from appeals_api.auth.roles import Principal
+from appeals_api.clock import Clock
+from appeals_api.config import Settings
+from appeals_api.errors import NotFound
+from appeals_api.events import service as events_service
+from appeals_api.events import signing
+from appeals_api.events import webhook_repository as repository
+from appeals_api.events.models import Event
+from appeals_api.events.schemas import EventRead
+from appeals_api.events.webhook_models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from appeals_api.events.webhook_schemas import WebhookCreate
+
+logger = logging.getLogger("appeals_api.webhooks")
+
+FAN_OUT_BATCH = 10_000
+
+
+async def create_subscription(
+    session: AsyncSession, *, data: WebhookCreate, principal: Principal, now: datetime
+) -> WebhookSubscription:
+    """A new receiver gets every event committed after it was made, none before."""
+    await events_service.sequence_pending(session)
+    sub = WebhookSubscription(
+        url=data.url,
+        secret=data.secret.get_secret_value(),
+        event_types=sorted(set(data.event_types)),
+        description=data.description,
+        position=await repository.feed_head(session),
+        created_at=now,
+        created_by=principal.label,
+    )
+    session.add(sub)
+    await session.flush()
+    logger.info("webhook subscription created", extra={"subscription_id": sub.id})
+    return sub
+
+
+async def get_subscription(session: AsyncSession, subscription_id: int) -> WebhookSubscription:
+    sub = await session.get(WebhookSubscription, subscription_id)
+    if sub is None:
+        raise NotFound("No such webhook subscription.")
+    return sub
+
+
+async def list_subscriptions(
+    session: AsyncSession, *, after: int, limit: int
+) -> list[WebhookSubscription]:
+    return await repository.list_subscriptions(session, after=after, limit=limit)
+
+
+async def delete_subscription(session: AsyncSession, subscription_id: int) -> None:
+    """Deleting a subscription stops its deliveries and forgets them."""
+    sub = await get_subscription(session, subscription_id)
+    await session.delete(sub)
+    await session.flush()
+    logger.info("webhook subscription deleted", extra={"subscription_id": subscription_id})
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    subscription_id: int,
+    status: DeliveryStatus | None,
+    before: int | None,
+    limit: int,
+) -> list[WebhookDelivery]:
+    await get_subscription(session, subscription_id)
+    return await repository.list_deliveries(
+        session, subscription_id=subscription_id, status=status, before=before, limit=limit
+    )
+
+
+async def redeliver(session: AsyncSession, *, delivery_id: int, now: datetime) -> WebhookDelivery:
+    """Send a delivery again now, with a fresh budget of attempts (a dead letter, or any other)."""
+    delivery = await repository.get_delivery_for_update(session, delivery_id)
+    if delivery is None:
+        raise NotFound("No such webhook delivery.")
+    delivery.status = DeliveryStatus.PENDING.value
+    delivery.attempts = 0
+    delivery.next_attempt_at = now
+    delivery.delivered_at = None
+    await session.flush()
+    logger.info(
+        "webhook redelivery requested",
+        extra={"delivery_id": delivery.id, "subscription_id": delivery.subscription_id},
+    )
+    return delivery
+
+
+async def fan_out(session: AsyncSession, *, now: datetime, batch: int = FAN_OUT_BATCH) -> int:
+    """Make the delivery rows of newly sequenced events, once per subscription and event."""
+    subs = await repository.lock_subscriptions(session)
+    if not subs:
+        return 0
+    head = await repository.feed_head(session)
+    made = 0
+    for sub in subs:
+        if sub.position < head:
+            made += await repository.fan_out(
+                session, sub, upto=min(head, sub.position + batch), now=now
+            )
+    await session.flush()
+    return made
+
+
+def body_of(event: Event) -> bytes:
+    """The event exactly as GET /api/v1/events serves it: its id is the feed position."""
+    assert event.feed_id is not None  # only sequenced events are fanned out
+    return (
+        EventRead(
+            id=event.feed_id,
+            type=event.type,
+            occurred_at=event.occurred_at,
+            appeal_id=event.appeal_id,
+            data=event.data,
+        )
+        .model_dump_json()
+        .encode()
+    )
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    attempted: int
+    delivered: int
+
+
+async def deliver_batch(
+    session: AsyncSession, client: httpx.AsyncClient, settings: Settings, *, clock: Clock
+) -> BatchResult:
+    """Claim due deliveries, send them at once, record each outcome (retry, dead letter)."""
+    claimed = await repository.claim_due(session, now=clock(), batch=settings.webhook_batch)
+    if not claimed:
+        return BatchResult(attempted=0, delivered=0)
+    outcomes = await asyncio.gather(
+        *(_send(client, settings, d, s, e, clock) for d, s, e in claimed)
+    )
+    now = clock()
+    delivered = 0
+    for (delivery, _, _), outcome in zip(claimed, outcomes, strict=True):
+        _record(delivery, outcome, settings, now)
+        delivered += outcome.ok
+    await session.flush()
+    return BatchResult(attempted=len(claimed), delivered=delivered)
+
+
+async def _send(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    delivery: WebhookDelivery,
+    sub: WebhookSubscription,
+    event: Event,
+    clock: Clock,
+) -> outbound.Outcome:
+    body = body_of(event)
+    headers = {
+        "Content-Type": "application/json",
+        signing.SIGNATURE_HEADER: signing.signature(sub.secret, int(clock().timestamp()), body),
+        signing.EVENT_ID_HEADER: str(delivery.feed_id),
+        signing.EVENT_TYPE_HEADER: delivery.event_type,
+        signing.DELIVERY_ID_HEADER: str(delivery.id),
+    }
+    return await outbound.post(
+        client, sub.url, body=body, headers=headers, seconds=settings.webhook_timeout_seconds
+    )
+
+
+def _record(
+    delivery: WebhookDelivery, outcome: outbound.Outcome, settings: Settings, now: datetime
+) -> None:
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.last_status_code = outcome.status_code
+    log = {
+        "delivery_id": delivery.id,
+        "subscription_id": delivery.subscription_id,
+        "event_id": delivery.feed_id,
+        "event_type": delivery.event_type,
+        "attempt": delivery.attempts,
+        "status_code": outcome.status_code,
+    }
+    if outcome.ok:
+        delivery.status = DeliveryStatus.DELIVERED.value
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+        logger.info("webhook delivered", extra=log)
+        return
+    delivery.last_error = outcome.error
+    if delivery.attempts >= settings.webhook_max_attempts:
+        delivery.status = DeliveryStatus.DEAD.value
+        delivery.next_attempt_at = None
+        logger.error("webhook dead-lettered", extra={**log, "error": outcome.error})
+        return
+    wait = outbound.backoff(
+        delivery.attempts,
+        base=settings.webhook_backoff_base_seconds,
+        cap=settings.webhook_backoff_max_seconds,
+    )
+    delivery.next_attempt_at = now + wait
+    logger.warning(
+        "webhook attempt failed",
+        extra={**log, "error": outcome.error, "retry_in_seconds": wait.total_seconds()},
+    )
+
+
+async def backlog(session: AsyncSession) -> dict[str, int]:
+    """Unsequenced events, and deliveries pending or dead-lettered (for operators)."""
+    return await repository.backlog(session)

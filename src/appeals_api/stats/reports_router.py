@@ -1,0 +1,143 @@
+"""HTTP for the quarterly report (R-10.2) and the registration log export (R-2.2)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from appeals_api.auth.dependencies import require
+from appeals_api.auth.roles import Principal, Role
+from appeals_api.db import SessionDep
+from appeals_api.errors import problem_responses
+from appeals_api.stats import export, service
+from appeals_api.stats.router import (
+    STATS_READERS,
+    FromDate,
+    Quarter,
+    ToDate,
+    Year,
+    settings_of,
+    today_of,
+)
+from appeals_api.stats.schemas import COUNTER_DEFINITIONS, COUNTERS, QuarterlyReport
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+StatsReader = Annotated[Principal, Depends(require(*STATS_READERS))]
+# The registration log names applicants: the Appeals Department and those it reports to.
+LogReader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.MANAGER))]
+
+REPORT_COLUMNS = ("breakdown", "key", "name", *COUNTERS)
+LOG_COLUMNS = ("number", "date_of_receipt", "applicant", "brief_content", "responsible_unit")
+
+
+def _report_rows(report: QuarterlyReport) -> list[list[object]]:
+    rows: list[list[object]] = [
+        ["total", None, None, *(getattr(report.totals, c) for c in COUNTERS)]
+    ]
+    for breakdown, items in report.breakdowns.model_dump().items():
+        for item in items:
+            rows.append([breakdown, item["key"], item["name"], *(item[c] for c in COUNTERS)])
+    return rows
+
+
+def _about(report: QuarterlyReport) -> list[list[object]]:
+    period: list[list[object]] = [
+        ["year", report.year],
+        ["quarter", report.quarter],
+        ["from", report.from_],
+        ["to", report.to],
+        ["as_of", report.as_of],
+        [None, None],
+    ]
+    definitions: list[list[object]] = [[n, t] for n, t in COUNTER_DEFINITIONS.items()]
+    return period + definitions
+
+
+@router.get(
+    "/quarterly",
+    response_model=QuarterlyReport,
+    responses={
+        **problem_responses(401, 403, 422),
+        200: export.file_responses(
+            "JSON; CSV with `format=csv` or `Accept: text/csv`; XLSX with `format=xlsx`."
+        ),
+    },
+    summary="The quarterly report: totals and breakdowns by kind, channel, unit, outcome",
+)
+async def quarterly_report(
+    request: Request,
+    session: SessionDep,
+    _: StatsReader,
+    year: Year,
+    quarter: Quarter,
+    format: Annotated[Literal["json", "csv", "xlsx"] | None, Query()] = None,
+) -> QuarterlyReport | Response:
+    """R-10.2 (§67): the appeals received in the quarter (Tashkent dates): totals, and the same
+    counters (see GET /api/v1/stats) by kind, channel, lead unit, outcome and on-time. Every
+    kind, channel, outcome and on-time value is listed, zeros included; units with appeals.
+
+    CSV and XLSX hold one table, a row per total or breakdown value: `breakdown` (`total`,
+    `kind`, `channel`, `unit`, `outcome`, `on_time`), `key`, `name` (the unit's), then the
+    counters; the XLSX adds a sheet with the period and the counters' definitions."""
+    report = await service.quarterly_report(
+        session,
+        settings_of(request),
+        year=year,
+        quarter=quarter,
+        today=today_of(request),
+    )
+    chosen = export.negotiate(format, request.headers.get("accept"), default="json")
+    filename = f"quarterly-report-{year}-Q{quarter}"
+    if chosen == "csv":
+        return export.csv_response(REPORT_COLUMNS, _report_rows(report), filename=filename)
+    if chosen == "xlsx":
+        return export.xlsx_response(
+            [
+                ("Quarterly report", REPORT_COLUMNS, _report_rows(report)),
+                ("About", ("field", "value"), _about(report)),
+            ],
+            filename=filename,
+        )
+    return report
+
+
+@router.get(
+    "/registration-log",
+    response_class=Response,
+    responses={
+        **problem_responses(401, 403, 422),
+        200: export.file_responses("CSV (default, or `Accept: text/csv`) or XLSX."),
+    },
+    summary="The registration log (R-2.2) as CSV or XLSX",
+)
+async def registration_log(
+    request: Request,
+    session: SessionDep,
+    principal: LogReader,
+    from_: FromDate,
+    to: ToDate,
+    format: Annotated[Literal["csv", "xlsx"] | None, Query()] = None,
+) -> Response:
+    """R-2.2 (§24): the appeals received from `from` to `to` (at most 366 days, 100,000
+    appeals), in number order: number, date of receipt, applicant (the individual's full name
+    or the legal entity's name; a collective appeal: the first applicant and the count), brief
+    content (the summary, else the text's first 200 characters), responsible unit (the lead
+    unit's name). A confidential appeal's applicant is masked for the supervisor, and the
+    registrar's and manager's reads of it are logged (R-8.2).
+    XLSX with `format=xlsx` or an `Accept` naming its media type."""
+    entries = await service.registration_log(
+        session,
+        settings_of(request),
+        from_=from_,
+        to=to,
+        principal=principal,
+        now=request.app.state.clock(),
+    )
+    rows = [[getattr(e, c) for c in LOG_COLUMNS] for e in entries]
+    filename = f"registration-log-{from_.isoformat()}-{to.isoformat()}"
+    if export.negotiate(format, request.headers.get("accept"), default="csv") == "xlsx":
+        return export.xlsx_response([("Registration log", LOG_COLUMNS, rows)], filename=filename)
+    return export.csv_response(LOG_COLUMNS, rows, filename=filename)

@@ -1,0 +1,127 @@
+"""HTTP for statistics (R-10.1) and the public quarterly summary (R-10.2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from appeals_api.auth.dependencies import require
+from appeals_api.auth.roles import Principal, Role
+from appeals_api.config import Settings
+from appeals_api.db import SessionDep
+from appeals_api.errors import problem_responses
+from appeals_api.ratelimit import Limit, RateLimiter
+from appeals_api.stats import repository, service
+from appeals_api.stats.schemas import (
+    COUNTER_DEFINITIONS,
+    GROUP_KEY_DEFINITIONS,
+    PublicSummary,
+    StatsAnswer,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["statistics"])
+public_router = APIRouter(prefix="/api/v1/public", tags=["public"])
+
+# Statistics are for analysts and for those who answer for the appeals; not for units' staff.
+STATS_READERS = (Role.ANALYST, Role.SUPERVISOR, Role.MANAGER, Role.REGISTRAR)
+StatsReader = Annotated[Principal, Depends(require(*STATS_READERS))]
+
+FromDate = Annotated[
+    date, Query(alias="from", description="First Tashkent date of receipt, inclusive.")
+]
+ToDate = Annotated[date, Query(description="Last Tashkent date of receipt, inclusive.")]
+Year = Annotated[int, Query(ge=1991, le=2200)]
+Quarter = Annotated[int, Query(ge=1, le=4)]
+
+
+def _bullets(items: dict[str, str]) -> str:
+    return "\n".join(f"- `{name}`: {text}" for name, text in items.items())
+
+
+STATS_DESCRIPTION = f"""R-10.1: counts of the appeals received from `from` to `to` (Tashkent
+dates of receipt, both inclusive; at most {service.MAX_STATS_YEARS} years), one row per
+combination of the `group_by` keys that has appeals, ordered by the keys (nulls last); without
+`group_by`, one row of totals. One aggregate statement answers the request.
+
+`group_by` takes keys separated by commas (`group_by=quarter,kind`) or repeated. The period is
+a key like the others: `year`, `quarter` or `month`, so `group_by=month,channel` counts each
+channel per month. Keys:
+
+{_bullets(GROUP_KEY_DEFINITIONS)}
+
+Counters (definitions are policy, DOMAIN.md R-10.1). `received` is the sum of `reviewed`,
+`left_without_consideration`, `terminated`, `withdrawn`, `forwarded`, `returned`,
+`answered_as_duplicate` and `open`; `overdue` overlaps them.
+
+{_bullets(COUNTER_DEFINITIONS)}
+
+A range or key the service cannot count is 422; more than {service.MAX_STATS_ROWS} groups is
+422 too (narrow the range or group by fewer keys)."""
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def today_of(request: Request) -> date:
+    today: date = request.app.state.clock().astimezone(settings_of(request).tz).date()
+    return today
+
+
+@router.get(
+    "/stats",
+    response_model=StatsAnswer,
+    response_model_exclude_unset=True,
+    responses=problem_responses(401, 403, 422),
+    summary="Statistics of appeals by period, kind, channel, form, unit, language, outcome",
+    description=STATS_DESCRIPTION,
+)
+async def get_stats(
+    request: Request,
+    session: SessionDep,
+    _: StatsReader,
+    from_: FromDate,
+    to: ToDate,
+    group_by: Annotated[
+        list[str] | None,
+        Query(
+            max_length=len(repository.GROUP_KEYS),
+            description="Keys: " + ", ".join(repository.GROUP_KEYS),
+        ),
+    ] = None,
+) -> StatsAnswer:
+    keys = service.parse_group_by(group_by or [])
+    return await service.stats(
+        session, settings_of(request), from_=from_, to=to, group_by=keys, today=today_of(request)
+    )
+
+
+@public_router.get(
+    "/summary",
+    response_model=PublicSummary,
+    responses=problem_responses(422, 429),
+    summary="The quarter's public summary for the website (no key)",
+)
+async def public_summary(
+    request: Request, response: Response, session: SessionDep, year: Year, quarter: Quarter
+) -> PublicSummary:
+    """R-10.2 (§67): totals and breakdowns by kind, channel and on-time of the appeals received
+    in the quarter. Aggregates only, no personal data: a count below `min_cell` (policy,
+    default 3) is null and named in its row's `suppressed`, and so are the fewest further counts
+    needed so that no withheld one can be worked out from a published sum. No key needed;
+    limited per client address."""
+    settings = settings_of(request)
+    limiter: RateLimiter = request.app.state.limiter
+    address = request.client.host if request.client else "unknown"
+    await limiter.hit(
+        Limit("public-summary", settings.public_summary_per_address_per_minute, 60),
+        address,
+        now=request.app.state.clock().timestamp(),
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return await service.public_summary(
+        session, settings, year=year, quarter=quarter, today=today_of(request)
+    )

@@ -1,0 +1,166 @@
+"""`appeals-api seed`: realistic appeals straight into the database, for development and benches.
+
+Appeals are generated in Python from a seeded random source and written with COPY: kinds,
+forms, channels and languages in plausible shares, received dates spread over the years (fewer
+on weekends, more each year), and for each appeal a way through the lifecycle that ended by
+today or is still open, with its stage deadlines on the working-day calendar in force. Each
+year is one transaction that takes its numbers from `registration_counters` (R-2.1), so
+numbers stay unique, gapless per run and increasing in order of receipt.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from appeals_api.calendar import service as calendar_service
+from appeals_api.config import Settings
+from appeals_api.db import make_sessionmaker
+from appeals_api.stats import seed_data as d
+from appeals_api.stats.seed_lifecycle import Generator, pick
+from appeals_api.units import service as units_service
+
+APPEAL_COLUMNS = (
+    "id", "year", "seq", "kind", "form", "channel", "language", "status", "received_at",
+    "registered_on", "answer_rule", "due_date", "completed_on", "text", "summary", "addressee",
+    "applicants", "representative", "needs_anonymity_check", "needs_authority_check",
+    "confidential", "control", "related", "external_ref", "paper", "units", "outcome",
+    "disposal", "joined_to", "control_removed_at", "control_removed_by", "tracking_code_hash",
+    "created_at", "updated_at", "version",
+)  # fmt: skip
+DEADLINE_COLUMNS = (
+    "appeal_id", "rule", "start_on", "due_on", "original_due_on", "done_on", "fixed", "cancelled",
+)  # fmt: skip
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    count: int
+    per_year: dict[int, int]
+    units_created: int
+
+
+def _day_counts(rng: random.Random, first: date, last: date, count: int) -> Counter[date]:
+    """`count` receipts over [first, last]: weekends quieter, each year a little busier."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    weights, total = [], 0.0
+    for day in days:
+        w = (0.2 if day.isoweekday() >= 6 else 1.0) * (1 + 0.1 * (day.year - first.year))
+        total += w
+        weights.append(total)
+    return Counter(rng.choices(days, cum_weights=weights, k=count))
+
+
+async def seed(
+    engine: AsyncEngine,
+    settings: Settings,
+    *,
+    count: int,
+    years: tuple[int, int],
+    seed: int | None,
+    today: date,
+    progress: Progress | None = None,
+    batch: int = 20_000,
+) -> SeedResult:
+    """Generate `count` appeals received from `years[0]` to `years[1]`, none after `today`."""
+    first, last = date(years[0], 1, 1), min(date(years[1], 12, 31), today)
+    if first > last:
+        raise ValueError(f"no day of {years[0]}-{years[1]} has come yet")
+    rng = random.Random(seed)
+    async with make_sessionmaker(engine)() as session, session.begin():
+        calendar = await calendar_service.load_calendar(session, settings)
+        units = [u.code for u in await units_service.list_units(session)]
+        created = 0 if units else len(d.DEFAULT_UNITS)
+        for code, name in d.DEFAULT_UNITS if created else ():
+            await units_service.create_unit(session, code=code, name=name)
+            units.append(code)
+    gen = Generator(rng, calendar, settings, units=units, today=today)
+    counts = _day_counts(rng, first, last, count)
+    per_year: Counter[int] = Counter()
+    for day, n in counts.items():
+        per_year[day.year] += n
+    done = 0
+    for year in sorted(per_year):
+        days = {day: n for day, n in sorted(counts.items()) if day.year == year}
+        done = await _seed_year(
+            engine, gen, rng, year, days, done=done, progress=progress, batch=batch
+        )
+    async with engine.connect() as conn:  # fresh statistics for the planner
+        await conn.execute(text("ANALYZE appeals"))
+        await conn.execute(text("ANALYZE appeal_deadlines"))
+        await conn.commit()
+    return SeedResult(count=done, per_year=dict(per_year), units_created=created)
+
+
+async def _seed_year(
+    engine: AsyncEngine,
+    gen: Generator,
+    rng: random.Random,
+    year: int,
+    days: dict[date, int],
+    *,
+    done: int,
+    progress: Progress | None,
+    batch: int,
+) -> int:
+    """One year in one transaction: its numbers taken from the counter at once (R-2.1), then
+    its appeals in order of receipt, COPYed in batches."""
+    total = sum(days.values())
+    async with engine.begin() as conn:
+        last_seq = (
+            await conn.execute(
+                text(
+                    "INSERT INTO registration_counters AS rc (year, last_seq) VALUES (:y, :n) "
+                    "ON CONFLICT (year) DO UPDATE SET last_seq = rc.last_seq + :n "
+                    "RETURNING last_seq"
+                ),
+                {"y": year, "n": total},
+            )
+        ).scalar_one()
+        seq = last_seq - total
+        raw = (await conn.get_raw_connection()).driver_connection
+        appeals: list[tuple[Any, ...]] = []
+        deadlines: list[tuple[Any, ...]] = []
+        for day, n in days.items():
+            for received_at, channel in sorted(_moment(rng, gen, day) for _ in range(n)):
+                seq += 1
+                row, stages = gen.appeal(year, seq, received_at, channel)
+                appeals.append(row)
+                deadlines.extend(stages)
+                if len(appeals) >= batch:
+                    done += await _copy(raw, appeals, deadlines)
+                    if progress:
+                        progress(done)
+        done += await _copy(raw, appeals, deadlines)
+        if progress:
+            progress(done)
+    return done
+
+
+def _moment(rng: random.Random, gen: Generator, day: date) -> tuple[datetime, str]:
+    channel = pick(rng, {c: w for c, (w, _) in d.CHANNELS.items()})
+    # Mostly in the day; e-appeals also at night (R-3.2 moves those to the next working day).
+    day_time = rng.random() < 0.85
+    seconds = rng.randint(8 * 3600, 19 * 3600) if day_time else rng.randint(0, 86_399)
+    moment = datetime.combine(day, time.min, tzinfo=gen.tz) + timedelta(seconds=seconds)
+    return moment, channel
+
+
+async def _copy(raw: Any, appeals: list[tuple[Any, ...]], deadlines: list[tuple[Any, ...]]) -> int:
+    n = len(appeals)
+    if n:
+        await raw.copy_records_to_table("appeals", records=appeals, columns=APPEAL_COLUMNS)
+        await raw.copy_records_to_table(
+            "appeal_deadlines", records=deadlines, columns=DEADLINE_COLUMNS
+        )
+    appeals.clear()
+    deadlines.clear()
+    return n

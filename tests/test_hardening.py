@@ -1,0 +1,44 @@
+"""Input hardening (issue 5): a request that takes too long — here a client trickling its body —
+is cut off with a 503 problem, and nothing of it is kept."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from appeals_api.auth.roles import Role
+from appeals_api.clock import FrozenClock
+from appeals_api.main import create_app
+from tests.conftest import appeal_body, at_tashkent, auth
+
+
+async def test_a_request_over_the_time_limit_gets_503_and_registers_nothing(settings, keys):
+    clock = FrozenClock(at_tashkent(2049, 7, 1))
+    app = create_app(settings.model_copy(update={"request_timeout_seconds": 0.3}), clock)
+    payload = json.dumps(appeal_body(external_ref="trickled-2049")).encode()
+
+    async def trickle():
+        for i in range(0, len(payload), 20):
+            yield payload[i : i + 20]
+            await asyncio.sleep(0.05)
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            h = {**auth(keys[Role.REGISTRAR]), "Content-Type": "application/json"}
+            r = await client.post("/api/v1/appeals", content=trickle(), headers=h)
+            assert r.status_code == 503, r.text
+            assert r.json()["code"] == "request_timeout"
+            assert r.headers["content-type"].startswith("application/problem+json")
+            # The same body sent at once is fine, and only that one was registered.
+            r = await client.post("/api/v1/appeals", content=payload, headers=h)
+            assert r.status_code == 201
+            listed = await client.get(
+                "/api/v1/appeals",
+                params={"received_from": "2049-07-01", "received_to": "2049-07-01"},
+                headers=auth(keys[Role.REGISTRAR]),
+            )
+            refs = [a["external_ref"] for a in listed.json()["items"]]
+            assert refs.count("trickled-2049") == 1

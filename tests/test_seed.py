@@ -1,0 +1,182 @@
+"""`appeals-api seed`: generated appeals are valid appeals of this system (R-1, R-2.1, R-3).
+
+Years 2060–2062 only (other tests use 2026–2057).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import date
+
+import asyncpg
+import pytest
+from pydantic import TypeAdapter
+
+from appeals_api.appeals.enums import Channel, Form, Kind, Outcome, Status
+from appeals_api.appeals.schemas import Applicant
+from appeals_api.calendar.rules import compute_due, get_rule, start_date
+from appeals_api.calendar.workdays import WorkCalendar
+from appeals_api.config import Settings
+from tests.conftest import REPO, _admin, _with_database, migrate
+
+AS_OF = date(2061, 6, 30)
+AS_OF_ARG = ("--as-of", AS_OF.isoformat())
+SEED_7 = ("--seed", "7", *AS_OF_ARG)
+
+
+def _seed_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "appeals_api.cli", "seed", *args],
+        cwd=REPO,
+        env={**os.environ, "APPEALS_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _fetch(url: str, sql: str, *args: object) -> list[asyncpg.Record]:
+    async def run() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(url)
+        try:
+            return await conn.fetch(sql, *args)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture(scope="module")
+def seeded(servers) -> str:
+    url = servers.database_url
+    done = _seed_cli(url, "--count", "1500", "--years", "2060-2061", *SEED_7)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("seeded 1,500 appeals (2060: ")
+    assert "100% 1,500/1,500 appeals" in done.stderr  # the progress bar
+    return url
+
+
+def test_r2_1_seeded_numbers_are_gapless_in_order_of_receipt_and_match_the_counters(seeded):
+    again = _seed_cli(seeded, "--count", "300", "--years", "2061", "--seed", "8", *AS_OF_ARG)
+    assert again.returncode == 0, again.stderr
+    rows = _fetch(
+        seeded,
+        "SELECT year, seq, received_at FROM appeals WHERE year IN (2060, 2061) ORDER BY year, seq",
+    )
+    counters = dict(
+        _fetch(seeded, "SELECT year, last_seq FROM registration_counters WHERE year >= 2060")
+    )
+    for year in (2060, 2061):
+        mine = [r for r in rows if r["year"] == year]
+        assert [r["seq"] for r in mine] == list(range(1, len(mine) + 1))
+        assert counters[year] == len(mine)
+        first_run = mine[: len(mine) - (300 if year == 2061 else 0)]
+        assert [r["received_at"] for r in first_run] == sorted(r["received_at"] for r in first_run)
+    assert len(rows) == 1800
+
+
+def test_r1_seeded_appeals_are_valid_and_varied(seeded):
+    rows = _fetch(seeded, "SELECT * FROM appeals WHERE year = 2060")
+    assert {r["kind"] for r in rows} == {k.value for k in Kind}
+    assert {r["form"] for r in rows} == {f.value for f in Form}
+    assert {r["channel"] for r in rows} == {c.value for c in Channel}
+    assert {r["language"] for r in rows} == {"uz", "uz-Cyrl", "ru", "en", "kaa"}
+    assert {r["outcome"] for r in rows} == {*(o.value for o in Outcome), None}
+    statuses = {r["status"] for r in rows}
+    assert statuses <= {s.value for s in Status}
+    ways = {"answered", "closed", "forwarded", "returned", "left_without_consideration"}
+    assert ways | {"terminated", "withdrawn", "joined"} <= statuses
+    units = {r["code"] for r in _fetch(seeded, "SELECT code FROM units")}
+    assert all(set(r["units"]) <= units for r in rows)
+    applicants = TypeAdapter(list[Applicant])
+    for r in rows:
+        applicants.validate_python(json.loads(r["applicants"]))  # what intake would store
+        if r["channel"] in ("website", "email", "government_portal"):
+            assert r["form"] == "electronic"
+        if r["outcome"] is not None:
+            assert r["status"] in ("answered", "closed", "joined")
+            assert r["completed_on"] is not None
+        if r["status"] == "closed":
+            assert r["control_removed_at"] is not None
+        if r["status"] == "joined":
+            assert r["joined_to"] is not None and json.loads(r["related"])["year"] in (2060, 2061)
+
+
+def test_r3_seeded_deadlines_follow_the_calendar(seeded):
+    overrides = dict(_fetch(seeded, "SELECT day, working FROM calendar_overrides"))
+    calendar = WorkCalendar(overrides=overrides)
+    settings = Settings(database_url=seeded)
+    rows = _fetch(seeded, "SELECT * FROM appeals WHERE year = 2061")
+    stages: dict[uuid.UUID, dict[str, asyncpg.Record]] = {}
+    for d in _fetch(
+        seeded,
+        "SELECT d.* FROM appeal_deadlines d JOIN appeals a ON a.id = d.appeal_id "
+        "WHERE a.year = 2061",
+    ):
+        stages.setdefault(d["appeal_id"], {})[d["rule"]] = d
+    late = open_overdue = 0
+    for r in rows:
+        assert r["received_at"].astimezone(settings.tz).date() <= AS_OF
+        registered = start_date(
+            r["received_at"],
+            electronic=r["form"] == "electronic",
+            calendar=calendar,
+            tz=settings.tz,
+            work_end=settings.work_end,
+        )
+        assert r["registered_on"] == registered
+        mine = stages[r["id"]]
+        rule = "proposal_answer" if r["kind"] == "proposal" else "answer"
+        assert mine["registration"]["due_on"] == compute_due(
+            get_rule("registration"), registered, calendar
+        )
+        assert mine[rule]["due_on"] == compute_due(get_rule(rule), registered, calendar)
+        if r["status"] != "joined":  # a joined duplicate keeps its original's deadline
+            assert mine[r["answer_rule"]]["due_on"] == r["due_date"]
+        if r["completed_on"] is None:
+            open_overdue += r["due_date"] < AS_OF
+        else:
+            assert all(d["done_on"] is not None for d in mine.values())
+            late += r["completed_on"] > r["due_date"]
+    assert late > 0 and open_overdue > 0  # some are overdue
+
+
+def test_seed_is_reproducible_with_a_seed_and_a_day(servers):
+    """The same --seed and --as-of give the same appeals, in any database."""
+    dumps = []
+    for _ in range(2):
+        name = f"appeals_seed_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_admin(servers.database_url, f'CREATE DATABASE "{name}"'))
+        url = _with_database(servers.database_url, name)
+        try:
+            migrate(url)
+            args = ("--count", "200", "--years", "2062", "--seed", "3", "--as-of", "2062-12-31")
+            done = _seed_cli(url, *args)
+            assert done.returncode == 0, done.stderr
+            assert "created 10 units" in done.stdout  # an empty database gets a few units
+            dumps.append(
+                _fetch(
+                    url,
+                    "SELECT id, seq, kind, channel, status, outcome, units, text, applicants, "
+                    "received_at, due_date, completed_on FROM appeals ORDER BY seq",
+                )
+            )
+        finally:
+            asyncio.run(
+                _admin(servers.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            )
+    assert len(dumps[0]) == 200 and dumps[0] == dumps[1]
+
+
+def test_seed_refuses_years_that_have_not_come(servers):
+    args = ("--count", "5", "--years", "2090-2091", *AS_OF_ARG)
+    done = _seed_cli(servers.database_url, *args)
+    assert done.returncode == 2 and "no day of 2090-2091 has come yet" in done.stderr
+    bad = _seed_cli(servers.database_url, "--count", "5", "--years", "20x0")
+    assert bad.returncode == 2 and "YYYY" in bad.stderr

@@ -1,0 +1,301 @@
+"""The real worker process (`python -m arq appeals_api.worker.WorkerSettings`) on a database and
+a Redis of this module's own: killed with SIGKILL mid-delivery it loses no event and makes no
+second event id; with Redis stopped, intake still answers and the backlog goes out once Redis
+is back, from the same worker process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+
+from appeals_api.auth import service as auth_service
+from appeals_api.auth.roles import Role
+from appeals_api.clock import system_clock
+from appeals_api.config import Settings
+from appeals_api.devstack import EmbeddedRedis
+from appeals_api.events.models import Event
+from appeals_api.main import create_app
+from tests.conftest import REPO, _admin, _with_database, appeal_body, auth, migrate
+from tests.test_webhooks import SECRET, Receiver, until
+
+# Short ticks and backoff, so that a test takes seconds.
+WORKER_ENV = {
+    "APPEALS_WORKER_TICK_SECONDS": "1",
+    "APPEALS_WEBHOOK_BACKOFF_BASE_SECONDS": "0.2",
+    "APPEALS_WEBHOOK_BACKOFF_MAX_SECONDS": "1",
+    "APPEALS_WEBHOOK_BATCH": "5",
+    "APPEALS_WORKER_REDIS_OUTAGE_SECONDS": "120",
+    "APPEALS_DB_POOL_SIZE": "5",
+}
+
+
+@pytest.fixture(scope="module")
+def scratch() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="appeals-worker-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def worker_db(servers) -> Iterator[str]:
+    """A database of this module's own: the worker sends whatever is due in the database."""
+    name = f"appeals_worker_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(servers.database_url, f'CREATE DATABASE "{name}"'))
+    url = _with_database(servers.database_url, name)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        asyncio.run(_admin(servers.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="module")
+def redis_server(scratch: Path) -> Iterator[EmbeddedRedis]:
+    """A Redis this module may stop and start without disturbing the session's."""
+    server = EmbeddedRedis(scratch / "redis", persistent=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+class WorkerProcess:
+    """`python -m arq appeals_api.worker.WorkerSettings` as a child of this test."""
+
+    def __init__(self, database_url: str, redis_url: str, log: Path) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("APPEALS_")}
+        self.env |= WORKER_ENV | {
+            "APPEALS_DATABASE_URL": database_url,
+            "APPEALS_REDIS_URL": redis_url,
+        }
+        self.log_path = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        self._log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "arq", "appeals_api.worker.WorkerSettings"],
+            cwd=REPO,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, open transactions die with the connections."""
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+        self._close_log()
+
+    def stop(self) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._close_log()
+        return self.proc.returncode
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+
+@dataclass
+class Stack:
+    client: httpx.AsyncClient
+    admin: dict[str, str]
+    registrar: dict[str, str]
+    maker: Any
+    database_url: str
+    redis: EmbeddedRedis
+    scratch: Path
+
+    def worker(self) -> WorkerProcess:
+        log = self.scratch / f"worker-{uuid.uuid4().hex[:6]}.log"
+        return WorkerProcess(self.database_url, self.redis.url, log)
+
+    async def register(self) -> str:
+        r = await self.client.post("/api/v1/appeals", json=appeal_body(), headers=self.registrar)
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    async def subscribe(self, url: str) -> int:
+        r = await self.client.post(
+            "/api/v1/webhooks",
+            json={"url": url, "secret": SECRET, "event_types": ["appeal.registered"]},
+            headers=self.admin,
+        )
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    async def registered_feed_ids(self, appeal_ids: list[str]) -> list[int | None]:
+        async with self.maker() as session:
+            rows = await session.scalars(
+                select(Event.feed_id).where(
+                    Event.type == "appeal.registered",
+                    Event.appeal_id.in_([uuid.UUID(a) for a in appeal_ids]),
+                )
+            )
+            return list(rows)
+
+    async def health(self) -> dict[str, Any]:
+        r = await self.client.get("/api/v1/worker/health", headers=self.admin)
+        assert r.status_code == 200, r.text
+        out: dict[str, Any] = r.json()
+        return out
+
+
+@pytest_asyncio.fixture
+async def stack(worker_db: str, redis_server: EmbeddedRedis, scratch: Path) -> AsyncIterator[Stack]:
+    settings = Settings(database_url=worker_db, redis_url=redis_server.url)
+    app = create_app(settings, system_clock)
+    async with app.router.lifespan_context(app):
+        maker = app.state.sessionmaker
+        tokens = {}
+        for role in (Role.ADMIN, Role.REGISTRAR):
+            async with maker() as session, session.begin():
+                _, tokens[role] = await auth_service.create_key(
+                    session, name=f"worker test {role}", role=role, unit_code=None, expires_at=None
+                )
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield Stack(
+                client=client,
+                admin=auth(tokens[Role.ADMIN]),
+                registrar=auth(tokens[Role.REGISTRAR]),
+                maker=maker,
+                database_url=worker_db,
+                redis=redis_server,
+                scratch=scratch,
+            )
+
+
+async def test_r9_worker_killed_mid_delivery_loses_no_event_and_makes_no_second_id(stack: Stack):
+    receiver = Receiver(hold_at=8).start()  # the 8th request (and later) wait for release()
+    workers: list[WorkerProcess] = []
+    try:
+        sub = await stack.subscribe(receiver.url)
+        appeals = [await stack.register() for _ in range(30)]
+        first = stack.worker().start()
+        workers.append(first)
+        await until(lambda: len(receiver.snapshot()) >= 8, timeout=30, what="deliveries under way")
+        first.kill()  # while a batch is on the wire: its transaction dies unrecorded
+        in_flight = receiver.snapshot()[7].event_id
+        receiver.release()
+
+        second = stack.worker().start()
+        workers.append(second)
+        expected = await stack.registered_feed_ids(appeals)
+        assert len(expected) == 30 and None not in expected
+        await until(
+            lambda: set(receiver.ids()) >= set(expected), timeout=30, what="every event delivered"
+        )
+        hits = receiver.snapshot()
+        assert {h.event_id for h in hits} == set(expected)  # nothing lost, no foreign id
+        assert receiver.ids().count(in_flight) >= 2  # the unrecorded one was sent again...
+        first_body = {}
+        for h in hits:  # ...and any repeat is the same event, same id, same body
+            assert first_body.setdefault(h.event_id, h.body) == h.body
+        # No second event id: still one registered event per appeal.
+        assert sorted(await stack.registered_feed_ids(appeals)) == sorted(expected)
+        r = await stack.client.get(
+            f"/api/v1/webhooks/{sub}/deliveries", params={"limit": 100}, headers=stack.admin
+        )
+        items = r.json()["items"]
+        assert len(items) == 30 and all(d["status"] == "delivered" for d in items)
+        health = await stack.health()
+        assert health["status"] == "ok"
+        assert second.pid in [w["pid"] for w in health["workers"]]
+        assert health["backlog"]["webhook_pending"] == 0
+        await stack.client.delete(f"/api/v1/webhooks/{sub}", headers=stack.admin)
+    finally:
+        for w in workers:
+            w.stop()
+        receiver.stop()
+
+
+async def test_r1_intake_answers_while_redis_is_down_and_the_backlog_goes_out_after(stack: Stack):
+    receiver = Receiver().start()
+    worker = stack.worker().start()
+    try:
+        sub = await stack.subscribe(receiver.url)
+        before = await stack.register()
+        [before_id] = await _wait_for_feed_ids(stack, [before])
+        await until(lambda: before_id in receiver.ids(), timeout=30, what="the worker delivering")
+
+        stack.redis.stop()
+        during = [await stack.register() for _ in range(5)]  # intake does not need Redis
+        await until(
+            lambda: _stale(stack, seconds=2), timeout=30, what="the worker stalled without Redis"
+        )
+        assert worker.alive(), worker.log()
+        stack.redis.start()
+
+        expected = await _wait_for_feed_ids(stack, during)
+        await until(
+            lambda: set(receiver.ids()) >= set(expected), timeout=30, what="the backlog delivered"
+        )
+        assert worker.alive(), worker.log()  # the same process rode out the outage
+        await until(lambda: _fresh(stack), timeout=30, what="the heartbeat back")
+        await stack.client.delete(f"/api/v1/webhooks/{sub}", headers=stack.admin)
+    finally:
+        stack.redis.start()  # no-op when it is running
+        assert worker.stop() == 0, worker.log()
+        receiver.stop()
+
+
+async def _wait_for_feed_ids(stack: Stack, appeal_ids: list[str]) -> list[int]:
+    """The feed ids the worker gave these appeals' events (it sequences the outbox)."""
+    ids: list[int | None] = []
+
+    async def sequenced() -> bool:
+        ids[:] = await stack.registered_feed_ids(appeal_ids)
+        return len(ids) == len(appeal_ids) and None not in ids
+
+    await until(sequenced, timeout=30, what="the worker sequencing the outbox")
+    return [i for i in ids if i is not None]
+
+
+async def _stale(stack: Stack, *, seconds: float) -> bool:
+    health = await stack.health()
+    return health["age_seconds"] is not None and health["age_seconds"] > seconds
+
+
+async def _fresh(stack: Stack) -> bool:
+    health = await stack.health()
+    return bool(health["status"] == "ok" and health["age_seconds"] < 2)
