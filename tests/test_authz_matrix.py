@@ -154,3 +154,36 @@ async def test_every_operation_with_every_role_answers_as_declared(app, client, 
             if not ok:
                 wrong.append(f"{method} {path} as {who}: {r.status_code}")
     assert wrong == []
+
+
+# Bodies that pass validation, so the request reaches the object check.
+VALID_BODIES: dict[str, dict[str, object]] = {
+    "record_measure": {"type": "hearing", "held_on": "2051-01-06", "description": "Heard."},
+    "record_measure_result": {"measure_id": 1, "result": "Done.", "result_on": "2051-01-06"},
+    "respond": {"outcome": "explained", "text": "An explanation."},
+}
+
+
+async def test_every_appeal_route_hides_a_foreign_appeal_from_an_executor(app, client, keys, clock):
+    """Object level (OWASP API1): an appeal not routed to the executor's unit does not exist
+    for it — 404 on every route that takes an appeal, where its role is allowed at all."""
+    clock.set(at_tashkent(2051, 1, 6))
+    made = await client.post("/api/v1/appeals", json=appeal_body(), headers=auth(keys[R]))
+    appeal = made.json()
+    checked = 0
+    for method, path, _op in _operations(app.openapi()):
+        if "{appeal_id}" not in path and "{year}/{number}" not in path:
+            continue
+        rule = MATRIX[(method, path)]
+        if rule == PUBLIC or E not in rule:
+            continue
+        url = path.replace("{appeal_id}", appeal["id"])
+        url = url.replace("{year}", str(appeal["year"])).replace("{number}", str(appeal["seq"]))
+        body = VALID_BODIES.get(path.rsplit("/", 1)[-1], {}) if method == "POST" else None
+        r = await client.request(method, url, json=body, headers=auth(keys[E]))
+        assert r.status_code == 404, f"{method} {path}: {r.status_code}"
+        checked += 1
+    assert checked >= 9  # read, by number, history, actions, card and four actions
+    # It exists: a supervisor, who reaches every appeal, reads it.
+    r = await client.get(f"/api/v1/appeals/{appeal['id']}", headers=auth(keys[S]))
+    assert r.status_code == 200
