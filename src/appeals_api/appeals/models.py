@@ -103,8 +103,8 @@ class AppealDeadline(Base):
     __tablename__ = "appeal_deadlines"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    # Deferred: intake writes the children first and the appeal row (with its number) last,
-    # so that the yearly counter stays locked for one statement only.
+    # Deferrable: checked at commit, so a row may be written before its appeal in the same
+    # transaction (intake writes the appeal, its deadlines and history in one statement).
     appeal_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("appeals.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED"),
         index=True,

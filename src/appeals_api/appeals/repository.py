@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     Select,
+    TextClause,
     and_,
     bindparam,
     insert,
@@ -43,6 +45,20 @@ class PriorAnswer:
     response: dict[str, Any] | None
 
 
+# Built once: intake runs it on every request that carries a key.
+_CLAIM = (
+    pg_insert(IdempotencyRecord)
+    .values(
+        principal_id=bindparam("principal_id"),
+        key=bindparam("key"),
+        request_hash=bindparam("request_hash"),
+        created_at=bindparam("now"),
+    )
+    .on_conflict_do_nothing()
+    .returning(IdempotencyRecord.key)
+)
+
+
 async def claim_idempotency_key(
     session: AsyncSession,
     *,
@@ -57,10 +73,8 @@ async def claim_idempotency_key(
     sees the committed answer, or, if the first one rolled back, claims the key itself.
     """
     claimed = await session.execute(
-        pg_insert(IdempotencyRecord)
-        .values(principal_id=principal_id, key=key, request_hash=request_hash, created_at=now)
-        .on_conflict_do_nothing()
-        .returning(IdempotencyRecord.key)
+        _CLAIM,
+        {"principal_id": principal_id, "key": key, "request_hash": request_hash, "now": now},
     )
     if claimed.first() is not None:
         return None
@@ -76,36 +90,14 @@ async def claim_idempotency_key(
     return PriorAnswer(row.request_hash, row.status_code, row.response)
 
 
-async def insert_deadlines(
-    session: AsyncSession, *, appeal_id: uuid.UUID, deadlines: Sequence[dict[str, Any]]
-) -> None:
-    await session.execute(
-        insert(AppealDeadline), [{"appeal_id": appeal_id, **d} for d in deadlines]
-    )
-
-
 async def insert_history(session: AsyncSession, **values: Any) -> None:
     await session.execute(insert(AppealHistory).values(**values))
 
 
-def _typed(name: str, value: Any) -> BindParameter[Any]:
-    return bindparam(name, value, type_=Appeal.__table__.c[name].type)
-
-
-async def insert_numbered(
-    session: AsyncSession,
-    *,
-    values: dict[str, Any],
-    event: dict[str, Any],
-    idempotency: tuple[uuid.UUID, str, dict[str, Any]] | None,
-) -> int:
-    """Take the next number of the year and insert the appeal, its event and its answer at once.
-
-    The counter row stays locked from this statement to the commit, and nothing else of the
-    intake runs in between: that is what keeps numbering gapless without slowing intake (R-2.1).
-    """
-    columns = list(values)
-    params: list[BindParameter[Any]] = [_typed(c, values[c]) for c in columns]
+@functools.lru_cache(maxsize=8)
+def _numbered_statement(columns: tuple[str, ...], idempotent: bool) -> TextClause:
+    """The intake statement for a set of appeal columns, built once (building costs more
+    than running it). Column names come from the model, never from a request."""
     number_sql = SQL_DISPLAY_NUMBER % {"seq": "a.seq", "year": "a.year"}
     ctes = [
         """c AS (
@@ -113,11 +105,23 @@ async def insert_numbered(
             ON CONFLICT (year) DO UPDATE SET last_seq = rc.last_seq + 1
             RETURNING last_seq
         )""",
-        # Column names come from the model, never from a request: nothing here is user text.
         f"""a AS (
             INSERT INTO appeals ({", ".join(columns)}, seq)
             SELECT {", ".join(":" + c for c in columns)}, c.last_seq FROM c
             RETURNING id, year, seq
+        )""",
+        """d AS (
+            INSERT INTO appeal_deadlines (appeal_id, rule, start_on, due_on, original_due_on)
+            SELECT a.id, x.rule, x.start_on, x.due_on, x.due_on
+            FROM a, unnest(CAST(:dl_rules AS text[]), CAST(:dl_starts AS date[]),
+                           CAST(:dl_dues AS date[])) AS x(rule, start_on, due_on)
+        )""",
+        """h AS (
+            INSERT INTO appeal_history
+                (appeal_id, at, actor_id, actor_name, actor_role, action, changes, note)
+            SELECT a.id, :h_at, :h_actor_id, :h_actor_name, :h_actor_role, :h_action,
+                   :h_changes, NULL
+            FROM a
         )""",
         f"""e AS (
             INSERT INTO events (type, appeal_id, occurred_at, data)
@@ -126,13 +130,11 @@ async def insert_numbered(
             FROM a
         )""",
     ]
-    params += [
-        bindparam("event_type", event["type"]),
-        bindparam("event_at", event["at"]),
-        bindparam("event_data", event["data"], type_=JSONB),
+    types: list[BindParameter[Any]] = [
+        bindparam(c, type_=Appeal.__table__.c[c].type) for c in columns
     ]
-    if idempotency is not None:
-        principal_id, key, response = idempotency
+    types += [bindparam(n, type_=JSONB) for n in ("h_changes", "event_data")]
+    if idempotent:
         ctes.append(
             """i AS (
                 UPDATE idempotency_keys SET status_code = 201,
@@ -140,15 +142,41 @@ async def insert_numbered(
                 FROM a WHERE principal_id = :idem_principal AND key = :idem_key
             )"""
         )
-        params += [
-            bindparam("response", response, type_=JSONB),
-            bindparam("idem_principal", principal_id),
-            bindparam("idem_key", key),
-        ]
+        types.append(bindparam("response", type_=JSONB))
     sql = "WITH " + ",\n".join(ctes) + "\nSELECT seq FROM a"
-    stmt = text(sql).bindparams(*params)
+    return text(sql).bindparams(*types)
+
+
+async def insert_numbered(
+    session: AsyncSession,
+    *,
+    values: dict[str, Any],
+    deadlines: Sequence[dict[str, Any]],
+    history: dict[str, Any],
+    event: dict[str, Any],
+    idempotency: tuple[uuid.UUID, str, dict[str, Any]] | None,
+) -> int:
+    """Take the next number of the year and insert the appeal with its stage deadlines, its
+    history row, its event and its idempotent answer: one statement, one round trip.
+
+    The counter row stays locked from this statement to the commit, and nothing else of the
+    intake runs in between: that is what keeps numbering gapless without slowing intake (R-2.1).
+    """
+    params: dict[str, Any] = {
+        **values,
+        "dl_rules": [d["rule"] for d in deadlines],
+        "dl_starts": [d["start_on"] for d in deadlines],
+        "dl_dues": [d["due_on"] for d in deadlines],
+        **{f"h_{k}": v for k, v in history.items()},
+        "event_type": event["type"],
+        "event_at": event["at"],
+        "event_data": event["data"],
+    }
+    if idempotency is not None:
+        params["idem_principal"], params["idem_key"], params["response"] = idempotency
+    stmt = _numbered_statement(tuple(values), idempotency is not None)
     # `year` is both a column value and the counter's key: one parameter serves both.
-    return int((await session.execute(stmt)).scalar_one())
+    return int((await session.execute(stmt, params)).scalar_one())
 
 
 async def find_by_number(session: AsyncSession, *, year: int, seq: int) -> Appeal | None:

@@ -174,18 +174,6 @@ async def register(
         "updated_at": now,
         "version": 1,
     }
-    await repository.insert_deadlines(session, appeal_id=appeal_id, deadlines=deadlines)
-    await repository.insert_history(
-        session,
-        appeal_id=appeal_id,
-        at=now,
-        actor_id=principal.id,
-        actor_name=principal.name,
-        actor_role=principal.role.value,
-        action="registered",
-        changes={"status": [None, Status.REGISTERED.value]},
-        note=None,
-    )
     preview = Appeal(**values, seq=0)
     deadline_rows = [
         AppealDeadline(appeal_id=appeal_id, done_on=None, fixed=False, cancelled=False, **d)
@@ -208,6 +196,15 @@ async def register(
     seq = await repository.insert_numbered(
         session,
         values=values,
+        deadlines=deadlines,
+        history={
+            "at": now,
+            "actor_id": principal.id,
+            "actor_name": principal.name,
+            "actor_role": principal.role.value,
+            "action": "registered",
+            "changes": {"status": [None, Status.REGISTERED.value]},
+        },
         event={"type": "appeal.registered", "at": now, "data": event_data},
         idempotency=(principal.id, idempotency_key, body) if idempotency_key else None,
     )

@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.auth.models import ApiKey
@@ -69,21 +69,23 @@ async def revoke_key(session: AsyncSession, *, key_id: uuid.UUID, now: datetime)
     return key
 
 
+# Built once: every request runs it, and building a statement costs more than running it.
+_BY_HASH = select(
+    ApiKey.id,
+    ApiKey.name,
+    ApiKey.role,
+    ApiKey.unit_code,
+    ApiKey.revoked_at,
+    ApiKey.expires_at,
+    ApiKey.last_used_at,
+).where(ApiKey.key_hash == bindparam("key_hash"))
+
+
 async def authenticate(session: AsyncSession, *, token: str, now: datetime) -> Principal | None:
-    """The principal behind a bearer token, or None if it is unknown, revoked or expired."""
-    row = (
-        await session.execute(
-            select(
-                ApiKey.id,
-                ApiKey.name,
-                ApiKey.role,
-                ApiKey.unit_code,
-                ApiKey.revoked_at,
-                ApiKey.expires_at,
-                ApiKey.last_used_at,
-            ).where(ApiKey.key_hash == hash_key(token))
-        )
-    ).one_or_none()
+    """The principal behind a bearer token, or None if it is unknown, revoked or expired.
+
+    Looked up on every request, never cached: a revoked key stops working at once."""
+    row = (await session.execute(_BY_HASH, {"key_hash": hash_key(token)})).one_or_none()
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= now:

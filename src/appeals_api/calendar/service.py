@@ -19,10 +19,12 @@ from appeals_api.config import Settings
 from appeals_api.errors import NotFound
 from appeals_api.events import service as events_service
 
+_OVERRIDES = select(CalendarOverride.day, CalendarOverride.working)
+
 
 async def load_calendar(session: AsyncSession, settings: Settings) -> WorkCalendar:
     """The working-day calendar in force: weekend policy, the UZ holidays, decree overrides."""
-    rows = (await session.execute(select(CalendarOverride.day, CalendarOverride.working))).all()
+    rows = (await session.execute(_OVERRIDES)).all()
     return WorkCalendar(
         weekend=frozenset(settings.weekend), overrides={r.day: r.working for r in rows}
     )
