@@ -62,7 +62,8 @@ migrate: $(STAMP)
 
 api: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }
-	exec $(BIN)/python -m uvicorn appeals_api.main:create_app --factory --host 127.0.0.1 --port $${APPEALS_PORT:-8000}
+	exec $(BIN)/python -m uvicorn appeals_api.main:create_app --factory --host 127.0.0.1 --port $${APPEALS_PORT:-8000} \
+		--log-config src/appeals_api/ops/log_config.json --no-access-log
 
 worker: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }

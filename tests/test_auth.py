@@ -17,6 +17,7 @@ PUBLIC = {
     "/readyz",
     "/api/v1/public/appeals/{year}/{number}",
     "/api/v1/public/summary",
+    "/metrics",  # no key for scrapers; APPEALS_METRICS_TOKEN / _ENABLED restrict it (issue 7)
 }
 
 

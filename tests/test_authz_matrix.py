@@ -31,6 +31,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/api/v1/public/appeals/{year}/{number}"): PUBLIC,
     ("GET", "/api/v1/public/summary"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,  # scrapers; a token or off by setting (issue 7)
     ("POST", "/api/v1/appeals"): frozenset({IN, R}),
     ("GET", "/api/v1/appeals"): READERS,
     ("GET", "/api/v1/appeals/by-number/{year}/{number}"): READERS,

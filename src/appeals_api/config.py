@@ -65,6 +65,15 @@ class Settings(BaseSettings):
     # restart it; PostgreSQL holds all the work, so nothing is lost either way.
     worker_redis_outage_seconds: int = Field(default=600, ge=1)
 
+    # Observability. GET /metrics (Prometheus text format) answers without an API key, for a
+    # scraper on the internal network: `metrics_enabled=false` removes the route (404), and
+    # `metrics_token` set, a scrape must send `Authorization: Bearer <token>` (Prometheus'
+    # `authorization` scrape option). Its PostgreSQL gauges are read at each scrape, each
+    # query bounded by `metrics_db_timeout_seconds`.
+    metrics_enabled: bool = True
+    metrics_token: SecretStr | None = None
+    metrics_db_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+
     @field_validator("weekend")
     @classmethod
     def _weekend_days(cls, value: list[int]) -> list[int]:
@@ -86,6 +95,13 @@ class Settings(BaseSettings):
             return None  # APPEALS_DIRECTUM_URL= (empty) means not configured
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("APPEALS_DIRECTUM_URL must be an http:// or https:// URL")
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None  # APPEALS_METRICS_TOKEN= (empty) means no token
         return value
 
     @property

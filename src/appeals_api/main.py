@@ -23,8 +23,10 @@ from appeals_api.directum.router import router as directum_router
 from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
 from appeals_api.events.webhook_router import router as webhooks_router
-from appeals_api.middleware import BodyLimitMiddleware, TimeoutMiddleware
+from appeals_api.middleware import BodyLimitMiddleware, ObservabilityMiddleware, TimeoutMiddleware
 from appeals_api.ops import redact
+from appeals_api.ops.metrics import HttpMetrics, make_registry
+from appeals_api.ops.metrics_router import router as metrics_router
 from appeals_api.ops.router import router as worker_router
 from appeals_api.ratelimit import RateLimiter
 from appeals_api.stats.reports_router import router as reports_router
@@ -84,6 +86,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         worker_router,
     ):
         app.include_router(router)
+    if settings.metrics_enabled:
+        app.include_router(metrics_router)
+    # Each app counts its own requests (tests make many apps in one process).
+    app.state.metrics = HttpMetrics()
+    app.state.metrics_registry = make_registry(app.state.metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
+    # Added last, so outermost: it sees (and stamps its id on) the 413 and 503 answers too.
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     return app

@@ -1,15 +1,20 @@
-"""ASGI middleware: bounded request bodies (413 over the limit, never a 500) and bounded time
-(a request that takes longer, e.g. a client trickling its body, gets 503)."""
+"""ASGI middleware: bounded request bodies (413 over the limit, never a 500), bounded time
+(a request that takes longer, e.g. a client trickling its body, gets 503), and the request's
+id, metrics and access line (outermost, so it sees the answers of the other two as well)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from time import perf_counter
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appeals_api.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE
+from appeals_api.ops import requestlog
+from appeals_api.ops.metrics import INTAKE, METHODS, OTHER, REPLAYED_HEADER, UNMATCHED, HttpMetrics
 
 
 class _TooLarge(HTTPException):
@@ -98,6 +103,78 @@ class TimeoutMiddleware:
                 f"The request was not completed within {self.seconds:g} s; nothing was kept.",
                 headers=[(b"retry-after", b"1")],
             )  # fmt: skip
+
+
+class ObservabilityMiddleware:
+    """Every HTTP request gets an id (the client's X-Request-ID if sane, else a new one),
+    returned in X-Request-ID on every response and set in every log line meanwhile; it is
+    counted and timed by route template (`scope["route"]`, set by the router) and logged in one
+    access line. An exception no inner layer turned into a response becomes the 500 problem
+    here, so that answer carries its id too."""
+
+    def __init__(self, app: ASGIApp, *, metrics: HttpMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = perf_counter()
+        rid = requestlog.from_headers(scope["headers"])
+        token = requestlog.request_id.set(rid)
+        id_header = (requestlog.HEADER, rid.encode("ascii"))
+        status = 0
+        replayed = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, replayed
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = message.get("headers", ())
+                if status == 201:
+                    replayed = any(name == REPLAYED_HEADER for name, _ in headers)
+                message["headers"] = [*headers, id_header]
+            await send(message)
+
+        failed = False
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            # The id stays set for Starlette's error handler outside, which logs this error
+            # next (under uvicorn each request is its own task: the id ends with it).
+            failed = True
+            if status == 0:
+                status = 500
+                await send_problem(
+                    send, 500, "internal_error", "Internal error", "Unexpected error.",
+                    headers=[id_header],
+                )  # fmt: skip
+            raise
+        finally:
+            self._record(scope, status or 500, perf_counter() - started, rid, replayed)
+            if not failed:
+                requestlog.request_id.reset(token)
+
+    def _record(self, scope: Scope, status: int, seconds: float, rid: str, replayed: bool) -> None:
+        route = scope.get("route")
+        template: str = route.path if route is not None else UNMATCHED
+        method: str = scope["method"]
+        if method not in METHODS:
+            method = OTHER
+        self.metrics.observe(template, method, status, seconds)
+        if status == 201 and not replayed and (method, template) == INTAKE:
+            self.metrics.intake += 1
+        if requestlog.access_logger.isEnabledFor(logging.INFO):
+            principal = (scope.get("state") or {}).get("principal")
+            requestlog.log_request(
+                rid=rid,
+                method=method,
+                route=template,
+                status=status,
+                seconds=seconds,
+                principal_id=str(principal.id) if principal is not None else None,
+            )
 
 
 async def send_problem(

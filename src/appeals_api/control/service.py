@@ -97,6 +97,12 @@ _REMIND_SQL = text(
 )
 
 
+# A range scan of the partial index over open deadlines (ix_appeal_deadlines_open_due).
+_OVERDUE_COUNT_SQL = text(
+    "SELECT count(*) FROM appeal_deadlines WHERE done_on IS NULL AND due_on < :today"
+)
+
+
 @dataclass(frozen=True)
 class WatchResult:
     overdue: int
@@ -125,6 +131,12 @@ async def watch(
     if policy:
         approaching = await _remind(session, settings, today=today, now=now, policy=policy)
     return WatchResult(overdue=int(row.published), approaching=approaching)
+
+
+async def overdue_count(session: AsyncSession, settings: Settings, *, now: datetime) -> int:
+    """R-9.1: open stage deadlines whose due date (Tashkent) is before today."""
+    today = now.astimezone(settings.tz).date()
+    return int(await session.scalar(_OVERDUE_COUNT_SQL, {"today": today}) or 0)
 
 
 async def _remind(

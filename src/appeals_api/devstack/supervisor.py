@@ -29,6 +29,7 @@ from appeals_api.devstack.servers import (
     port_is_free,
     stop_process,
 )
+from appeals_api.ops import jsonlog
 
 
 class _Stop(Exception):
@@ -100,6 +101,8 @@ def run() -> int:
             return migrated.returncode
 
         api = ["uvicorn", "appeals_api.main:create_app", "--factory", "--host", HOST]
+        # JSON lines with request ids; the API's own access line replaces uvicorn's.
+        api += ["--log-config", str(jsonlog.LOG_CONFIG), "--no-access-log"]
         children["API"] = _spawn([py, "-m", *api, "--port", str(api_port)], cwd=root, env=env)
         children["worker"] = _spawn(
             [py, "-m", "arq", "appeals_api.worker.WorkerSettings"], cwd=root, env=env

@@ -1,5 +1,9 @@
 """Structured logs: one JSON object a line, with the `extra` fields of the call.
 
+The API's logging as served is LOG_CONFIG, given to uvicorn (`--log-config`): these lines on
+stderr with the request id in each (ops/requestlog.py), uvicorn's own access log off. Tests keep
+the standard logging, so pytest's caplog sees every record.
+
 The worker logs ids, counts, status codes and error names: never an applicant's data, a
 request body, a URL or a secret (the callers keep to that; this only shapes the line).
 """
@@ -10,8 +14,16 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# `color_message`: uvicorn's copy of its own message with terminal colours.
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
+# The API's logging as served (`make api`, `make run`): uvicorn --log-config this file.
+LOG_CONFIG = Path(__file__).with_name("log_config.json")
 
 
 class JsonFormatter(logging.Formatter):

@@ -9,8 +9,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.config import Settings
+from appeals_api.control import service as control_service
 from appeals_api.directum import service as directum_service
 from appeals_api.events import webhook_service
+from appeals_api.ops.metrics import DatabaseGauges
 from appeals_api.ops.models import WorkerHeartbeat
 from appeals_api.ops.schemas import Backlog, WorkerHealth, WorkerRead
 
@@ -84,4 +86,21 @@ async def health(session: AsyncSession, settings: Settings, *, now: datetime) ->
             directum_pending=directum["pending"],
             directum_failed=directum["failed"],
         ),
+    )
+
+
+async def database_gauges(
+    session: AsyncSession, settings: Settings, *, now: datetime
+) -> DatabaseGauges:
+    """The backlog and overdue counts /metrics shows: each a count over a partial index that
+    holds only the rows waiting (unsequenced events, unacknowledged deliveries, open deadlines)."""
+    webhooks = await webhook_service.backlog(session)
+    directum = await directum_service.backlog(session)
+    return DatabaseGauges(
+        unsequenced_events=webhooks["unsequenced_events"],
+        webhook_pending=webhooks["pending"],
+        webhook_dead=webhooks["dead"],
+        directum_pending=directum["pending"],
+        directum_failed=directum["failed"],
+        overdue_deadlines=await control_service.overdue_count(session, settings, now=now),
     )
