@@ -144,3 +144,22 @@ async def test_out_of_range_query_values_are_422_not_500(client, keys):
     assert r.status_code == 422
     r = await client.get("/api/v1/events", params={"after": 2**64}, headers=auth(keys[Role.ADMIN]))
     assert r.status_code == 422
+
+
+def test_only_plain_reads_run_without_a_transaction(app):
+    """Autocommit is for routes whose statements need no common transaction; the event feed
+    (advisory lock) and every action keep theirs."""
+    from appeals_api.db import READ_ONLY_ATTR
+    from tests.test_auth import api_routes
+
+    marked = {
+        (m, r.path)
+        for r in api_routes(app.routes)
+        if getattr(r.endpoint, READ_ONLY_ATTR, False)
+        for m in r.methods
+    }
+    assert marked == {
+        ("GET", "/api/v1/appeals"),
+        ("GET", "/api/v1/appeals/by-number/{year}/{number}"),
+        ("GET", "/api/v1/appeals/{appeal_id}"),
+    }

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from appeals_api.config import Settings
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,13 +44,36 @@ def make_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def make_sessionmaker(
+    engine: AsyncEngine, *, autocommit: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    bind = engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit else engine
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
+
+
+READ_ONLY_ATTR = "reads_only"
+
+
+def reads_only(endpoint: Endpoint) -> Endpoint:
+    """Mark a route that only reads (and may append an access-log row): it runs without a
+    transaction. At READ COMMITTED every statement takes its own snapshot anyway, so BEGIN and
+    COMMIT would buy nothing but two round trips. Never for a route that takes locks."""
+    setattr(endpoint, READ_ONLY_ATTR, True)
+    return endpoint
+
+
+def _reads_only(request: Request) -> bool:
+    route = request.scope.get("route")
+    return bool(getattr(getattr(route, "endpoint", None), READ_ONLY_ATTR, False))
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction: committed before the response is sent, else rolled back."""
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    maker: async_sessionmaker[AsyncSession] = (
+        request.app.state.autocommit_sessionmaker
+        if _reads_only(request)
+        else request.app.state.sessionmaker
+    )
     async with maker() as session:
         try:
             yield session

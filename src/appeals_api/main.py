@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.autocommit_sessionmaker = make_sessionmaker(engine, autocommit=True)
         redis = Redis.from_url(settings.redis_url, socket_timeout=0.25, socket_connect_timeout=0.25)
         app.state.limiter = RateLimiter(redis)
         try:

@@ -26,7 +26,7 @@ from appeals_api.appeals.schemas import (
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import APPEAL_CREATORS, APPEAL_READERS, Principal, Role
 from appeals_api.config import Settings
-from appeals_api.db import SessionDep
+from appeals_api.db import SessionDep, reads_only
 from appeals_api.errors import (
     BadRequest,
     FieldError,
@@ -130,6 +130,7 @@ def _start_of(day: date, settings: Settings) -> datetime:
     responses=problem_responses(400, 401, 403, 422),
     summary="Search and list appeals, newest number first",
 )
+@reads_only
 async def list_appeals(
     request: Request,
     session: SessionDep,
@@ -189,6 +190,7 @@ async def list_appeals(
     responses=problem_responses(401, 403, 404, 422),
     summary="Look an appeal up by its registration number",
 )
+@reads_only
 async def get_by_number(
     request: Request,
     session: SessionDep,
@@ -216,6 +218,7 @@ async def _read(
     responses=problem_responses(401, 403, 404, 422),
     summary="One appeal",
 )
+@reads_only
 async def get_appeal(
     request: Request,
     response: Response,

@@ -361,7 +361,9 @@ async def read_many(
 ) -> list[AppealRead]:
     ids = [a.id for a in appeals]
     deadlines = await repository.deadlines_of(session, ids)
-    directum = await directum_service.status_of(session, ids)  # per page, not per appeal
+    # Only a routed appeal can have been dispatched to DIRECTUM: skip the query otherwise.
+    routed = [a.id for a in appeals if a.units]
+    directum = await directum_service.status_of(session, routed)  # per page, not per appeal
     await privacy.record_reads(session, principal=principal, appeals=appeals, via=via, now=now)
     today = now.astimezone(tz).date()
     return [
