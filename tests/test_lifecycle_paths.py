@@ -480,3 +480,24 @@ async def _events(client, staff: Staff, appeal_id: str, *, full: bool = False):
         after = more[-1]["id"]
     mine = [e for e in items if e["appeal_id"] == appeal_id]
     return mine if full else [e["type"] for e in mine]
+
+
+async def test_r7_3_a_terminated_withdrawal_still_gets_its_answer(client, staff, clock):
+    """§17, §50–51: terminating on the withdrawal ground does not cancel the 3-day answer."""
+    w = await _walk(client, staff, clock)
+    await w.route(LEAD)
+    w.at(3, 4)
+    await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2043-03-04"})
+    await w.act(
+        Role.MANAGER,
+        "terminate",
+        {"ground": "withdrawal", "conclusion": "The applicant withdrew the appeal."},
+    )
+    assert w.appeal["status"] == "terminated"
+    assert w.deadline("withdrawal_answer")["done_on"] is None  # still owed
+    assert await w.allowed(Role.REGISTRAR) == ["send"]
+    await w.act(Role.REGISTRAR, "send", {"letter_number": "07-15/520"})
+    assert w.appeal["status"] == "terminated"
+    assert w.deadline("withdrawal_answer")["done_on"] == "2043-03-04"
+    assert await w.allowed(Role.REGISTRAR) == []
+    await w.act(Role.REGISTRAR, "send", {"letter_number": "again"}, expect=409)

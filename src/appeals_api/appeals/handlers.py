@@ -190,7 +190,7 @@ async def sign(a: Action, body: b.ActionBody) -> None:
 
 async def send(a: Action, body: b.SendBody) -> None:
     """R-6.3 (§43): the day the letter is sent ends consideration; on time is judged by it."""
-    if a.appeal.status == Status.WITHDRAWN:
+    if a.appeal.status in (Status.WITHDRAWN, Status.TERMINATED):
         await _send_withdrawal_answer(a, body)
         return
     letter = a.letter_of(LetterKind.RESPONSE, LetterState.SIGNED)

@@ -44,7 +44,12 @@ TRANSITIONS: Mapping[str, Mapping[Status, Status]] = MappingProxyType(
         "return_for_revision": _to(S.IN_CONSIDERATION, S.RESPONSE_DRAFTED),
         "sign": _to(S.RESPONSE_SIGNED, S.RESPONSE_DRAFTED),
         # the response goes out; or the written answer to a withdrawal.
-        "send": {S.RESPONSE_SIGNED: S.ANSWERED, S.WITHDRAWN: S.WITHDRAWN},
+        # A withdrawal terminated before its answer went out still owes that answer (§17).
+        "send": {
+            S.RESPONSE_SIGNED: S.ANSWERED,
+            S.WITHDRAWN: S.WITHDRAWN,
+            S.TERMINATED: S.TERMINATED,
+        },
         "remove_from_control": {S.ANSWERED: S.CLOSED, S.WITHDRAWN: S.WITHDRAWN},  # §66
         "extend": _stay(*OPEN),
         "shorten": _stay(*OPEN),
@@ -170,6 +175,8 @@ def _accept(facts: Facts, principal: Principal, _: Status) -> str | None:
 def _send(facts: Facts, _: Principal, status: Status) -> str | None:
     if status is S.WITHDRAWN and facts.sent(LetterKind.WITHDRAWAL_ANSWER):
         return "The answer to the withdrawal has already been sent."
+    if status is S.TERMINATED and facts.open_deadline("withdrawal_answer") is None:
+        return "A terminated appeal has no letter left to send."
     return None
 
 
