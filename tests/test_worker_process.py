@@ -15,6 +15,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -299,3 +300,58 @@ async def _stale(stack: Stack, *, seconds: float) -> bool:
 async def _fresh(stack: Stack) -> bool:
     health = await stack.health()
     return bool(health["status"] == "ok" and health["age_seconds"] < 2)
+
+
+async def test_r9_1_two_worker_processes_at_once_publish_one_overdue_per_deadline(stack: Stack):
+    """Two real workers, each with its own Redis database (so arq does not keep one from
+    running the cron), run the deadline watch every second, on the same seconds, against one
+    PostgreSQL while overdue appeals arrive: every appeal gets exactly one `appeal.overdue` per
+    rule and due date."""
+    base = stack.redis.url.rsplit("/", 1)[0]
+    workers = [
+        WorkerProcess(stack.database_url, f"{base}/{db}", stack.scratch / f"watch-{db}.log")
+        for db in (1, 2)
+    ]
+    for w in workers:
+        # Every second, on the second: the two workers' runs start together.
+        w.env["APPEALS_WATCH_INTERVAL_SECONDS"] = "1"
+        w.start()
+    await until(
+        lambda: all("watch_deadlines" in w.log() for w in workers),
+        timeout=30,
+        what="both workers running the watch",
+    )
+    received = system_clock() - timedelta(days=90)
+    appeal_ids = []
+    for _ in range(30):  # back-dated: both stages are long past due
+        r = await stack.client.post(
+            "/api/v1/appeals",
+            json=appeal_body(received_at=received.isoformat()),
+            headers=stack.registrar,
+        )
+        assert r.status_code == 201, r.text
+        appeal_ids.append(uuid.UUID(r.json()["id"]))
+    try:
+
+        async def overdue() -> list[tuple[uuid.UUID, str, str]]:
+            async with stack.maker() as session:
+                rows = await session.execute(
+                    select(Event.appeal_id, Event.data).where(
+                        Event.type == "appeal.overdue", Event.appeal_id.in_(appeal_ids)
+                    )
+                )
+                return [(r.appeal_id, r.data["rule"], r.data["due_date"]) for r in rows]
+
+        async def all_out() -> bool:
+            return len(set(await overdue())) == 2 * len(appeal_ids)
+
+        await until(all_out, timeout=60, what="both stages' overdue notices of all 30 appeals")
+        # Let both run a few more times before counting.
+        await asyncio.sleep(3)
+        assert all(w.alive() for w in workers), [w.log() for w in workers]
+        published = await overdue()
+        assert len(published) == len(set(published)) == 2 * len(appeal_ids)
+        assert {rule for _, rule, _ in published} == {"registration", "answer"}
+    finally:
+        for w in workers:
+            w.stop()

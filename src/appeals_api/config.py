@@ -28,6 +28,8 @@ class Settings(BaseSettings):
 
     # Control (R-9.1, policy): reminders this many working days before a stage deadline.
     reminder_working_days: list[int] = Field(default_factory=lambda: [3, 1])
+    # How often the worker runs the deadline watch; 60 (and more) means once a minute.
+    watch_interval_seconds: int = Field(default=60, ge=1, le=60)
 
     # Abuse limits (R-8.1, OWASP API4), fixed windows counted in Redis. Without Redis they are
     # not enforced rather than refusing appeals: intake must answer when Redis is down.

@@ -108,6 +108,12 @@ def _every(seconds: int) -> set[int]:
 
 
 _TICK = _every(get_settings().worker_tick_seconds)
+# The deadline watch: once a minute by default, at second 30.
+_WATCH = (
+    {30}
+    if get_settings().watch_interval_seconds >= 60
+    else _every(get_settings().watch_interval_seconds)
+)
 
 
 class WorkerSettings:
@@ -123,7 +129,7 @@ class WorkerSettings:
         cron(sequence_events, second=_every(5), run_at_startup=True, unique=True),
         cron(purge_idempotency_keys, minute={7}, second={0}, unique=True),
         # every minute; each run publishes only what has not been published.
-        cron(watch_deadlines, second={30}, run_at_startup=True, unique=True),
+        cron(watch_deadlines, second=_WATCH, run_at_startup=True, unique=True),
         # Every tick: webhooks and DIRECTUM send what is due; the heartbeat is written.
         cron(deliver_webhooks, second=_TICK, run_at_startup=True, unique=True),
         cron(deliver_directum, second=_TICK, run_at_startup=True, unique=True),
