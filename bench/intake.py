@@ -174,6 +174,32 @@ async def _pair(
     return a_rps / b_rps, a_p99 / b_p99
 
 
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"no VmRSS for {pid}")
+
+
+async def _soak(
+    pid: int, port: int, make: Callable[[int], bytes], args: argparse.Namespace
+) -> None:
+    """Resident memory of the API under steady intake load: it should stay flat."""
+    await load(port, make, 201, concurrency=args.concurrency, seconds=10)  # warm-up
+    start, samples, done = _rss_mib(pid), [], 0
+    print(f"soak: {args.soak:g} s of intake at concurrency {args.concurrency}; RSS {start:.1f} MiB")
+    began = time.monotonic()
+    while time.monotonic() - began < args.soak:
+        run = await load(port, make, 201, concurrency=args.concurrency, seconds=60)
+        done += run.done
+        samples.append(_rss_mib(pid))
+        print(f"  {time.monotonic() - began:5.0f} s  {done:7d} appeals  RSS {samples[-1]:.1f} MiB")
+    print(
+        f"soak: RSS {start:.1f} -> {samples[-1]:.1f} MiB (growth {samples[-1] - start:+.1f} MiB, "
+        f"max {max(samples):.1f}) over {done} appeals"
+    )
+
+
 def _cursor(year: int, seq: int) -> str:
     return base64.urlsafe_b64encode(f"{year}:{seq}".encode()).decode().rstrip("=")
 
@@ -233,6 +259,13 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--list-rows", type=int, default=60_000)
+    parser.add_argument(
+        "--soak",
+        type=float,
+        default=0,
+        help="instead of the comparisons: intake load for this many seconds, reporting the "
+        "API's resident memory every minute",
+    )
     # `make bench` passes one BENCH_ARGS to every benchmark: each takes the options it knows.
     args, _ = parser.parse_known_args()
     if args.list_rows < 50_000:
@@ -283,6 +316,9 @@ async def main() -> None:
             return _request("POST", "/bare", {"Content-Type": "application/json"}, BODY_BYTES)
 
         print(f"PostgreSQL {server_url.rsplit('@', 1)[-1]}, {os.cpu_count()} CPUs")
+        if args.soak:
+            await _soak(procs[0].pid, ours, ours_intake, args)
+            return
         intake = await _pair(
             "intake", ("POST /api/v1/appeals", ours, ours_intake, 201),
             ("B1 bare insert", bare, bare_intake, 201), args,
