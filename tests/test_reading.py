@@ -163,3 +163,30 @@ def test_only_plain_reads_run_without_a_transaction(app):
         ("GET", "/api/v1/appeals/by-number/{year}/{number}"),
         ("GET", "/api/v1/appeals/{appeal_id}"),
     }
+
+
+async def test_a_plain_read_runs_in_autocommit_and_an_action_in_a_transaction(
+    client, keys, clock, caplog
+):
+    """What the marker buys is real: no BEGIN/COMMIT round trips on the read, a transaction
+    on intake (numbering, outbox and idempotency commit together)."""
+    import logging
+
+    created = await _post(client, keys)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+    try:
+        caplog.clear()
+        r = await client.get(f"/api/v1/appeals/{created['id']}", headers=auth(keys[Role.REGISTRAR]))
+        assert r.status_code == 200
+        read_log = caplog.text
+        caplog.clear()
+        await _post(client, keys)
+        intake_log = caplog.text
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    # SQLAlchemy logs its BEGIN and COMMIT on an autocommit connection as doing nothing.
+    assert "should not BEGIN due to autocommit mode" in read_log
+    commits = [line for line in read_log.splitlines() if "COMMIT" in line]
+    assert commits and all("has no effect due to autocommit mode" in c for c in commits)
+    assert "autocommit mode" not in intake_log and "COMMIT" in intake_log
