@@ -501,3 +501,70 @@ async def test_r7_3_a_terminated_withdrawal_still_gets_its_answer(client, staff,
     assert w.deadline("withdrawal_answer")["done_on"] == "2043-03-04"
     assert await w.allowed(Role.REGISTRAR) == []
     await w.act(Role.REGISTRAR, "send", {"letter_number": "again"}, expect=409)
+
+
+async def test_r5_1_a_measure_is_recorded_with_its_dates_and_later_its_result(client, staff, clock):
+    w = await _walk(client, staff, clock)
+    await w.route(LEAD)
+    w.at(3, 5)
+    summons = {
+        "type": "summons",
+        "held_on": "2043-03-05",
+        "description": "The applicant is summoned for 03-06",
+        "party": "The applicant",
+    }
+    await w.act("lead", "record_measure", summons)
+    measure_id = (await w.history())[-1]["changes"]["measures"][1]["id"]
+    result = {"measure_id": measure_id, "result": "Appeared, explained.", "result_on": "2043-03-04"}
+    await w.act(Role.REGISTRAR, "record_measure_result", result, expect=422)  # before held_on
+    w.at(3, 6)
+    await w.act(Role.REGISTRAR, "record_measure_result", {**result, "result_on": "2043-03-06"})
+    await w.act(
+        Role.REGISTRAR, "record_measure_result", {**result, "result_on": "2043-03-06"}, expect=409
+    )  # a result is recorded once
+    card = (
+        await client.get(f"/api/v1/appeals/{w.id}/card", headers=_h(staff.keys[Role.SUPERVISOR]))
+    ).json()
+    [measure] = card["reverse"]["measures"]
+    assert (measure["type"], measure["held_on"]) == ("summons", "2043-03-05")
+    assert (measure["result"], measure["result_on"]) == ("Appeared, explained.", "2043-03-06")
+
+
+async def test_r6_2_the_response_goes_to_the_designated_applicant_in_the_appeals_language(
+    client, staff, clock
+):
+    """§41: a collective appeal is answered to the one designated; §40: in its language."""
+    people = [
+        {"type": "individual", "last_name": "Aliyev", "first_name": "Bek", "address": "A"},
+        {"type": "individual", "last_name": "Saidova", "first_name": "Nodira", "address": "B"},
+    ]
+    w = await _walk(client, staff, clock, applicants=people, respond_to=1, language="ru")
+    await w.route(LEAD)
+    await w.answer()
+    card = (
+        await client.get(f"/api/v1/appeals/{w.id}/card", headers=_h(staff.keys[Role.REGISTRAR]))
+    ).json()
+    letter = card["reverse"]["response_letter"]
+    assert (letter["addressee"], letter["language"]) == ("Saidova Nodira", "ru")
+    [stored] = [x for x in card["reverse"]["letters"] if x["kind"] == "response"]
+    assert stored["addressee"] == "Saidova Nodira"
+
+
+async def test_s44_under_a_higher_bodys_control_the_body_is_answered_too(client, staff, clock):
+    w = await _walk(
+        client,
+        staff,
+        clock,
+        channel="presidential_virtual_reception",
+        control={"type": "higher_body", "body": "Presidential Virtual Reception"},
+    )
+    await w.route(LEAD)
+    await w.act("lead", "respond", {"outcome": "satisfied", "text": "Done."})
+    await w.act(Role.MANAGER, "sign")
+    r = await w.act(Role.REGISTRAR, "send", {"letter_number": "07-15/1"}, expect=422)
+    assert r["errors"][0]["field"] == "control_letter_number"
+    assert w.appeal["status"] == "response_signed"
+    await w.act(
+        Role.REGISTRAR, "send", {"letter_number": "07-15/1", "control_letter_number": "PVR-1"}
+    )
+    assert w.appeal["status"] == "answered"

@@ -151,9 +151,15 @@ class Action:
         """Record a change this action made to another appeal (a joined duplicate, R-5.2)."""
         other.version += 1
         other.updated_at = self.now
+        await self.record_on(other.id, action=action, changes=changes, note=note)
+
+    async def record_on(
+        self, appeal_id: uuid.UUID, *, action: str, changes: dict[str, list[Any]], note: str | None
+    ) -> None:
+        """A history row on another appeal, by this caller, now."""
         await repository.insert_history(
             self.session,
-            appeal_id=other.id,
+            appeal_id=appeal_id,
             at=self.now,
             actor_id=self.principal.id,
             actor_name=self.principal.name,
@@ -176,6 +182,21 @@ class Action:
         self.session.add(letter)
         self.facts.letters.append(letter)
         return letter
+
+    def letter_to_applicant(
+        self, kind: LetterKind, *, letter_number: str, sent_on: date, text: str | None = None
+    ) -> Letter:
+        """A letter sent to the applicant (§41), in the appeal's language (§40), by this caller."""
+        return self.letter(
+            kind,
+            LetterState.SENT,
+            text=text,
+            addressee=addressee(self.appeal),
+            letter_number=letter_number,
+            sent_on=sent_on,
+            sent_by=self.principal.label,
+            language=self.appeal.language,
+        )
 
     def letter_of(self, kind: LetterKind, state: LetterState) -> Letter:
         letter = next(

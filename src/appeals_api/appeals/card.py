@@ -284,6 +284,7 @@ def _letter(letter: Letter, tz: tzinfo, *, personal: bool = True) -> CardLetter:
         signed_by=letter.signed_by,
         signed_on=letter.signed_on,
         addressee=letter.addressee if shown else None,
+        language=letter.language,
         control_letter_number=letter.control_letter_number,
     )
 

@@ -123,6 +123,7 @@ class CardLetter(BaseModel):
     signed_by: str | None
     signed_on: date | None
     addressee: str | None
+    language: str | None = Field(description="The letter's language (§40).")
     control_letter_number: str | None = Field(description="The answer to a higher body (§44).")
 
 

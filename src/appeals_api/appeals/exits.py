@@ -156,13 +156,9 @@ async def join(a: Action, body: b.OriginalRef) -> None:
     a.set("due_date", original.due_date)
     number = display_number(original.year, original.seq)
     a.set("disposal", {"type": "joined", "original": number})
-    await repository.insert_history(
-        a.session,
-        appeal_id=original.id,
-        at=a.now,
-        actor_id=a.principal.id,
-        actor_name=a.principal.name,
-        actor_role=a.principal.role.value,
+    # The original is not locked (that could deadlock with an action on it): a row, no version.
+    await a.record_on(
+        original.id,
         action="duplicate_joined",
         changes={"duplicates": [None, display_number(a.appeal.year, a.appeal.seq)]},
         note=None,
@@ -175,14 +171,8 @@ async def answer_duplicate(a: Action, body: b.DuplicateNoticeBody) -> None:
     if original.completed_on is None or original.status not in (Status.ANSWERED, Status.CLOSED):
         raise Conflict("The original has not been answered yet: join the duplicate to it (join).")
     sent_on = a.check_date("sent_on", body.sent_on or a.today)
-    a.letter(
-        LetterKind.DUPLICATE_NOTICE,
-        LetterState.SENT,
-        addressee=addressee(a.appeal),
-        letter_number=body.letter_number,
-        sent_on=sent_on,
-        sent_by=a.principal.label,
-        language=a.appeal.language,
+    a.letter_to_applicant(
+        LetterKind.DUPLICATE_NOTICE, letter_number=body.letter_number, sent_on=sent_on
     )
     a.close_open(sent_on, cancelled=False)
     a.set("joined_to", original.id)
@@ -207,15 +197,8 @@ async def send_clarification(a: Action, body: b.ClarificationSendBody) -> None:
     deadline = a.facts.open_deadline("clarification")
     assert deadline is not None  # the guard checked it
     sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=deadline.start_on)
-    a.letter(
-        LetterKind.CLARIFICATION,
-        LetterState.SENT,
-        text=body.text,
-        addressee=addressee(a.appeal),
-        letter_number=body.letter_number,
-        sent_on=sent_on,
-        sent_by=a.principal.label,
-        language=a.appeal.language,
+    a.letter_to_applicant(
+        LetterKind.CLARIFICATION, letter_number=body.letter_number, sent_on=sent_on, text=body.text
     )
     a.close_deadline(deadline, sent_on)
     a.note("letter_number", body.letter_number)

@@ -221,14 +221,8 @@ async def _send_withdrawal_answer(a: Action, body: b.SendBody) -> None:
     deadline = a.facts.open_deadline("withdrawal_answer")
     start = deadline.start_on if deadline else a.received_on
     sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=start)
-    a.letter(
-        LetterKind.WITHDRAWAL_ANSWER,
-        LetterState.SENT,
-        addressee=addressee(a.appeal),
-        letter_number=body.letter_number,
-        sent_on=sent_on,
-        sent_by=a.principal.label,
-        language=a.appeal.language,
+    a.letter_to_applicant(
+        LetterKind.WITHDRAWAL_ANSWER, letter_number=body.letter_number, sent_on=sent_on
     )
     if deadline is not None:
         a.close_deadline(deadline, sent_on)
