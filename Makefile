@@ -69,7 +69,7 @@ worker: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }
 	exec $(BIN)/python -m arq appeals_api.worker.WorkerSettings
 
-# Fixed seed, bounded examples: CI runs it after the tests.
+# Fixed seed, bounded examples: CI runs it before the tests.
 FUZZ_ARGS = --examples 25 --seed 20261122
 fuzz: $(STAMP)
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)

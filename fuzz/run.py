@@ -136,17 +136,24 @@ def main() -> int:
         _wait_ready(base, api)
         failed = []
         for role in roles:
-            print(f"== schemathesis as {role} ({args.examples} examples, seed {args.seed})")
-            code = subprocess.call(  # noqa: S603
+            # schemathesis prints a pytest-like "=== N warnings in Ns ===" summary; it stays in
+            # a file unless the run fails, so the log's test summary is the suite's own.
+            done = subprocess.run(  # noqa: S603
                 [str(BIN / "st"), "run", f"{base}/openapi.json",
                  "--header", f"Authorization: Bearer {keys[role]}",
                  "--checks", CHECKS, "--seed", str(args.seed),
                  "--max-examples", str(args.examples), "--workers", "1",
                  "--phases", "examples,coverage,fuzzing", "--request-timeout", "30",
                  "--no-color"],
-                cwd=tmp,
+                cwd=tmp, capture_output=True, text=True, check=False,
             )  # fmt: skip
-            if code != 0:
+            cases = next(
+                (ln.strip() for ln in done.stdout.splitlines() if " generated, " in ln), "?"
+            )
+            print(f"fuzz as {role}: {args.examples} examples per operation, seed {args.seed}: "
+                  f"{cases} (exit {done.returncode})")  # fmt: skip
+            if done.returncode != 0:
+                print(done.stdout, done.stderr, sep="\n")
                 failed.append(role)
         if failed:
             print(f"fuzz: failures as {', '.join(failed)}", file=sys.stderr)
