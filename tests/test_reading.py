@@ -165,28 +165,49 @@ def test_only_plain_reads_run_without_a_transaction(app):
     }
 
 
-async def test_a_plain_read_runs_in_autocommit_and_an_action_in_a_transaction(
-    client, keys, clock, caplog
+class _CountingPool:
+    """The app's plain pool, counting the statements sent through it."""
+
+    def __init__(self, pool):
+        self.pool, self.statements = pool, []
+
+    async def fetchrow(self, sql, *args):
+        self.statements.append(sql)
+        return await self.pool.fetchrow(sql, *args)
+
+
+async def test_read_by_id_and_intake_are_one_statement_and_a_list_runs_in_autocommit(
+    app, client, keys, clock, caplog
 ):
-    """What the marker buys is real: no BEGIN/COMMIT round trips on the read, a transaction
-    on intake (numbering, outbox and idempotency commit together)."""
+    """Issue 7: the usual read by id and intake are one statement each on the plain pool, in
+    PostgreSQL's implicit transaction: no session, no BEGIN/COMMIT round trips (the statement is
+    all or nothing, R-2.1). A list runs on an autocommit session: no BEGIN/COMMIT either."""
     import logging
 
     created = await _post(client, keys)
+    pool = app.state.pool = _CountingPool(app.state.pool)
     caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
     try:
         caplog.clear()
         r = await client.get(f"/api/v1/appeals/{created['id']}", headers=auth(keys[Role.REGISTRAR]))
-        assert r.status_code == 200
-        read_log = caplog.text
+        assert r.status_code == 200 and r.json()["number"] == created["number"]
+        read_statements, read_log = list(pool.statements), caplog.text
+        pool.statements.clear()
         caplog.clear()
-        await _post(client, keys)
-        intake_log = caplog.text
+        again = await _post(client, keys)
+        intake_statements, intake_log = list(pool.statements), caplog.text
+        caplog.clear()
+        r = await client.get("/api/v1/appeals", headers=auth(keys[Role.REGISTRAR]))
+        assert r.status_code == 200
+        list_log = caplog.text
     finally:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+        app.state.pool = pool.pool
+    assert len(read_statements) == 1 and read_log == ""
+    assert len(intake_statements) == 1 and intake_log == ""
+    assert again["seq"] == created["seq"] + 1
     # SQLAlchemy logs its BEGIN and COMMIT on an autocommit connection as doing nothing.
-    assert "should not BEGIN due to autocommit mode" in read_log
-    commits = [line for line in read_log.splitlines() if "COMMIT" in line]
+    assert "should not BEGIN due to autocommit mode" in list_log
+    commits = [line for line in list_log.splitlines() if "COMMIT" in line]
     assert commits and all("has no effect due to autocommit mode" in c for c in commits)
-    assert "autocommit mode" not in intake_log and "COMMIT" in intake_log

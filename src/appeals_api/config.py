@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     port: int = 8000
     db_pool_size: int = 20
     db_max_overflow: int = 20
+    # Plain asyncpg connections of the hot statements (intake, read by id), besides the pool.
+    db_fast_pool_size: int = Field(default=10, ge=1, le=200)
 
     # Policy (DOMAIN.md R-3): civil time zone, working hours, weekend days (ISO numbers).
     timezone: str = "Asia/Tashkent"
@@ -109,6 +111,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def plain_database_url(self) -> str:
+        """The URL asyncpg itself takes."""
+        return "postgresql://" + self.async_database_url.removeprefix("postgresql+asyncpg://")
 
     @property
     def async_database_url(self) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
@@ -67,8 +70,10 @@ def _reads_only(request: Request) -> bool:
     return bool(getattr(getattr(route, "endpoint", None), READ_ONLY_ATTR, False))
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's one transaction: committed before the response is sent, else rolled back."""
+@asynccontextmanager
+async def open_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction (none on a `reads_only` route): committed before the
+    response is sent, else rolled back."""
     maker: async_sessionmaker[AsyncSession] = (
         request.app.state.autocommit_sessionmaker
         if _reads_only(request)
@@ -82,6 +87,30 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         else:
             await session.commit()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with open_session(request) as session:
+        yield session
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def make_pool(settings: Settings) -> asyncpg.Pool:
+    """Plain asyncpg connections for the hot statements (`appeals.fastpath`): one round trip,
+    no ORM. Opened lazily, up to `db_fast_pool_size`."""
+    pool = await asyncpg.create_pool(
+        settings.plain_database_url,
+        min_size=0,
+        max_size=settings.db_fast_pool_size,
+        init=_init_connection,
+        server_settings={"application_name": "appeals-api"},
+    )
+    assert pool is not None
+    return pool
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

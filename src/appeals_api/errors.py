@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -155,8 +156,13 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Every error leaves the API as problem+json: never a bare 500 page."""
+def install_error_handlers(
+    app: FastAPI, *, before_validation: Callable[[Request], Awaitable[None]] | None = None
+) -> None:
+    """Every error leaves the API as problem+json: never a bare 500 page.
+
+    `before_validation` runs before a validation error is answered and may raise an AppError
+    that answers instead (a route that checks its key after FastAPI validated the request)."""
 
     async def app_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, AppError)
@@ -164,8 +170,13 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status, exc.code, exc.title, exc.detail, headers=exc.headers, **exc.extra()
         )
 
-    async def request_validation(_: Request, exc: Exception) -> JSONResponse:
+    async def request_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        if before_validation is not None:
+            try:
+                await before_validation(request)
+            except AppError as error:
+                return await app_error(request, error)
         return validation_problem(exc)
 
     async def http_error(_: Request, exc: Exception) -> JSONResponse:

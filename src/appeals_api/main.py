@@ -14,11 +14,13 @@ from appeals_api.appeals.card_router import router as card_router
 from appeals_api.appeals.privacy_router import router as privacy_router
 from appeals_api.appeals.router import public_router
 from appeals_api.appeals.router import router as appeals_router
+from appeals_api.auth.dependencies import check_key_before_validation
 from appeals_api.calendar.router import router as calendar_router
+from appeals_api.calendar.service import CalendarCache
 from appeals_api.clock import Clock, system_clock
 from appeals_api.config import Settings, get_settings
 from appeals_api.control.router import router as control_router
-from appeals_api.db import make_engine, make_sessionmaker
+from appeals_api.db import make_engine, make_pool, make_sessionmaker
 from appeals_api.directum.router import router as directum_router
 from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
@@ -50,11 +52,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.autocommit_sessionmaker = make_sessionmaker(engine, autocommit=True)
+        app.state.pool = await make_pool(settings)
+        app.state.calendars = CalendarCache()
         redis = Redis.from_url(settings.redis_url, socket_timeout=0.25, socket_connect_timeout=0.25)
         app.state.limiter = RateLimiter(redis)
         try:
             yield
         finally:
+            await app.state.pool.close()
             await engine.dispose()
             await redis.aclose()
 
@@ -67,7 +72,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock or system_clock
     redact.install()
-    install_error_handlers(app)
+    install_error_handlers(app, before_validation=check_key_before_validation)
     for router in (
         health.router,
         appeals_router,

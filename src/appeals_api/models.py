@@ -13,7 +13,7 @@ from appeals_api.appeals.models import (
     Resolution,
 )
 from appeals_api.auth.models import ApiKey
-from appeals_api.calendar.models import CalendarOverride
+from appeals_api.calendar.models import CalendarOverride, CalendarState
 from appeals_api.control.models import DeadlineNotice
 from appeals_api.db import Base
 from appeals_api.directum.models import DirectumCallback, DirectumDispatch
@@ -31,6 +31,7 @@ __all__ = [
     "AppealHistory",
     "Assignment",
     "CalendarOverride",
+    "CalendarState",
     "DeadlineNotice",
     "DirectumCallback",
     "DirectumDispatch",

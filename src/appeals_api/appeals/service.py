@@ -87,36 +87,30 @@ def _check_received_at(
     return data.received_at
 
 
-async def register(
-    session: AsyncSession,
+@dataclass(frozen=True)
+class Plan:
+    """An appeal ready to insert: every column but its number and creator, its stage deadlines,
+    its answer (without the number) and its event (R-2.1, R-3.2–3.3)."""
+
+    values: dict[str, Any]
+    deadlines: list[dict[str, Any]]
+    body: dict[str, Any]
+    event_data: dict[str, Any]
+
+
+REGISTERED_CHANGES = {"status": [None, Status.REGISTERED.value]}
+
+
+def plan_registration(
     settings: Settings,
     *,
     data: AppealCreate,
-    principal: Principal,
+    received_at: datetime,
+    calendar: WorkCalendar,
+    related: dict[str, Any] | None,
     now: datetime,
-    idempotency_key: str | None,
-) -> Registered:
-    """Register an appeal with its yearly number and deadlines; never refuse it (R-1.5, R-2.1)."""
-    received_at = _check_received_at(data, principal, now, settings)
-    fingerprint = request_fingerprint(data)
-    if idempotency_key is not None:
-        prior = await repository.claim_idempotency_key(
-            session,
-            principal_id=principal.id,
-            key=idempotency_key,
-            request_hash=fingerprint,
-            now=now,
-        )
-        if prior is not None:
-            if prior.request_hash != fingerprint:
-                raise IdempotencyKeyReused(
-                    "This Idempotency-Key was used with another request body."
-                )
-            assert prior.response is not None  # written in the same transaction as the claim
-            return Registered(body=_replay(prior.response), replayed=True)
-
+) -> Plan:
     tz = settings.tz
-    calendar = await calendar_service.load_calendar(session, settings)
     registered_on = start_date(
         received_at,
         electronic=data.form is Form.ELECTRONIC,
@@ -131,8 +125,6 @@ async def register(
     )
     answer_rule = answer_rule_for(data.kind)
     due_date = next(d["due_on"] for d in deadlines if d["rule"] == answer_rule)
-    related = await _resolve_related(session, data, tz)
-
     appeal_id = uuid.uuid4()
     code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
     applicants = [a.model_dump(mode="json", exclude_none=True) for a in data.applicants]
@@ -169,7 +161,6 @@ async def register(
         "paper": data.paper.model_dump(mode="json", exclude_none=True) if data.paper else None,
         "units": [],
         "tracking_code_hash": _hash_tracking_code(appeal_id, code),
-        "created_by": principal.id,
         "created_at": now,
         "updated_at": now,
         "version": 1,
@@ -193,29 +184,97 @@ async def register(
         "registered_on": registered_on.isoformat(),
         "due_date": due_date.isoformat(),
     }
+    return Plan(values=values, deadlines=deadlines, body=body, event_data=event_data)
+
+
+def plain_received_at(data: AppealCreate, now: datetime, s: Settings) -> datetime | None:
+    """The reception time when it needs no role to accept (not back-dated, not in the future),
+    else None: the general path judges it."""
+    if data.received_at is None:
+        return now
+    tolerance = timedelta(seconds=s.backdate_tolerance_seconds)
+    if now - tolerance <= data.received_at <= now + tolerance:
+        return data.received_at
+    return None
+
+
+async def register(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    data: AppealCreate,
+    principal: Principal,
+    now: datetime,
+    idempotency_key: str | None,
+    calendars: calendar_service.CalendarCache | None = None,
+) -> Registered:
+    """Register an appeal with its yearly number and deadlines; never refuse it (R-1.5, R-2.1).
+
+    The general path, in the request's transaction: `fastpath.register` does the usual case in
+    one statement and comes here for everything else (a retry, a back-dated or related appeal,
+    a calendar that changed, a key to reject)."""
+    received_at = _check_received_at(data, principal, now, settings)
+    fingerprint = request_fingerprint(data)
+    if idempotency_key is not None:
+        prior = await repository.claim_idempotency_key(
+            session,
+            principal_id=principal.id,
+            key=idempotency_key,
+            request_hash=fingerprint,
+            now=now,
+        )
+        if prior is not None:
+            if prior.request_hash != fingerprint:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was used with another request body."
+                )
+            assert prior.response is not None  # written in the same transaction as the claim
+            return Registered(body=await _replay(session, prior.response), replayed=True)
+
+    loaded = await calendar_service.load_versioned(session, settings)
+    if calendars is not None:
+        calendars.remember(loaded)
+    plan = plan_registration(
+        settings,
+        data=data,
+        received_at=received_at,
+        calendar=loaded.calendar,
+        related=await _resolve_related(session, data, settings.tz),
+        now=now,
+    )
     seq = await repository.insert_numbered(
         session,
-        values=values,
-        deadlines=deadlines,
+        values={**plan.values, "created_by": principal.id},
+        deadlines=plan.deadlines,
         history={
             "at": now,
             "actor_id": principal.id,
             "actor_name": principal.name,
             "actor_role": principal.role.value,
             "action": "registered",
-            "changes": {"status": [None, Status.REGISTERED.value]},
+            "changes": REGISTERED_CHANGES,
         },
-        event={"type": "appeal.registered", "at": now, "data": event_data},
-        idempotency=(principal.id, idempotency_key, body) if idempotency_key else None,
+        event={"type": "appeal.registered", "at": now, "data": plan.event_data},
+        idempotency=(principal.id, idempotency_key, plan.body) if idempotency_key else None,
     )
-    return Registered(body=_replay({**body, "seq": seq}), replayed=False)
+    return Registered(body=answer({**plan.body, "seq": seq}), replayed=False)
 
 
-def _replay(stored: dict[str, Any]) -> dict[str, Any]:
-    """The stored first answer, with its display number rebuilt from (year, seq)."""
+def answer(stored: dict[str, Any]) -> dict[str, Any]:
+    """The answer to intake, with its display number rebuilt from (year, seq)."""
     body = dict(stored)
     body["number"] = display_number(int(body["year"]), int(body["seq"]))
     return {name: body[name] for name in AppealCreated.model_fields if name in body}
+
+
+async def _replay(session: AsyncSession, stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored first answer. The single-statement intake stores it before its number is
+    taken (the claim comes first), so the number is read from the appeal then."""
+    if "seq" not in stored:
+        appeal = await repository.get(session, uuid.UUID(stored["id"]))
+        assert appeal is not None  # committed with the claim
+        stored = {**stored, "seq": appeal.seq}
+    return answer(stored)
 
 
 async def _resolve_related(

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.auth import service
 from appeals_api.auth.roles import Principal, Role
-from appeals_api.db import SessionDep
+from appeals_api.db import SessionDep, open_session
 from appeals_api.errors import Forbidden, Unauthorized
 
 ROLES_ATTR = "allowed_roles"
+HOT_ATTR = "checked_in_statement"
+UNKNOWN_KEY = "The API key is unknown, revoked or expired."
 
 
 def _bearer(request: Request) -> str:
@@ -30,17 +34,67 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     allowed = frozenset(roles)
 
     async def dependency(request: Request, session: SessionDep) -> Principal:
-        token = _bearer(request)
-        principal = await service.authenticate(session, token=token, now=request.app.state.clock())
-        if principal is None:
-            raise Unauthorized("The API key is unknown, revoked or expired.")
-        if principal.role not in allowed:
-            raise Forbidden(f"The role {principal.role.value!r} may not do this.")
-        request.state.principal = principal
-        return principal
+        return await authorize(session, Credentials(_bearer(request), allowed), request)
 
     setattr(dependency, ROLES_ATTR, allowed)
     return dependency
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A bearer token not yet checked, and the roles the route admits."""
+
+    token: str
+    allowed: frozenset[Role]
+
+    @property
+    def key_hash(self) -> str:
+        return service.hash_key(self.token)
+
+
+def require_key(*roles: Role) -> Callable[..., Awaitable[Credentials]]:
+    """Like `require`, for a hot route that checks the key inside its own statement: only the
+    header is parsed here (401 without one); `authorize` does the full check when it falls back."""
+    allowed = frozenset(roles)
+
+    async def dependency(request: Request) -> Credentials:  # async: no thread pool hop
+        return Credentials(_bearer(request), allowed)
+
+    setattr(dependency, ROLES_ATTR, allowed)
+    setattr(dependency, HOT_ATTR, True)
+    return dependency
+
+
+async def authorize(session: AsyncSession, credentials: Credentials, request: Request) -> Principal:
+    principal = await service.authenticate(
+        session, token=credentials.token, now=request.app.state.clock()
+    )
+    if principal is None:
+        raise Unauthorized(UNKNOWN_KEY)
+    return admit(principal, credentials.allowed, request)
+
+
+def admit(principal: Principal, allowed: frozenset[Role], request: Request) -> Principal:
+    """403 for a valid key of a role the route does not admit; else the request's principal."""
+    if principal.role not in allowed:
+        raise Forbidden(f"The role {principal.role.value!r} may not do this.")
+    request.state.principal = principal
+    return principal
+
+
+async def check_key_before_validation(request: Request) -> None:
+    """A `require_key` route checks its key after FastAPI validated the request: when that
+    fails, the key is checked first, so a stranger gets 401 and a role not admitted 403 before
+    any validation detail, as on every other route (deny first)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    for dependency in dependant.dependencies if dependant is not None else ():
+        if getattr(dependency.call, HOT_ATTR, False):
+            allowed = declared_roles(dependency.call)
+            assert allowed is not None
+            async with open_session(request) as session:
+                await authorize(session, Credentials(_bearer(request), allowed), request)
+            return
 
 
 def declared_roles(call: Any) -> frozenset[Role] | None:

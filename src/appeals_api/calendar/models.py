@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from appeals_api.db import Base
@@ -18,3 +28,17 @@ class CalendarOverride(Base):
     reason: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class CalendarState(Base):
+    """One row: the calendar's version, bumped by every change of an override (R-3.6).
+
+    Whoever computes deadlines share-locks it until commit (`service.load_calendar`), so a
+    decree override waits for them, then recomputes the deadlines they wrote."""
+
+    __tablename__ = "calendar_state"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

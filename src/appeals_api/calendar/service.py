@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,15 +19,45 @@ from appeals_api.config import Settings
 from appeals_api.errors import NotFound
 from appeals_api.events import service as events_service
 
-_OVERRIDES = select(CalendarOverride.day, CalendarOverride.working)
+# The version row share-locked, with every override: one round trip.
+_VERSIONED = text(
+    "SELECT s.version, o.day, o.working FROM calendar_state s "
+    "LEFT JOIN calendar_overrides o ON true WHERE s.id = 1 FOR SHARE OF s"
+)
+_BUMP = text("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
+
+
+@dataclass(frozen=True)
+class VersionedCalendar:
+    version: int
+    calendar: WorkCalendar
+
+
+async def load_versioned(session: AsyncSession, settings: Settings) -> VersionedCalendar:
+    """The working-day calendar in force (weekend policy, the UZ holidays, decree overrides)
+    and its version, share-locked until this transaction ends: a decree override made meanwhile
+    waits, then recomputes the deadlines this transaction wrote (R-3.6)."""
+    rows = (await session.execute(_VERSIONED)).all()
+    overrides = {r.day: r.working for r in rows if r.day is not None}
+    calendar = WorkCalendar(weekend=frozenset(settings.weekend), overrides=overrides)
+    return VersionedCalendar(version=int(rows[0].version), calendar=calendar)
 
 
 async def load_calendar(session: AsyncSession, settings: Settings) -> WorkCalendar:
-    """The working-day calendar in force: weekend policy, the UZ holidays, decree overrides."""
-    rows = (await session.execute(_OVERRIDES)).all()
-    return WorkCalendar(
-        weekend=frozenset(settings.weekend), overrides={r.day: r.working for r in rows}
-    )
+    return (await load_versioned(session, settings)).calendar
+
+
+class CalendarCache:
+    """The calendar last loaded by this process, for intake's single statement, which checks
+    the version it was computed with against the row (and falls back when it moved)."""
+
+    def __init__(self) -> None:
+        self.current: VersionedCalendar | None = None
+
+    def remember(self, loaded: VersionedCalendar) -> VersionedCalendar:
+        if self.current is None or loaded.version >= self.current.version:
+            self.current = loaded
+        return loaded
 
 
 async def list_overrides(session: AsyncSession) -> list[CalendarOverride]:
@@ -51,6 +81,8 @@ async def put_override(
     now: datetime,
 ) -> OverrideResult:
     """Make a day off or working by decree, then recompute the open deadlines it touches (R-3.6)."""
+    # First: from here until commit, nobody computes deadlines on the old calendar.
+    await session.execute(_BUMP)
     stmt = (
         pg_insert(CalendarOverride)
         .values(day=day, working=working, reason=reason, updated_at=now, updated_by=actor.label)
@@ -76,6 +108,7 @@ async def delete_override(
     session: AsyncSession, settings: Settings, *, day: date, actor: Principal, now: datetime
 ) -> int:
     """Drop a decree override (the package's calendar applies again) and recompute (R-3.6)."""
+    await session.execute(_BUMP)
     deleted = await session.execute(
         delete(CalendarOverride).where(CalendarOverride.day == day).returning(CalendarOverride.day)
     )
