@@ -306,10 +306,12 @@ async def main() -> None:
 
         intake_headers = {"Authorization": f"Bearer {intake_key}"}
         intake_headers["Content-Type"] = "application/json"
+        # `i` starts again at 0 in every run: the key must not, or later runs measure replays.
+        fresh = itertools.count()
         run_id = uuid.uuid4().hex[:8]
 
         def ours_intake(i: int) -> bytes:
-            headers = {**intake_headers, "Idempotency-Key": f"bench-{run_id}-{i}"}
+            headers = {**intake_headers, "Idempotency-Key": f"bench-{run_id}-{next(fresh)}"}
             return _request("POST", "/api/v1/appeals", headers, BODY_BYTES)
 
         def bare_intake(i: int) -> bytes:

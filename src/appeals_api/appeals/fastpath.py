@@ -26,13 +26,14 @@ import asyncpg
 from sqlalchemy.dialects import postgresql
 
 from appeals_api.appeals import privacy
-from appeals_api.appeals.models import Appeal, AppealDeadline
+from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.numbering import SQL_DISPLAY_NUMBER
 from appeals_api.appeals.schemas import AppealCreate, AppealRead
 from appeals_api.appeals.service import (
     REGISTERED_CHANGES,
     Plan,
     Registered,
+    Row,
     answer,
     can_see,
     plain_received_at,
@@ -108,7 +109,6 @@ ok AS (
     SELECT k.id, k.name, k.role FROM k, calendar_state s
     WHERE k.role = ANY({p("roles", "varchar[]")}) AND s.id = 1
       AND s.version = {p("calendar_version", "bigint")}
-    FOR SHARE OF s
 ),
 i AS (
     INSERT INTO idempotency_keys (principal_id, key, request_hash, status_code, response,
@@ -238,13 +238,12 @@ FROM k LEFT JOIN appeals a ON a.id = {p("appeal_id", "uuid")}"""  # noqa: S608
 
 _READ = _read_statement()
 _APPEAL_COLUMNS = tuple(c.key for c in Appeal.__table__.columns)
-_DEADLINE_COLUMNS = tuple(c.key for c in AppealDeadline.__table__.columns)
 
 
 @dataclass(frozen=True)
 class FastRead:
     principal: Principal
-    appeal: Appeal | None  # None: no such appeal
+    appeal: Row | None  # None: no such appeal for this reader
     read: AppealRead | None  # None: the general path must answer (see `read`)
 
 
@@ -273,15 +272,13 @@ async def read(
     principal = _principal(row)
     if principal.role not in credentials.allowed or row["id"] is None:
         return FastRead(principal, None, None)
-    appeal = Appeal(**{c: row[c] for c in _APPEAL_COLUMNS})
+    appeal = Row(**{c: row[c] for c in _APPEAL_COLUMNS})
     if not can_see(principal, appeal):
         return FastRead(principal, None, None)
     personal = privacy.sees_personal_data(principal, appeal)
     if row["dispatched"] or (personal and appeal.confidential):
         return FastRead(principal, appeal, None)
-    deadlines = [
-        AppealDeadline(**{c: d[c] for c in _DEADLINE_COLUMNS}) for d in row["deadline_rows"]
-    ]
     tz = settings.tz
+    deadlines = [Row(**dict(d)) for d in row["deadline_rows"]]
     result = to_read(appeal, deadlines, today=now.astimezone(tz).date(), tz=tz, personal=personal)
     return FastRead(principal, appeal, result)

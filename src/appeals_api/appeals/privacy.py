@@ -4,6 +4,7 @@ read of it is recorded."""
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -19,7 +20,7 @@ _KEPT = ("type",)
 _KEPT_REPRESENTATIVE = ("legal_representative", "authority_documents")
 
 
-def sees_personal_data(principal: Principal, appeal: Appeal) -> bool:
+def sees_personal_data(principal: Principal, appeal: Appeal | SimpleNamespace) -> bool:
     return not appeal.confidential or principal.role in CONFIDENTIAL_READERS
 
 

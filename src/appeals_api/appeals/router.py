@@ -245,19 +245,17 @@ async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) 
         principal = admit(fast.principal, credentials.allowed, request)
         if fast.appeal is None:
             raise NotFound("No such appeal.")
-        appeal, read = fast.appeal, fast.read
+        version = fast.appeal.version
+        read = fast.read
     if fast is None or read is None:
         async with open_session(request) as session:
             if fast is None:  # the key was not valid: the general check says why (401)
                 principal = await authorize(session, credentials, request)
-                appeal = await service.get_visible(
-                    session, appeal_id=appeal_id, principal=principal
-                )
+            appeal = await service.get_visible(session, appeal_id=appeal_id, principal=principal)
+            version = appeal.version
             read = await _read(request, session, appeal, principal, via="read")
     return Response(
-        read.model_dump_json(),
-        media_type="application/json",
-        headers={"ETag": f'"{appeal.version}"'},
+        read.model_dump_json(), media_type="application/json", headers={"ETag": f'"{version}"'}
     )
 
 
