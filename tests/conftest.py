@@ -105,6 +105,7 @@ def settings(servers: Servers) -> Settings:
         redis_url=servers.redis_url,
         db_pool_size=30,
         db_max_overflow=30,
+        gc_freeze=False,  # one process, many apps: nothing of theirs may become immortal
     )
 
 

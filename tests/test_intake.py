@@ -413,3 +413,40 @@ async def test_chunked_body_over_the_limit_is_413_too(client, keys):
         headers={**auth(keys[Role.INTAKE]), "content-type": "application/json"},
     )
     _problem(r, 413)
+
+
+def test_issue_7_the_intake_answer_is_what_a_read_of_the_appeal_gives(settings):
+    """Intake builds its answer without re-validating it (issue 7): it must still be exactly the
+    `AppealRead` a reader gets for the same row, every nested field included (R-1)."""
+    import json
+    from datetime import UTC, datetime
+
+    from pydantic_core import to_json
+
+    from appeals_api.appeals import service
+    from appeals_api.appeals.schemas import AppealCreate
+    from appeals_api.calendar.workdays import WorkCalendar
+
+    data = AppealCreate.model_validate(
+        appeal_body(
+            representative={"name": "Tursunov"},
+            paper={"sheets": 3},
+            summary="Dust",
+            addressee="Chairman",
+        )
+    )
+    now = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
+    plan = service.plan_registration(
+        settings, data=data, received_at=now, related=None, now=now,
+        calendar=WorkCalendar(weekend=frozenset(settings.weekend)),
+    )  # fmt: skip
+    row = service.Row(**plan.values, **service._UNSET_AT_REGISTRATION)
+    deadlines = [
+        service.Row(done_on=None, fixed=False, cancelled=False, **d) for d in plan.deadlines
+    ]
+    read = service.to_read(row, deadlines, today=now.date(), tz=settings.tz).model_dump(mode="json")
+    del read["seq"], read["number"]
+    answer = json.loads(to_json(plan.body))
+    assert answer.pop("tracking_code")
+    assert answer == read
+    assert answer["representative"]["address"] is None  # dumped whole, as a read shows it

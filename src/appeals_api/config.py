@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = 20
     # Plain asyncpg connections of the hot statements (intake, read by id), besides the pool.
     db_fast_pool_size: int = Field(default=10, ge=1, le=200)
+    # gc.freeze() once started (main.py); off where one process makes many apps (the tests).
+    gc_freeze: bool = True
 
     # Policy (DOMAIN.md R-3): civil time zone, working hours, weekend days (ISO numbers).
     timezone: str = "Asia/Tashkent"

@@ -9,7 +9,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from pydantic_core import to_json
 
 from appeals_api.appeals import fastpath, repository, service
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
@@ -84,7 +84,7 @@ async def create_appeal(
     data: AppealCreate,
     credentials: CreatorKey,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Intake (R-1): registered with its yearly number (R-2.1) and legal deadlines (R-3)."""
     settings, state, now = _settings(request), request.app.state, _now(request)
     await _limiter(request).hit(
@@ -119,7 +119,7 @@ async def create_appeal(
     headers = {"Location": f"/api/v1/appeals/{result.body['id']}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(result.body, status_code=201, headers=headers)
+    return Response(to_json(result.body), 201, headers, media_type="application/json")
 
 
 def _decode_cursor(cursor: str | None) -> tuple[int, int] | None:

@@ -186,12 +186,19 @@ def plan_registration(
     }
     preview = Row(**values, **_UNSET_AT_REGISTRATION)
     deadline_rows = [Row(done_on=None, fixed=False, cancelled=False, **d) for d in deadlines]
-    body = to_read(preview, deadline_rows, today=now.astimezone(tz).date(), tz=tz).model_dump(
-        mode="json"
-    )
-    body["tracking_code"] = code
-    body.pop("seq")
-    body.pop("number")
+    # The answer as `AppealCreated` would give it, without validating what was just validated:
+    # the nested models are dumped whole (every field, null included), as a read shows them.
+    body = read_fields(preview, deadline_rows, today=now.astimezone(tz).date(), tz=tz)
+    body |= {
+        "applicants": [a.model_dump(mode="json") for a in data.applicants],
+        "representative": data.representative.model_dump(mode="json")
+        if data.representative
+        else None,
+        "control": data.control.model_dump(mode="json"),
+        "paper": data.paper.model_dump(mode="json") if data.paper else None,
+        "tracking_code": code,
+    }
+    del body["seq"], body["number"]
     event_data = {
         "year": year,
         "kind": data.kind.value,
@@ -334,71 +341,84 @@ def to_read(
 ) -> AppealRead:
     """The appeal as returned; `personal=False` masks the applicants' identity (R-8.2)."""
     return AppealRead.model_validate(
-        {
-            "id": appeal.id,
-            "number": display_number(appeal.year, appeal.seq),
-            "year": appeal.year,
-            "seq": appeal.seq,
-            "kind": appeal.kind,
-            "form": appeal.form,
-            "channel": appeal.channel,
-            "language": appeal.language,
-            "status": appeal.status,
-            "received_at": appeal.received_at.astimezone(tz),
-            "registered_on": appeal.registered_on,
-            "due_date": appeal.due_date,
-            "answer_rule": appeal.answer_rule,
-            "overdue": is_overdue(appeal, today),
-            "completed_on": appeal.completed_on,
-            "deadlines": [
-                {
-                    "rule": d.rule,
-                    "clause": RULES[d.rule].clause if d.rule in RULES else "",
-                    "start_on": d.start_on,
-                    "due_on": d.due_on,
-                    "original_due_on": d.original_due_on,
-                    "done_on": d.done_on,
-                    "fixed": d.fixed,
-                    "cancelled": d.cancelled,
-                }
-                for d in deadlines
-            ],
-            "text": appeal.text,
-            "summary": appeal.summary,
-            "addressee": appeal.addressee,
-            "applicants": (
-                appeal.applicants if personal else privacy.masked_applicants(appeal.applicants)
-            ),
-            "respond_to": appeal.respond_to,
-            "representative": (
-                appeal.representative
-                if personal
-                else privacy.masked_representative(appeal.representative)
-            ),
-            "personal_data_masked": not personal,
-            "confidential": appeal.confidential,
-            "checks": {
-                "anonymity": appeal.needs_anonymity_check,
-                "authority_documents": appeal.needs_authority_check,
-            },
-            "control": appeal.control,
-            "related": appeal.related,
-            "external_ref": appeal.external_ref,
-            "paper": appeal.paper,
-            "units": appeal.units,
-            "outcome": appeal.outcome,
-            "disposal": appeal.disposal,
-            "joined_to": appeal.joined_to,
-            "on_control": appeal.control_removed_at is None,
-            "control_removed_at": (
-                appeal.control_removed_at.astimezone(tz) if appeal.control_removed_at else None
-            ),
-            "control_removed_by": appeal.control_removed_by,
-            "created_at": appeal.created_at.astimezone(tz),
-            "updated_at": appeal.updated_at.astimezone(tz),
-            "directum": directum,
-        }
+        read_fields(appeal, deadlines, today=today, tz=tz, directum=directum, personal=personal)
     )
+
+
+def read_fields(
+    appeal: Appeal | Row,
+    deadlines: Sequence[AppealDeadline | Row],
+    *,
+    today: date,
+    tz: Any,
+    directum: DirectumRead | None = None,
+    personal: bool = True,
+) -> dict[str, Any]:
+    """`AppealRead`'s fields, not yet validated."""
+    return {
+        "id": appeal.id,
+        "number": display_number(appeal.year, appeal.seq),
+        "year": appeal.year,
+        "seq": appeal.seq,
+        "kind": appeal.kind,
+        "form": appeal.form,
+        "channel": appeal.channel,
+        "language": appeal.language,
+        "status": appeal.status,
+        "received_at": appeal.received_at.astimezone(tz),
+        "registered_on": appeal.registered_on,
+        "due_date": appeal.due_date,
+        "answer_rule": appeal.answer_rule,
+        "overdue": is_overdue(appeal, today),
+        "completed_on": appeal.completed_on,
+        "deadlines": [
+            {
+                "rule": d.rule,
+                "clause": RULES[d.rule].clause if d.rule in RULES else "",
+                "start_on": d.start_on,
+                "due_on": d.due_on,
+                "original_due_on": d.original_due_on,
+                "done_on": d.done_on,
+                "fixed": d.fixed,
+                "cancelled": d.cancelled,
+            }
+            for d in deadlines
+        ],
+        "text": appeal.text,
+        "summary": appeal.summary,
+        "addressee": appeal.addressee,
+        "applicants": (
+            appeal.applicants if personal else privacy.masked_applicants(appeal.applicants)
+        ),
+        "respond_to": appeal.respond_to,
+        "representative": (
+            appeal.representative
+            if personal
+            else privacy.masked_representative(appeal.representative)
+        ),
+        "personal_data_masked": not personal,
+        "confidential": appeal.confidential,
+        "checks": {
+            "anonymity": appeal.needs_anonymity_check,
+            "authority_documents": appeal.needs_authority_check,
+        },
+        "control": appeal.control,
+        "related": appeal.related,
+        "external_ref": appeal.external_ref,
+        "paper": appeal.paper,
+        "units": appeal.units,
+        "outcome": appeal.outcome,
+        "disposal": appeal.disposal,
+        "joined_to": appeal.joined_to,
+        "on_control": appeal.control_removed_at is None,
+        "control_removed_at": (
+            appeal.control_removed_at.astimezone(tz) if appeal.control_removed_at else None
+        ),
+        "control_removed_by": appeal.control_removed_by,
+        "created_at": appeal.created_at.astimezone(tz),
+        "updated_at": appeal.updated_at.astimezone(tz),
+        "directum": directum,
+    }
 
 
 def can_see(principal: Principal, appeal: Appeal | Row) -> bool:
