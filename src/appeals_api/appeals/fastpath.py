@@ -99,6 +99,9 @@ ok AS (
     SELECT k.id, k.name, k.role FROM k, calendar_state s
     WHERE k.role = ANY({p("roles", "varchar[]")}) AND s.id = 1
       AND s.version = {p("calendar_version", "bigint")}
+    -- A decree override in progress holds the row: wait for it, then see the new version
+    -- (R-3.6); the override, in turn, waits for this statement and recomputes what it wrote.
+    FOR SHARE OF s
 ),
 i AS (
     INSERT INTO idempotency_keys (principal_id, key, request_hash, status_code, response,

@@ -1,0 +1,172 @@
+"""Issue 7: intake and read by id in one statement each (`appeals.fastpath`), and what must stay
+true when they take it: retries, a decree override made meanwhile, a revoked key, the limits."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, timedelta
+
+import asyncpg
+
+from appeals_api.auth import service as auth_service
+from appeals_api.auth.roles import Role
+from appeals_api.clock import FrozenClock
+from appeals_api.db import make_engine, make_sessionmaker
+from tests.conftest import appeal_body, at_tashkent, auth
+from tests.test_rate_limits import _client
+
+
+async def _warm(client, keys) -> dict:
+    """The first intake of an app loads the calendar on the general path; later ones take the
+    single statement."""
+    r = await client.post("/api/v1/appeals", json=appeal_body(), headers=auth(keys[Role.INTAKE]))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def _count(settings, sql: str, *args: object) -> int:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return int(await conn.fetchval(sql, *args))
+    finally:
+        await conn.close()
+
+
+async def test_R_1_8_retries_of_a_single_statement_intake_get_its_first_answer(
+    app, client, keys, settings, clock: FrozenClock
+):
+    clock.set(at_tashkent(2065, 3, 2))
+    await _warm(client, keys)
+    assert app.state.calendars.current is not None
+    key = "fast-" + uuid.uuid4().hex
+    h = {**auth(keys[Role.INTAKE]), "Idempotency-Key": key}
+    first = await client.post("/api/v1/appeals", json=appeal_body(), headers=h)
+    assert first.status_code == 201 and "idempotent-replayed" not in first.headers
+    # The stored answer has no number yet (the claim precedes it): the replay reads it back.
+    again = await asyncio.gather(
+        *(client.post("/api/v1/appeals", json=appeal_body(), headers=h) for _ in range(8))
+    )
+    for r in again:
+        assert r.status_code == 201 and r.headers["idempotent-replayed"] == "true"
+        assert r.json() == first.json()
+    assert first.json()["number"] == f"{first.json()['seq']}/65"
+    appeal_id = uuid.UUID(first.json()["id"])
+    assert await _count(settings, "SELECT count(*) FROM appeals WHERE id = $1", appeal_id) == 1
+    # Eight concurrent first attempts with one new key: one appeal, one number for all.
+    h2 = {**auth(keys[Role.INTAKE]), "Idempotency-Key": "fast-" + uuid.uuid4().hex}
+    racing = await asyncio.gather(
+        *(client.post("/api/v1/appeals", json=appeal_body(), headers=h2) for _ in range(8))
+    )
+    assert {r.status_code for r in racing} == {201}
+    assert len({r.json()["id"] for r in racing}) == 1
+    assert sum("idempotent-replayed" not in r.headers for r in racing) == 1
+    # A different body under a used key is still refused.
+    other = await client.post("/api/v1/appeals", json=appeal_body(text="Other"), headers=h)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+
+
+def _next_weekday(day: date) -> date:
+    day += timedelta(days=1)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return day
+
+
+async def test_R_3_6_intake_after_a_decree_override_counts_on_the_new_calendar(
+    app, client, keys, clock: FrozenClock
+):
+    clock.set(at_tashkent(2066, 6, 7))  # a Monday
+    due = (await _warm(client, keys))["due_date"]
+    r = await client.put(
+        f"/api/v1/calendar/overrides/{due}",
+        json={"working": False, "reason": "Decree (test)"},
+        headers=auth(keys[Role.ADMIN]),
+    )
+    assert r.status_code == 200, r.text
+    # This process's cached calendar is now stale: the statement sees the version moved, writes
+    # nothing, and the general path reloads the calendar.
+    after = await _warm(client, keys)
+    assert after["due_date"] == _next_weekday(date.fromisoformat(due)).isoformat()
+    assert app.state.calendars.current.calendar.overrides[date.fromisoformat(due)] is False
+
+
+async def test_R_3_6_an_intake_racing_a_decree_override_waits_and_counts_on_it(
+    client, keys, settings, clock: FrozenClock
+):
+    clock.set(at_tashkent(2067, 6, 6))  # a Monday
+    due = date.fromisoformat((await _warm(client, keys))["due_date"])
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        override = conn.transaction()
+        await override.start()
+        # What `calendar.service.put_override` does first, left uncommitted for a while.
+        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
+        await conn.execute(
+            "INSERT INTO calendar_overrides (day, working, reason, updated_at, updated_by) "
+            "VALUES ($1, false, 'Decree (race test)', now(), 'test')",
+            due,
+        )
+        intake = asyncio.create_task(
+            client.post("/api/v1/appeals", json=appeal_body(), headers=auth(keys[Role.INTAKE]))
+        )
+        await asyncio.sleep(0.5)
+        assert not intake.done()  # it waits for the override instead of using the old calendar
+        await override.commit()
+        r = await asyncio.wait_for(intake, 10)
+        await conn.execute("DELETE FROM calendar_overrides WHERE day = $1", due)
+        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
+    finally:
+        await conn.close()
+    assert r.status_code == 201, r.text
+    assert r.json()["due_date"] == _next_weekday(due).isoformat()
+
+
+async def test_a_revoked_key_stops_working_on_the_single_statement_paths(
+    client, keys, make_key, settings, clock: FrozenClock
+):
+    clock.set(at_tashkent(2068, 3, 6))
+    created = await _warm(client, keys)
+    key = await make_key(Role.REGISTRAR)
+    r = await client.post("/api/v1/appeals", json=appeal_body(), headers=auth(key))
+    assert r.status_code == 201
+    r = await client.get(f"/api/v1/appeals/{created['id']}", headers=auth(key))
+    assert r.status_code == 200
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            [found] = [
+                k
+                for k in await auth_service.list_keys(session)
+                if k.key_hash == auth_service.hash_key(key)
+            ]
+            await auth_service.revoke_key(session, key_id=found.id, now=clock())
+    finally:
+        await engine.dispose()
+    r = await client.post("/api/v1/appeals", json=appeal_body(), headers=auth(key))
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+    r = await client.get(f"/api/v1/appeals/{created['id']}", headers=auth(key))
+    assert r.status_code == 401
+    # A rejected body does not tell a stranger more than a missing key would (deny first).
+    r = await client.post("/api/v1/appeals", json={"kind": "x"}, headers=auth(key))
+    assert r.status_code == 401
+
+
+async def test_R_8_1_a_generous_intake_limit_leased_in_batches_admits_exactly_the_limit(
+    settings, make_key
+):
+    """200 a minute is leased from Redis two at a time: one process admits exactly 200, in
+    bursts of ten at once (a burst waits for one lease instead of each taking its own)."""
+    clock = FrozenClock(at_tashkent(2069, 3, 4, 10, 0))
+    key = await make_key(Role.INTAKE)
+    codes: list[int] = []
+    async with _client(settings, clock, intake_per_key_per_minute=200) as client:
+        for _ in range(21):
+            burst = await asyncio.gather(
+                *(
+                    client.post("/api/v1/appeals", json=appeal_body(), headers=auth(key))
+                    for _ in range(10)
+                )
+            )
+            codes += [r.status_code for r in burst]
+    assert codes.count(201) == 200 and codes.count(429) == 10
