@@ -1,7 +1,7 @@
 """calendar version: one row that every decree override bumps (R-3.6)
 
-A transaction that computes deadlines share-locks the row, so an override waits for it and then
-recomputes what it wrote; intake compares its cached calendar's version inside its statement.
+Intake share-locks the row, so an override waits for it and then recomputes what it wrote;
+the single-statement intake compares its cached calendar's version inside its statement.
 
 Revision ID: 0006
 Revises: 0005

@@ -254,7 +254,7 @@ async def register(
             assert prior.response is not None  # written in the same transaction as the claim
             return Registered(body=await _replay(session, prior.response), replayed=True)
 
-    loaded = await calendar_service.load_versioned(session, settings)
+    loaded = await calendar_service.load_versioned(session, settings, lock=True)
     if calendars is not None:
         calendars.remember(loaded)
     plan = plan_registration(

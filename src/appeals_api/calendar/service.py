@@ -19,11 +19,12 @@ from appeals_api.config import Settings
 from appeals_api.errors import NotFound
 from appeals_api.events import service as events_service
 
-# The version row share-locked, with every override: one round trip.
-_VERSIONED = text(
+# The version with every override: one round trip; share-locked for intake.
+_VERSIONED = (
     "SELECT s.version, o.day, o.working FROM calendar_state s "
-    "LEFT JOIN calendar_overrides o ON true WHERE s.id = 1 FOR SHARE OF s"
+    "LEFT JOIN calendar_overrides o ON true WHERE s.id = 1"
 )
+_LOAD, _LOAD_LOCKED = text(_VERSIONED), text(_VERSIONED + " FOR SHARE OF s")
 _BUMP = text("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
 
 
@@ -33,11 +34,18 @@ class VersionedCalendar:
     calendar: WorkCalendar
 
 
-async def load_versioned(session: AsyncSession, settings: Settings) -> VersionedCalendar:
+async def load_versioned(
+    session: AsyncSession, settings: Settings, *, lock: bool = False
+) -> VersionedCalendar:
     """The working-day calendar in force (weekend policy, the UZ holidays, decree overrides)
-    and its version, share-locked until this transaction ends: a decree override made meanwhile
-    waits, then recomputes the deadlines this transaction wrote (R-3.6)."""
-    rows = (await session.execute(_VERSIONED)).all()
+    and its version.
+
+    `lock` share-locks the version until this transaction ends, so a decree override made
+    meanwhile waits, then recomputes the deadlines this transaction wrote (R-3.6). Intake
+    locks (it holds no other row an override could need); an action does not: it already holds
+    its appeal's row, which an override's recompute may update, and taking the calendar after
+    it could deadlock."""
+    rows = (await session.execute(_LOAD_LOCKED if lock else _LOAD)).all()
     overrides = {r.day: r.working for r in rows if r.day is not None}
     calendar = WorkCalendar(weekend=frozenset(settings.weekend), overrides=overrides)
     return VersionedCalendar(version=int(rows[0].version), calendar=calendar)
