@@ -170,3 +170,32 @@ async def test_R_8_1_a_generous_intake_limit_leased_in_batches_admits_exactly_th
             )
             codes += [r.status_code for r in burst]
     assert codes.count(201) == 200 and codes.count(429) == 10
+
+
+async def test_R_1_8_a_retry_of_an_answer_stored_with_the_earlier_fingerprint_is_replayed(
+    client, keys, settings, clock: FrozenClock
+):
+    """Fingerprints changed form in issue 7; an answer stored before must still be replayed to
+    its retries, and still refuse another body."""
+    from appeals_api.appeals import service
+    from appeals_api.appeals.schemas import AppealCreate
+
+    clock.set(at_tashkent(2070, 3, 4))
+    key = "legacy-" + uuid.uuid4().hex
+    h = {**auth(keys[Role.INTAKE]), "Idempotency-Key": key}
+    body = appeal_body()
+    first = await client.post("/api/v1/appeals", json=body, headers=h)
+    assert first.status_code == 201
+    legacy = service._fingerprint_before_issue_7(AppealCreate.model_validate(body))
+    assert legacy != service.request_fingerprint(AppealCreate.model_validate(body))
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        await conn.execute(
+            "UPDATE idempotency_keys SET request_hash = $1 WHERE key = $2", legacy, key
+        )
+    finally:
+        await conn.close()
+    again = await client.post("/api/v1/appeals", json=body, headers=h)
+    assert again.status_code == 201 and again.json() == first.json()
+    other = await client.post("/api/v1/appeals", json=appeal_body(text="Other"), headers=h)
+    assert other.status_code == 422

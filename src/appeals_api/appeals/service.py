@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -46,7 +47,14 @@ class Registered:
 
 
 def request_fingerprint(data: AppealCreate) -> str:
-    """The body's meaning, not its bytes: a retry that reorders keys is still the same request."""
+    """The body's meaning, not its bytes: its fields in the model's order with the values as
+    validated, so a retry that orders or spaces its keys differently is the same request."""
+    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+
+def _fingerprint_before_issue_7(data: AppealCreate) -> str:
+    """How fingerprints were taken until 2026-11-22 (sorted keys through the json module).
+    Kept while answers stored then may still be retried (24 hours): then it can go."""
     canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -69,13 +77,22 @@ def registration_deadlines(
     *, received_on: date, registered_on: date, kind: Kind, calendar: WorkCalendar
 ) -> list[dict[str, Any]]:
     """The stage deadlines set at registration (R-3.3), counted from the start date (R-3.2)."""
-    out = []
-    for rule_name in ("registration", answer_rule_for(kind)):
-        due = compute_due(get_rule(rule_name), registered_on, calendar)
-        out.append(
-            {"rule": rule_name, "start_on": registered_on, "due_on": due, "original_due_on": due}
-        )
-    return out
+    return [
+        {"rule": rule, "start_on": registered_on, "due_on": due, "original_due_on": due}
+        for rule, due in _registration_dues(registered_on, answer_rule_for(kind), calendar)
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _registration_dues(
+    registered_on: date, answer_rule: str, calendar: WorkCalendar
+) -> tuple[tuple[str, date], ...]:
+    """Keyed by the calendar itself (equal calendars are equal keys): a burst of intake on one
+    day counts its deadlines once, and a changed calendar is a new key."""
+    return tuple(
+        (rule, compute_due(get_rule(rule), registered_on, calendar))
+        for rule in ("registration", answer_rule)
+    )
 
 
 def _check_received_at(
@@ -247,7 +264,7 @@ async def register(
             now=now,
         )
         if prior is not None:
-            if prior.request_hash != fingerprint:
+            if prior.request_hash not in (fingerprint, _fingerprint_before_issue_7(data)):
                 raise IdempotencyKeyReused(
                     "This Idempotency-Key was used with another request body."
                 )
