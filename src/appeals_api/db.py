@@ -106,6 +106,13 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(name, encoder=_json_text, decoder=from_json, schema="pg_catalog")
 
 
+async def _no_reset(conn: asyncpg.Connection) -> None:
+    """By default asyncpg also clears advisory locks, cursors, LISTEN and settings on a
+    connection's way back to the pool: a round trip per request. The statements of this pool
+    leave none of those behind (each is one statement in its own implicit transaction), so
+    only what asyncpg always does stays (an open transaction is still rolled back)."""
+
+
 async def make_pool(settings: Settings) -> asyncpg.Pool:
     """Plain asyncpg connections for the hot statements (`appeals.fastpath`): one round trip,
     no ORM. Opened lazily, up to `db_fast_pool_size`."""
@@ -114,6 +121,7 @@ async def make_pool(settings: Settings) -> asyncpg.Pool:
         min_size=0,
         max_size=settings.db_fast_pool_size,
         init=_init_connection,
+        reset=_no_reset,
         server_settings={"application_name": "appeals-api"},
     )
     assert pool is not None
