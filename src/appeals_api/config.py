@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     db_max_overflow: int = 20
     # Plain asyncpg connections of the hot statements (intake, read by id), besides the pool.
-    db_fast_pool_size: int = Field(default=10, ge=1, le=200)
+    db_fast_pool_size: int = Field(default=16, ge=1, le=200)
     # gc.freeze() once started (main.py); off where one process makes many apps (the tests).
     gc_freeze: bool = True
 
