@@ -1,9 +1,11 @@
-"""Deny by default: every route names the roles it allows through `require(...)`."""
+"""Deny by default: every route names the roles it allows through `require(...)`, or, where
+its own statement checks the key (`appeals.fastpath`), `require_key(...)`."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from fastapi import Request
@@ -47,7 +49,7 @@ class Credentials:
     token: str
     allowed: frozenset[Role]
 
-    @property
+    @cached_property
     def key_hash(self) -> str:
         return service.hash_key(self.token)
 
