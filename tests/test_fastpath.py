@@ -199,3 +199,41 @@ async def test_R_1_8_a_retry_of_an_answer_stored_with_the_earlier_fingerprint_is
     assert again.status_code == 201 and again.json() == first.json()
     other = await client.post("/api/v1/appeals", json=appeal_body(text="Other"), headers=h)
     assert other.status_code == 422
+
+
+async def test_R_3_6_an_action_racing_a_decree_override_waits_and_counts_on_it(
+    client, keys, settings, clock: FrozenClock
+):
+    """An action takes the calendar before its appeal's row, like intake: one made while an
+    override is being written waits for it and counts on the new calendar."""
+    clock.set(at_tashkent(2071, 3, 2))
+    first, second = await _warm(client, keys), await _warm(client, keys)
+    h = auth(keys[Role.REGISTRAR])
+    withdraw = {"received_on": "2071-03-02"}
+    path = "/api/v1/appeals/{}/actions/withdraw"
+    r = await client.post(path.format(first["id"]), json=withdraw, headers=h)
+    assert r.status_code == 200, r.text
+    due = date.fromisoformat(r.json()["due_date"])  # the withdrawal's 3-day answer (R-7.3)
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        override = conn.transaction()
+        await override.start()
+        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
+        await conn.execute(
+            "INSERT INTO calendar_overrides (day, working, reason, updated_at, updated_by) "
+            "VALUES ($1, false, 'Decree (race test)', now(), 'test')",
+            due,
+        )
+        action = asyncio.create_task(
+            client.post(path.format(second["id"]), json=withdraw, headers=h)
+        )
+        await asyncio.sleep(0.5)
+        assert not action.done()
+        await override.commit()
+        r = await asyncio.wait_for(action, 10)
+        await conn.execute("DELETE FROM calendar_overrides WHERE day = $1", due)
+        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
+    finally:
+        await conn.close()
+    assert r.status_code == 200, r.text
+    assert r.json()["due_date"] == _next_weekday(due).isoformat()

@@ -1,6 +1,6 @@
 """calendar version: one row that every decree override bumps (R-3.6)
 
-Intake share-locks the row, so an override waits for it and then recomputes what it wrote;
+Intake and actions share-lock the row, so an override waits for it and then recomputes what it wrote;
 the single-statement intake compares its cached calendar's version inside its statement.
 
 Revision ID: 0006

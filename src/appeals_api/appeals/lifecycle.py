@@ -18,6 +18,7 @@ from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.service import can_see
 from appeals_api.appeals.workflow import Facts
 from appeals_api.auth.roles import Principal
+from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings
 from appeals_api.errors import ActionNotAllowed, Forbidden, NotFound, PreconditionFailed
 from appeals_api.events import service as events_service
@@ -102,7 +103,11 @@ async def perform(
     now: datetime,
     if_match: str | None,
 ) -> Appeal:
-    """Take action `name`: 404 unseen, 412 stale, 403 not this caller's, 409 not in this state."""
+    """Take action `name`: 404 unseen, 412 stale, 403 not this caller's, 409 not in this state.
+
+    The calendar is share-locked before the appeal's row: a decree override takes the calendar,
+    then the rows it recomputes, so both take their locks in the same order (R-3.6)."""
+    calendar = (await calendar_service.load_versioned(session, settings, lock=True)).calendar
     appeal = await repository.get_for_update(session, appeal_id)
     if appeal is None or not can_see(principal, appeal):
         raise NotFound("No such appeal.")
@@ -120,6 +125,7 @@ async def perform(
         principal=principal,
         now=now,
         today=now.astimezone(settings.tz).date(),
+        _calendar=calendar,
     )
     await HANDLERS[name](action, body)
     after = before if action.stay else workflow.TRANSITIONS[name][before]

@@ -33,8 +33,8 @@ class CalendarOverride(Base):
 class CalendarState(Base):
     """One row: the calendar's version, bumped by every change of an override (R-3.6).
 
-    Intake share-locks it until commit (`service.load_versioned`, `appeals.fastpath`), so a
-    decree override waits for it, then recomputes the deadlines it wrote."""
+    Intake and actions share-lock it until commit (`service.load_versioned`,
+    `appeals.fastpath`), so a decree override waits for them, then recomputes what they wrote."""
 
     __tablename__ = "calendar_state"
 

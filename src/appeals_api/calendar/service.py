@@ -19,12 +19,15 @@ from appeals_api.config import Settings
 from appeals_api.errors import NotFound
 from appeals_api.events import service as events_service
 
-# The version with every override: one round trip; share-locked for intake.
-_VERSIONED = (
+# The version with every override: one round trip.
+_LOAD = text(
     "SELECT s.version, o.day, o.working FROM calendar_state s "
     "LEFT JOIN calendar_overrides o ON true WHERE s.id = 1"
 )
-_LOAD, _LOAD_LOCKED = text(_VERSIONED), text(_VERSIONED + " FOR SHARE OF s")
+# Locked, it takes two: a statement that waited for the lock still reads with the snapshot it
+# started with (only the locked row is read again), so the overrides come after, in a new one.
+_LOCK = text("SELECT version FROM calendar_state WHERE id = 1 FOR SHARE")
+_OVERRIDES = text("SELECT day, working FROM calendar_overrides")
 _BUMP = text("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
 
 
@@ -41,14 +44,18 @@ async def load_versioned(
     and its version.
 
     `lock` share-locks the version until this transaction ends, so a decree override made
-    meanwhile waits, then recomputes the deadlines this transaction wrote (R-3.6). Intake
-    locks (it holds no other row an override could need); an action does not: it already holds
-    its appeal's row, which an override's recompute may update, and taking the calendar after
-    it could deadlock."""
-    rows = (await session.execute(_LOAD_LOCKED if lock else _LOAD)).all()
+    meanwhile waits, then recomputes the deadlines this transaction wrote (R-3.6). Intake and
+    actions lock, before any other row: an override takes the calendar, then the rows it
+    recomputes, and the same order both ways cannot deadlock. Reads and the watch do not."""
+    if lock:
+        version = int((await session.execute(_LOCK)).scalar_one())
+        rows = (await session.execute(_OVERRIDES)).all()
+    else:
+        rows = (await session.execute(_LOAD)).all()
+        version = int(rows[0].version)
     overrides = {r.day: r.working for r in rows if r.day is not None}
     calendar = WorkCalendar(weekend=frozenset(settings.weekend), overrides=overrides)
-    return VersionedCalendar(version=int(rows[0].version), calendar=calendar)
+    return VersionedCalendar(version=version, calendar=calendar)
 
 
 async def load_calendar(session: AsyncSession, settings: Settings) -> WorkCalendar:
