@@ -16,6 +16,7 @@ commits, no longer across two client round trips: that lock is what serialises i
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,7 +89,9 @@ def _key_ctes(p: _Params) -> str:
     )
 
 
+@functools.lru_cache(maxsize=8)
 def _intake_statement(columns: tuple[str, ...]) -> _Statement:
+    """Built once per set of appeal columns (the plan's, always the same in practice)."""
     p = _Params()
     keys = _key_ctes(p)
     idem = p("idem_key", "varchar")
@@ -148,17 +151,6 @@ FROM a, go"""  # noqa: S608 (names from this module and the model, not a request
     return _Statement(sql, tuple(p.names))
 
 
-_INTAKE_COLUMNS: tuple[str, ...] | None = None
-_INTAKE: _Statement | None = None
-
-
-def _intake_for(columns: tuple[str, ...]) -> _Statement:
-    global _INTAKE, _INTAKE_COLUMNS
-    if _INTAKE is None or columns != _INTAKE_COLUMNS:
-        _INTAKE, _INTAKE_COLUMNS = _intake_statement(columns), columns
-    return _INTAKE
-
-
 def _principal(row: asyncpg.Record) -> Principal:
     return Principal(
         id=row["principal_id"],
@@ -193,7 +185,7 @@ async def register(
         settings, data=data, received_at=received_at, calendar=cached.calendar, related=None,
         now=now,
     )  # fmt: skip
-    statement = _intake_for(tuple(plan.values))
+    statement = _intake_statement(tuple(plan.values))
     values = {
         # The columns as one JSON document PostgreSQL unpacks: one parameter instead of 30.
         "appeal": plan.values,

@@ -3,6 +3,7 @@ read of it is recorded."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -35,7 +36,12 @@ def masked_representative(representative: dict[str, Any] | None) -> dict[str, An
 
 
 async def record_reads(
-    session: AsyncSession, *, principal: Principal, appeals: list[Appeal], via: str, now: datetime
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    appeals: Sequence[Appeal | SimpleNamespace],
+    via: str,
+    now: datetime,
 ) -> None:
     """R-8.2: one access row per confidential appeal whose personal data this answer shows."""
     rows = [

@@ -222,7 +222,12 @@ async def get_by_number(
 
 
 async def _read(
-    request: Request, session: SessionDep, appeal: Appeal, principal: Principal, *, via: str
+    request: Request,
+    session: SessionDep,
+    appeal: Appeal | service.Row,
+    principal: Principal,
+    *,
+    via: str,
 ) -> AppealRead:
     return await service.read(
         session, appeal, principal=principal, now=_now(request), tz=_settings(request).tz, via=via
@@ -241,21 +246,26 @@ async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) 
     fast = await fastpath.read(
         request.app.state.pool, settings, credentials=credentials, appeal_id=appeal_id, now=now
     )
-    if fast is not None:
+    if fast is None:  # the key was not valid: the general path says why (401)
+        async with open_session(request) as session:
+            principal = await authorize(session, credentials, request)
+            appeal: Appeal | service.Row = await service.get_visible(
+                session, appeal_id=appeal_id, principal=principal
+            )
+            read = await _read(request, session, appeal, principal, via="read")
+    else:
         principal = admit(fast.principal, credentials.allowed, request)
         if fast.appeal is None:
             raise NotFound("No such appeal.")
-        version = fast.appeal.version
-        read = fast.read
-    if fast is None or read is None:
-        async with open_session(request) as session:
-            if fast is None:  # the key was not valid: the general check says why (401)
-                principal = await authorize(session, credentials, request)
-            appeal = await service.get_visible(session, appeal_id=appeal_id, principal=principal)
-            version = appeal.version
-            read = await _read(request, session, appeal, principal, via="read")
+        appeal, fast_read = fast.appeal, fast.read
+        if fast_read is None:  # DIRECTUM status, or a logged read of personal data
+            async with open_session(request) as session:
+                fast_read = await _read(request, session, appeal, principal, via="read")
+        read = fast_read
     return Response(
-        read.model_dump_json(), media_type="application/json", headers={"ETag": f'"{version}"'}
+        read.model_dump_json(),
+        media_type="application/json",
+        headers={"ETag": f'"{appeal.version}"'},
     )
 
 

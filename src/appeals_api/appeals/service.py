@@ -98,15 +98,16 @@ def _registration_dues(
 def _check_received_at(
     data: AppealCreate, principal: Principal, now: datetime, s: Settings
 ) -> datetime:
-    if data.received_at is None:
-        return now
-    tolerance = timedelta(seconds=s.backdate_tolerance_seconds)
-    if data.received_at > now + tolerance:
+    plain = plain_received_at(data, now, s)
+    if plain is not None:
+        return plain
+    assert data.received_at is not None
+    if data.received_at > now:
         raise Unprocessable(
             "received_at is in the future",
             [FieldError(field="received_at", message="must not be in the future", type="future")],
         )
-    if data.received_at < now - tolerance and principal.role not in BACKDATERS:
+    if principal.role not in BACKDATERS:
         raise Forbidden("Back-dating received_at needs the registrar role or higher.")
     return data.received_at
 
@@ -456,7 +457,7 @@ async def get_visible(
 
 async def read(
     session: AsyncSession,
-    appeal: Appeal,
+    appeal: Appeal | Row,
     *,
     principal: Principal,
     now: datetime,
@@ -469,7 +470,7 @@ async def read(
 
 async def read_many(
     session: AsyncSession,
-    appeals: list[Appeal],
+    appeals: Sequence[Appeal | Row],
     *,
     principal: Principal,
     now: datetime,
