@@ -1,7 +1,7 @@
 """calendar version: one row that every decree override bumps (R-3.6)
 
-Intake and actions share-lock the row, so an override waits for it and then recomputes what it wrote;
-the single-statement intake compares its cached calendar's version inside its statement.
+Intake and actions share-lock the row, so an override waits for them and then recomputes what
+they wrote; the single-statement intake compares its cached version inside its statement.
 
 Revision ID: 0006
 Revises: 0005
