@@ -177,7 +177,7 @@ async def test_R_1_8_a_retry_of_an_answer_stored_with_the_earlier_fingerprint_is
 ):
     """Fingerprints changed form in issue 7; an answer stored before must still be replayed to
     its retries, and still refuse another body."""
-    from appeals_api.appeals import service
+    from appeals_api.appeals.reading import service
     from appeals_api.appeals.schemas import AppealCreate
 
     clock.set(at_tashkent(2070, 3, 4))

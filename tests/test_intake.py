@@ -423,7 +423,7 @@ def test_issue_7_the_intake_answer_is_what_a_read_of_the_appeal_gives(settings):
 
     from pydantic_core import to_json
 
-    from appeals_api.appeals import service
+    from appeals_api.appeals.reading import service
     from appeals_api.appeals.schemas import AppealCreate
     from appeals_api.calendar.workdays import WorkCalendar
 

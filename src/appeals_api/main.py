@@ -10,11 +10,11 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from appeals_api import health
-from appeals_api.appeals.actions_router import router as actions_router
-from appeals_api.appeals.card_router import router as card_router
-from appeals_api.appeals.privacy_router import router as privacy_router
-from appeals_api.appeals.router import public_router
-from appeals_api.appeals.router import router as appeals_router
+from appeals_api.appeals.card.router import router as card_router
+from appeals_api.appeals.lifecycle.router import router as actions_router
+from appeals_api.appeals.privacy.router import router as privacy_router
+from appeals_api.appeals.reading.router import public_router
+from appeals_api.appeals.reading.router import router as appeals_router
 from appeals_api.auth.dependencies import check_key_before_validation
 from appeals_api.calendar.router import router as calendar_router
 from appeals_api.calendar.service import CalendarCache

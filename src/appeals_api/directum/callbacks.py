@@ -15,11 +15,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import lifecycle
 from appeals_api.appeals import repository as appeals_repository
-from appeals_api.appeals.action_schemas import ActionBody
-from appeals_api.appeals.actions import Action
-from appeals_api.appeals.workflow import Facts
+from appeals_api.appeals.lifecycle import service as lifecycle
+from appeals_api.appeals.lifecycle.action import Action
+from appeals_api.appeals.lifecycle.schemas import ActionBody
+from appeals_api.appeals.lifecycle.workflow import Facts
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.config import Settings
 from appeals_api.directum import repository

@@ -30,8 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.enums import Outcome, Status
+from appeals_api.appeals.lifecycle.workflow import OPEN  # consideration has not ended
 from appeals_api.appeals.models import Appeal
-from appeals_api.appeals.workflow import OPEN  # consideration has not ended
 from appeals_api.units.models import Unit
 
 # Group keys of GET /stats, in the order their columns come out.

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import privacy
 from appeals_api.appeals.enums import Channel, Kind, Outcome
 from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.numbering import display_number
+from appeals_api.appeals.privacy import service as privacy
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar.rules import add_months
 from appeals_api.config import Settings

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
-from appeals_api.appeals import privacy
+from appeals_api.appeals.privacy import service as privacy
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.db import SessionDep

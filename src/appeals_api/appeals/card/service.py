@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import privacy, repository, service
-from appeals_api.appeals.card_schemas import (
+from appeals_api.appeals import repository
+from appeals_api.appeals.card.schemas import (
     CardApplicant,
     CardControl,
     CardControlRemoval,
@@ -32,6 +32,8 @@ from appeals_api.appeals.card_schemas import (
 from appeals_api.appeals.enums import LetterKind, LetterState
 from appeals_api.appeals.models import Appeal, AppealHistory, Assignment, Letter, Resolution
 from appeals_api.appeals.numbering import display_number
+from appeals_api.appeals.privacy import service as privacy
+from appeals_api.appeals.reading import service
 from appeals_api.calendar.rules import RULES
 from appeals_api.units import service as units_service
 

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals import repository
 from appeals_api.appeals.enums import LetterKind, LetterState
+from appeals_api.appeals.lifecycle.workflow import Facts
 from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory, Letter
 from appeals_api.appeals.numbering import display_number
-from appeals_api.appeals.workflow import Facts
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar import service as calendar_service
 from appeals_api.calendar.rules import compute_due, get_rule

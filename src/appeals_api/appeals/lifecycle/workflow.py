@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from appeals_api.appeals import action_schemas as bodies
 from appeals_api.appeals.enums import LetterKind, LetterState, Status
+from appeals_api.appeals.lifecycle import schemas as bodies
 from appeals_api.appeals.models import Appeal, AppealDeadline, Assignment, Letter
 from appeals_api.auth.roles import Principal, Role
 

@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import privacy, repository
+from appeals_api.appeals import repository
 from appeals_api.appeals.enums import Form, Kind, Status
 from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory
 from appeals_api.appeals.numbering import display_number
+from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.schemas import (
     AppealCreate,
     AppealCreated,

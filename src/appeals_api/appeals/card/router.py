@@ -9,8 +9,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
-from appeals_api.appeals import card, card_html, privacy, service
-from appeals_api.appeals.card_schemas import RegistrationCard
+from appeals_api.appeals.card import html as card_html
+from appeals_api.appeals.card import service as card
+from appeals_api.appeals.card.schemas import RegistrationCard
+from appeals_api.appeals.privacy import service as privacy
+from appeals_api.appeals.reading import service
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.config import Settings

@@ -11,9 +11,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic_core import to_json
 
-from appeals_api.appeals import fastpath, repository, service
+from appeals_api.appeals import repository
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
+from appeals_api.appeals.intake import statement as fastpath
 from appeals_api.appeals.models import Appeal
+from appeals_api.appeals.reading import service
 from appeals_api.appeals.schemas import (
     AppealCreate,
     AppealCreated,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from appeals_api.appeals import action_schemas as b
 from appeals_api.appeals import repository
-from appeals_api.appeals.actions import Action, addressee, invalid
 from appeals_api.appeals.enums import LetterKind, LetterState, Relation, Status, TerminationGround
+from appeals_api.appeals.lifecycle import schemas as b
+from appeals_api.appeals.lifecycle.action import Action, addressee, invalid
+from appeals_api.appeals.lifecycle.workflow import OPEN
 from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.numbering import display_number
-from appeals_api.appeals.workflow import OPEN
 from appeals_api.errors import Conflict
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import Enum
 
-from appeals_api.appeals.card_schemas import RegistrationCard
+from appeals_api.appeals.card.schemas import RegistrationCard
 
 STYLE = """
 body { font: 11pt/1.35 "Times New Roman", serif; margin: 1.5cm; color: #000; }

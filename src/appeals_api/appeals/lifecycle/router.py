@@ -10,9 +10,10 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends, Header, Request, Response
 from pydantic import BaseModel
 
-from appeals_api.appeals import lifecycle, service
+from appeals_api.appeals.lifecycle import service as lifecycle
+from appeals_api.appeals.lifecycle.workflow import ACTIONS, ActionSpec
+from appeals_api.appeals.reading import service
 from appeals_api.appeals.schemas import AppealRead
-from appeals_api.appeals.workflow import ACTIONS, ActionSpec
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.config import Settings

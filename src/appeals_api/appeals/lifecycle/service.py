@@ -10,13 +10,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import exits, handlers, repository, workflow
-from appeals_api.appeals.action_schemas import ActionBody
-from appeals_api.appeals.actions import Action
+from appeals_api.appeals import repository
 from appeals_api.appeals.enums import Status
+from appeals_api.appeals.lifecycle import exits, handlers, workflow
+from appeals_api.appeals.lifecycle.action import Action
+from appeals_api.appeals.lifecycle.schemas import ActionBody
+from appeals_api.appeals.lifecycle.workflow import Facts
 from appeals_api.appeals.models import Appeal
-from appeals_api.appeals.service import can_see
-from appeals_api.appeals.workflow import Facts
+from appeals_api.appeals.reading.service import can_see
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings

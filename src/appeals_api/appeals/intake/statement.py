@@ -24,11 +24,10 @@ from typing import Any
 
 import asyncpg
 
-from appeals_api.appeals import privacy
 from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.numbering import SQL_DISPLAY_NUMBER
-from appeals_api.appeals.schemas import AppealCreate, AppealRead
-from appeals_api.appeals.service import (
+from appeals_api.appeals.privacy import service as privacy
+from appeals_api.appeals.reading.service import (
     REGISTERED_CHANGES,
     Plan,
     Registered,
@@ -40,6 +39,7 @@ from appeals_api.appeals.service import (
     request_fingerprint,
     to_read,
 )
+from appeals_api.appeals.schemas import AppealCreate, AppealRead
 from appeals_api.auth.dependencies import Credentials
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.auth.service import LAST_USED_GRANULARITY

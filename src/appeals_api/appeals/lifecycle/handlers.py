@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from appeals_api.appeals import action_schemas as b
-from appeals_api.appeals.actions import Action, addressee, invalid
 from appeals_api.appeals.enums import ControlType, Kind, LetterKind, LetterState, Status
+from appeals_api.appeals.lifecycle import schemas as b
+from appeals_api.appeals.lifecycle.action import Action, addressee, invalid
 from appeals_api.appeals.models import Appeal, Assignment, Measure, Resolution
 from appeals_api.calendar.rules import add_months, compute_due, get_rule
 from appeals_api.directum import service as directum_service
