@@ -423,7 +423,8 @@ def test_issue_7_the_intake_answer_is_what_a_read_of_the_appeal_gives(settings):
 
     from pydantic_core import to_json
 
-    from appeals_api.appeals.reading import service
+    from appeals_api.appeals.intake import plan as service
+    from appeals_api.appeals.reading.fields import Row, to_read
     from appeals_api.appeals.schemas import AppealCreate
     from appeals_api.calendar.workdays import WorkCalendar
 
@@ -440,11 +441,9 @@ def test_issue_7_the_intake_answer_is_what_a_read_of_the_appeal_gives(settings):
         settings, data=data, received_at=now, related=None, now=now,
         calendar=WorkCalendar(weekend=frozenset(settings.weekend)),
     )  # fmt: skip
-    row = service.Row(**plan.values, **service._UNSET_AT_REGISTRATION)
-    deadlines = [
-        service.Row(done_on=None, fixed=False, cancelled=False, **d) for d in plan.deadlines
-    ]
-    read = service.to_read(row, deadlines, today=now.date(), tz=settings.tz).model_dump(mode="json")
+    row = Row(**plan.values, **service._UNSET_AT_REGISTRATION)
+    deadlines = [Row(done_on=None, fixed=False, cancelled=False, **d) for d in plan.deadlines]
+    read = to_read(row, deadlines, today=now.date(), tz=settings.tz).model_dump(mode="json")
     del read["seq"], read["number"]
     answer = json.loads(to_json(plan.body))
     assert answer.pop("tracking_code")

@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import event
 
-from appeals_api.appeals.reading import service as appeals_service
+from appeals_api.appeals.reading import fields as appeals_service
 from appeals_api.auth.roles import Role
 from appeals_api.db import make_engine
 from appeals_api.stats import seed

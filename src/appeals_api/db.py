@@ -114,7 +114,7 @@ async def _no_reset(conn: asyncpg.Connection) -> None:
 
 
 async def make_pool(settings: Settings) -> asyncpg.Pool:
-    """Plain asyncpg connections for the hot statements (`appeals.fastpath`): one round trip,
+    """Plain asyncpg connections for the hot statements (intake, read by id): one round trip,
     no ORM. Opened lazily, up to `db_fast_pool_size`."""
     pool = await asyncpg.create_pool(
         settings.plain_database_url,

@@ -88,6 +88,15 @@ class TooManyRequests(AppError):
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
 
 
+class ServiceUnavailable(AppError):
+    """Nothing was kept; the same request may be sent again after `Retry-After` seconds."""
+
+    status, code, title = 503, "service_unavailable", "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+
+
 class Unprocessable(AppError):
     """A well-formed request that breaks a rule; `errors` names the fields at fault."""
 

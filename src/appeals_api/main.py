@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from appeals_api import health
+from appeals_api.appeals import deadlines
 from appeals_api.appeals.card.router import router as card_router
+from appeals_api.appeals.intake.router import router as intake_router
 from appeals_api.appeals.lifecycle.router import router as actions_router
 from appeals_api.appeals.privacy.router import router as privacy_router
 from appeals_api.appeals.reading.router import public_router
@@ -22,6 +24,7 @@ from appeals_api.clock import Clock, system_clock
 from appeals_api.config import Settings, get_settings
 from appeals_api.control.router import router as control_router
 from appeals_api.db import make_engine, make_pool, make_sessionmaker
+from appeals_api.directum import service as directum_service
 from appeals_api.directum.router import router as directum_router
 from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
@@ -78,10 +81,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock or system_clock
+    # The domains' joints, wired here so that neither side imports the other (ARCHITECTURE.md):
+    # a decree override recomputes the appeals' deadlines; a read shows the DIRECTUM status.
+    app.state.on_calendar_change = deadlines.on_calendar_change
+    app.state.dispatch_status = directum_service.status_of
     redact.install()
     install_error_handlers(app, before_validation=check_key_before_validation)
     for router in (
         health.router,
+        intake_router,
         appeals_router,
         actions_router,
         card_router,

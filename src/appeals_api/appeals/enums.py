@@ -121,3 +121,11 @@ class TerminationGround(StrEnum):
     CANNOT_SUMMON = "cannot_summon"
     FAILED_TO_APPEAR = "failed_to_appear"
     DEATH_WITHOUT_SUCCESSION = "death_without_succession"
+
+
+class DispatchStatus(StrEnum):
+    """R-4.2: how the dispatch of a routed appeal to DIRECTUM stands."""
+
+    PENDING = "pending"  # not yet attempted
+    FAILED = "failed"  # the last attempt failed; retried at `next_attempt_at`, never given up
+    DELIVERED = "delivered"  # DIRECTUM acknowledged it (2xx)

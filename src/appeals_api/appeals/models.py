@@ -154,8 +154,10 @@ class IdempotencyRecord(Base):
     principal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None] = mapped_column(SmallInteger)
-    response: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The appeal the first request registered; its answer is kept without the number, which a
+    # replay reads from the appeal (one format, migration 0007).
+    appeal_id: Mapped[uuid.UUID] = mapped_column()
+    response: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 

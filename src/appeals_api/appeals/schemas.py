@@ -18,6 +18,7 @@ from pydantic import (
 from appeals_api.appeals.enums import (
     Channel,
     ControlType,
+    DispatchStatus,
     EnvelopeCheck,
     Form,
     Kind,
@@ -25,7 +26,6 @@ from appeals_api.appeals.enums import (
     Relation,
     Status,
 )
-from appeals_api.directum.schemas import DirectumRead
 from appeals_api.types import LanguageTag, Line, LongText, Paragraph, ShortLine
 
 
@@ -37,6 +37,29 @@ class Input(BaseModel):
 
 class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class DirectumResponseRead(Output):
+    unit: str
+    registration_number: str
+    registration_date: date
+
+
+class DirectumRead(Output):
+    """R-4.2: how the latest dispatch to DIRECTUM went, and what DIRECTUM reported back."""
+
+    status: DispatchStatus = Field(
+        description="pending: not yet sent; failed: the last attempt failed and it is retried "
+        "at next_attempt_at; delivered: DIRECTUM acknowledged it."
+    )
+    attempts: int
+    last_error: str | None
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    responses: list[DirectumResponseRead] = Field(
+        description="Response letters the units registered in DIRECTUM."
+    )
 
 
 class Contacts(Input):

@@ -1,5 +1,5 @@
 """Deny by default: every route names the roles it allows through `require(...)`, or, where
-its own statement checks the key (`appeals.fastpath`), `require_key(...)`."""
+its own statement checks the key (intake, read by id), `require_key(...)`."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.auth import service
 from appeals_api.auth.roles import Principal, Role
+from appeals_api.auth.service import UNKNOWN_KEY
 from appeals_api.db import SessionDep, open_session
 from appeals_api.errors import Forbidden, Unauthorized
 
 ROLES_ATTR = "allowed_roles"
 HOT_ATTR = "checked_in_statement"
-UNKNOWN_KEY = "The API key is unknown, revoked or expired."
 
 
 def _bearer(request: Request) -> str:

@@ -5,19 +5,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appeals_api.auth import repository
 from appeals_api.auth.models import ApiKey
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.errors import NotFound, Unprocessable
-from appeals_api.units.models import Unit
 
 KEY_PREFIX = "apk_"
-# last_used_at is refreshed at most this often, so reads do not write on every request.
-LAST_USED_GRANULARITY = timedelta(minutes=1)
+UNKNOWN_KEY = "The API key is unknown, revoked or expired."
 
 
 def hash_key(token: str) -> str:
@@ -37,7 +37,7 @@ async def create_key(
         raise Unprocessable("an executor key must be bound to a unit (--unit CODE)")
     if role is not Role.EXECUTOR and unit_code:
         raise Unprocessable("only executor keys are bound to a unit")
-    if unit_code and await session.get(Unit, unit_code) is None:
+    if unit_code and not await repository.unit_exists(session, unit_code):
         raise NotFound(f"unit {unit_code!r} does not exist")
     token = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
@@ -69,27 +69,16 @@ async def revoke_key(session: AsyncSession, *, key_id: uuid.UUID, now: datetime)
     return key
 
 
-# Built once: every request runs it, and building a statement costs more than running it.
-_BY_HASH = select(
-    ApiKey.id,
-    ApiKey.name,
-    ApiKey.role,
-    ApiKey.unit_code,
-    ApiKey.revoked_at,
-    ApiKey.expires_at,
-    ApiKey.last_used_at,
-).where(ApiKey.key_hash == bindparam("key_hash"))
-
-
 async def authenticate(session: AsyncSession, *, token: str, now: datetime) -> Principal | None:
     """The principal behind a bearer token, or None if it is unknown, revoked or expired.
 
     Looked up on every request, never cached: a revoked key stops working at once."""
-    row = (await session.execute(_BY_HASH, {"key_hash": hash_key(token)})).one_or_none()
-    if row is None or row.revoked_at is not None:
+    row = await repository.valid_key(session, key_hash=hash_key(token), now=now)
+    if row is None:
         return None
-    if row.expires_at is not None and row.expires_at <= now:
-        return None
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
-        await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
+    return principal_of(row)
+
+
+def principal_of(row: Any) -> Principal:
+    """A key's row (id, name, role, unit_code) as the principal acting with it."""
     return Principal(id=row.id, name=row.name, role=Role(row.role), unit_code=row.unit_code)

@@ -34,7 +34,7 @@ class CalendarState(Base):
     """One row: the calendar's version, bumped by every change of an override (R-3.6).
 
     Intake and actions share-lock it until commit (`service.load_versioned`,
-    `appeals.fastpath`), so a decree override waits for them, then recomputes what they wrote."""
+    the intake statement), so a decree override waits for them, then recomputes what they wrote."""
 
     __tablename__ = "calendar_state"
 

@@ -159,6 +159,7 @@ async def put_override(
         reason=body.reason,
         actor=principal,
         now=request.app.state.clock(),
+        listener=request.app.state.on_calendar_change,
     )
     return OverrideChange(
         **OverrideRead.model_validate(result.override).model_dump(),
@@ -176,6 +177,11 @@ async def delete_override(
     request: Request, session: SessionDep, principal: CalendarKeeper, day: DayParam
 ) -> Response:
     await service.delete_override(
-        session, _settings(request), day=day, actor=principal, now=request.app.state.clock()
+        session,
+        _settings(request),
+        day=day,
+        actor=principal,
+        now=request.app.state.clock(),
+        listener=request.app.state.on_calendar_change,
     )
     return Response(status_code=204)

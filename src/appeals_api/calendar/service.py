@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Protocol
 
+import asyncpg
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar.models import CalendarOverride
-from appeals_api.calendar.rules import RULES, compute_due, get_rule
 from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
 from appeals_api.errors import NotFound
-from appeals_api.events import service as events_service
 
 # The version with every override: one round trip.
 _LOAD = text(
@@ -63,8 +62,8 @@ async def load_calendar(session: AsyncSession, settings: Settings) -> WorkCalend
 
 
 class CalendarCache:
-    """The calendar last loaded by this process, for intake's single statement, which checks
-    the version it was computed with against the row (and falls back when it moved)."""
+    """The calendar last loaded by this process, for intake's statement, which checks the
+    version it was counted on against the row (and intake loads it again when it moved)."""
 
     def __init__(self) -> None:
         self.current: VersionedCalendar | None = None
@@ -73,6 +72,20 @@ class CalendarCache:
         if self.current is None or loaded.version >= self.current.version:
             self.current = loaded
         return loaded
+
+    async def get(self, pool: asyncpg.Pool, settings: Settings) -> VersionedCalendar:
+        """The remembered calendar, loaded on first use."""
+        return self.current or await self.reload(pool, settings)
+
+    async def reload(self, pool: asyncpg.Pool, settings: Settings) -> VersionedCalendar:
+        rows = await pool.fetch(str(_LOAD))
+        return self.remember(_versioned(rows, settings))
+
+
+def _versioned(rows: Sequence[Any], settings: Settings) -> VersionedCalendar:
+    overrides = {r["day"]: r["working"] for r in rows if r["day"] is not None}
+    calendar = WorkCalendar(weekend=frozenset(settings.weekend), overrides=overrides)
+    return VersionedCalendar(version=int(rows[0]["version"]), calendar=calendar)
 
 
 async def list_overrides(session: AsyncSession) -> list[CalendarOverride]:
@@ -85,6 +98,23 @@ class OverrideResult:
     recomputed: int
 
 
+class CalendarListener(Protocol):
+    """What follows a decree override, in its transaction: the appeals' deadline policy
+    recomputes the open deadlines the day touches (R-3.6) and says how many moved. The calendar
+    knows nothing of appeals; `main.create_app` wires the listener."""
+
+    async def __call__(
+        self,
+        session: AsyncSession,
+        *,
+        calendar: WorkCalendar,
+        day: date,
+        actor: Principal,
+        now: datetime,
+        reason: str,
+    ) -> int: ...
+
+
 async def put_override(
     session: AsyncSession,
     settings: Settings,
@@ -94,9 +124,10 @@ async def put_override(
     reason: str,
     actor: Principal,
     now: datetime,
+    listener: CalendarListener,
 ) -> OverrideResult:
-    """Make a day off or working by decree, then recompute the open deadlines it touches (R-3.6)."""
-    # First: from here until commit, nobody computes deadlines on the old calendar.
+    """Make a day off or working by decree; the listener recomputes what it touches (R-3.6)."""
+    # Lock 1, exclusively: from here until commit, nobody counts deadlines on the old calendar.
     await session.execute(_BUMP)
     stmt = (
         pg_insert(CalendarOverride)
@@ -113,14 +144,25 @@ async def put_override(
         .returning(CalendarOverride)
     )
     override = (await session.scalars(stmt)).one()
-    recomputed = await recompute_deadlines(
-        session, settings, day=day, actor=actor, now=now, reason=f"calendar override: {reason}"
+    recomputed = await listener(
+        session,
+        calendar=await load_calendar(session, settings),
+        day=day,
+        actor=actor,
+        now=now,
+        reason=f"calendar override: {reason}",
     )
     return OverrideResult(override=override, recomputed=recomputed)
 
 
 async def delete_override(
-    session: AsyncSession, settings: Settings, *, day: date, actor: Principal, now: datetime
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    day: date,
+    actor: Principal,
+    now: datetime,
+    listener: CalendarListener,
 ) -> int:
     """Drop a decree override (the package's calendar applies again) and recompute (R-3.6)."""
     await session.execute(_BUMP)
@@ -129,84 +171,11 @@ async def delete_override(
     )
     if deleted.first() is None:
         raise NotFound(f"no calendar override on {day.isoformat()}")
-    return await recompute_deadlines(
-        session, settings, day=day, actor=actor, now=now, reason="calendar override removed"
+    return await listener(
+        session,
+        calendar=await load_calendar(session, settings),
+        day=day,
+        actor=actor,
+        now=now,
+        reason="calendar override removed",
     )
-
-
-async def recompute_deadlines(
-    session: AsyncSession,
-    settings: Settings,
-    *,
-    day: date,
-    actor: Principal,
-    now: datetime,
-    reason: str,
-) -> int:
-    """Recompute every open, calendar-derived deadline whose span covers `day` (R-3.6).
-
-    A deadline counted from `start_on` to `due_on` depends only on the days in that span, so a
-    change of any other day cannot move it. Deadlines fixed by a manager's decision stay.
-    """
-    calendar = await load_calendar(session, settings)
-    rows = (
-        await session.scalars(
-            select(AppealDeadline)
-            .where(
-                AppealDeadline.done_on.is_(None),
-                AppealDeadline.fixed.is_(False),
-                AppealDeadline.start_on <= day,
-                AppealDeadline.due_on >= day,
-            )
-            .order_by(AppealDeadline.appeal_id, AppealDeadline.id)
-            .with_for_update()
-        )
-    ).all()
-    changed = 0
-    for deadline in rows:
-        if deadline.rule not in RULES:
-            continue
-        new_due = compute_due(get_rule(deadline.rule), deadline.start_on, calendar)
-        if new_due == deadline.due_on:
-            continue
-        old_due = deadline.due_on
-        deadline.due_on = new_due
-        deadline.original_due_on = new_due
-        await _follow_answer_deadline(session, deadline.appeal_id, deadline.rule, new_due, now)
-        session.add(
-            AppealHistory(
-                appeal_id=deadline.appeal_id,
-                at=now,
-                actor_id=actor.id,
-                actor_name=actor.name,
-                actor_role=actor.role.value,
-                action="deadline_recomputed",
-                changes={f"deadlines.{deadline.rule}": [old_due.isoformat(), new_due.isoformat()]},
-                note=reason,
-            )
-        )
-        await events_service.emit(
-            session,
-            type="appeal.deadline_changed",
-            appeal_id=deadline.appeal_id,
-            at=now,
-            data={
-                "rule": deadline.rule,
-                "previous_due_date": old_due.isoformat(),
-                "due_date": new_due.isoformat(),
-                "reason": "calendar",
-            },
-        )
-        changed += 1
-    await session.flush()
-    return changed
-
-
-async def _follow_answer_deadline(
-    session: AsyncSession, appeal_id: uuid.UUID, rule: str, new_due: date, now: datetime
-) -> None:
-    appeal = await session.get(Appeal, appeal_id, with_for_update=True)
-    if appeal is not None and appeal.answer_rule == rule:
-        appeal.due_date = new_due
-        appeal.updated_at = now
-        appeal.version += 1

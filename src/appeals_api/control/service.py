@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appeals_api.appeals import journal
 from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings
 
@@ -25,8 +26,13 @@ WATCH_ACTOR = "deadline watch"
 # Open deadlines past due whose overdue notice is not out yet. The partial index over open
 # deadlines finds those past due; the notices' unique index skips those already published.
 # Nothing is written back to `appeal_deadlines`: a run touches only the small structures.
+_VIOLATION_CHANGES = """jsonb_build_object('violations', jsonb_build_array(NULL,
+    jsonb_build_object('rule', n.rule, 'due_date', n.due_on)))"""
+_VIOLATION_NOTE = """'The ' || n.rule || ' deadline of ' || to_char(n.due_on, 'YYYY-MM-DD')
+    || ' passed without the stage being done (R-9.3).'"""
+# The journal writes the event and the violation note (the history row) of each new notice.
 _OVERDUE_SQL = text(
-    """
+    f"""
     WITH due AS (
         SELECT d.appeal_id, d.rule, d.due_on
         FROM appeal_deadlines d
@@ -44,24 +50,30 @@ _OVERDUE_SQL = text(
         ON CONFLICT DO NOTHING
         RETURNING appeal_id, rule, due_on
     ),
-    e AS (
-        INSERT INTO events (type, appeal_id, occurred_at, data)
-        SELECT 'appeal.overdue', n.appeal_id, :now,
-               jsonb_build_object('rule', n.rule, 'due_date', n.due_on)
-        FROM n
-    ),
-    h AS (
-        INSERT INTO appeal_history
-            (appeal_id, at, actor_id, actor_name, actor_role, action, changes, note)
-        SELECT n.appeal_id, :now, NULL, :actor, 'system', 'deadline_violated',
-               jsonb_build_object('violations', jsonb_build_array(NULL,
-                   jsonb_build_object('rule', n.rule, 'due_date', n.due_on))),
-               'The ' || n.rule || ' deadline of ' || to_char(n.due_on, 'YYYY-MM-DD')
-                   || ' passed without the stage being done (R-9.3).'
-        FROM n
-    )
+    e AS ({
+        journal.event_sql(
+            source="n",
+            type_="'appeal.overdue'",
+            appeal_id="n.appeal_id",
+            at=":now",
+            data="jsonb_build_object('rule', n.rule, 'due_date', n.due_on)",
+        )
+    }),
+    h AS ({
+        journal.history_sql(
+            source="n",
+            appeal_id="n.appeal_id",
+            at=":now",
+            actor_id="NULL",
+            actor_name=":actor",
+            actor_role=f"'{journal.SYSTEM_ROLE}'",
+            action="'deadline_violated'",
+            changes=_VIOLATION_CHANGES,
+            note=_VIOLATION_NOTE,
+        )
+    })
     SELECT (SELECT count(*) FROM due) AS seen, (SELECT count(*) FROM n) AS published
-    """
+    """  # noqa: S608 (the journal's fragments, no request text)
 )
 
 _SOON_SQL = text(
@@ -75,7 +87,7 @@ _SOON_SQL = text(
 )
 
 _REMIND_SQL = text(
-    """
+    f"""
     WITH todo AS (
         SELECT * FROM unnest(
             CAST(:appeal_ids AS uuid[]), CAST(:rules AS text[]), CAST(:due AS date[]),
@@ -88,12 +100,17 @@ _REMIND_SQL = text(
         ON CONFLICT DO NOTHING
         RETURNING appeal_id, rule, due_on, days_before
     )
-    INSERT INTO events (type, appeal_id, occurred_at, data)
-    SELECT 'appeal.deadline_approaching', n.appeal_id, :now,
-           jsonb_build_object('rule', n.rule, 'due_date', n.due_on,
-                              'working_days_left', todo.days_left)
-    FROM n JOIN todo USING (appeal_id, rule, due_on, days_before)
-    """
+    {
+        journal.event_sql(
+            source="n JOIN todo USING (appeal_id, rule, due_on, days_before)",
+            type_="'appeal.deadline_approaching'",
+            appeal_id="n.appeal_id",
+            at=":now",
+            data="jsonb_build_object('rule', n.rule, 'due_date', n.due_on, "
+            "'working_days_left', todo.days_left)",
+        )
+    }
+    """  # noqa: S608
 )
 
 

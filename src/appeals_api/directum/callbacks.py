@@ -15,18 +15,18 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appeals_api.appeals import journal
 from appeals_api.appeals import repository as appeals_repository
+from appeals_api.appeals.access import NO_SUCH_APPEAL
+from appeals_api.appeals.lifecycle import repository as lifecycle_repository
 from appeals_api.appeals.lifecycle import service as lifecycle
-from appeals_api.appeals.lifecycle.action import Action
 from appeals_api.appeals.lifecycle.schemas import ActionBody
-from appeals_api.appeals.lifecycle.workflow import Facts
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.config import Settings
 from appeals_api.directum import repository
 from appeals_api.directum.models import CallbackKind, CallbackOutcome, DirectumCallback
 from appeals_api.directum.schemas import CallbackCreate, CallbackResult
 from appeals_api.errors import ActionNotAllowed, Conflict, Forbidden, NotFound, Unprocessable
-from appeals_api.events import service as events_service
 
 
 def fingerprint(data: CallbackCreate) -> str:
@@ -41,7 +41,7 @@ async def _appeal_id(session: AsyncSession, data: CallbackCreate) -> uuid.UUID:
         assert data.year is not None and data.number is not None  # the schema checked it
         appeal = await appeals_repository.find_by_number(session, year=data.year, seq=data.number)
     if appeal is None:
-        raise NotFound("No such appeal.")
+        raise NotFound(NO_SUCH_APPEAL)
     return appeal.id
 
 
@@ -55,7 +55,7 @@ async def receive(
 ) -> CallbackResult:
     """R-4.2: apply a DIRECTUM callback once; a retry with the same id answers the same."""
     appeal_id = await _appeal_id(session, data)
-    units = {a.unit_code for a in await appeals_repository.assignments_of(session, appeal_id)}
+    units = {a.unit_code for a in await lifecycle_repository.assignments_of(session, appeal_id)}
     if data.unit not in units:
         raise Unprocessable(f"The appeal was never routed to unit {data.unit!r}.")
     request_hash = fingerprint(data)
@@ -106,7 +106,7 @@ async def _accepted(
     mine = next(
         (
             a
-            for a in await appeals_repository.current_assignments(session, appeal_id)
+            for a in await lifecycle_repository.current_assignments(session, appeal_id)
             if a.unit_code == data.unit
         ),
         None,
@@ -154,26 +154,15 @@ async def _response_registered(
         "registration_number": data.registration_number,
         "registration_date": data.registration_date.isoformat(),
     }
-    action = Action(
-        session=session,
-        settings=settings,
-        facts=Facts(appeal=appeal),
-        principal=principal,
-        now=now,
-        today=now.astimezone(settings.tz).date(),
-    )
-    await action.touch(
+    await journal.record(
+        session,
         appeal,
+        actor=journal.Actor.of(principal),
         action="directum_response_registered",
+        at=now,
         changes={f"directum.responses.{data.unit}": [None, registration]},
         note=f"DIRECTUM callback {data.callback_id}",
-    )
-    await events_service.emit(
-        session,
-        type="appeal.updated",
-        appeal_id=appeal.id,
-        at=now,
-        data={"action": "directum_response_registered", **registration},
+        events=[("appeal.updated", {"action": "directum_response_registered", **registration})],
     )
     return CallbackOutcome.RECORDED, None
 

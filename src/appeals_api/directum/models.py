@@ -23,12 +23,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from appeals_api.db import Base
 
 
-class DispatchStatus(StrEnum):
-    PENDING = "pending"  # not yet attempted
-    FAILED = "failed"  # the last attempt failed; retried at `next_attempt_at`, never given up
-    DELIVERED = "delivered"  # DIRECTUM acknowledged it (2xx)
-
-
 class CallbackKind(StrEnum):
     ACCEPTED = "accepted"  # the unit accepted the appeal for consideration
     RESPONSE_REGISTERED = "response_registered"  # the unit's response letter got its number

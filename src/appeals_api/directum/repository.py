@@ -12,11 +12,11 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appeals_api.appeals.enums import DispatchStatus
 from appeals_api.directum.models import (
     CallbackKind,
     DirectumCallback,
     DirectumDispatch,
-    DispatchStatus,
 )
 
 # Due dispatches that are the earliest unacknowledged one of their appeal (a re-routed appeal

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from appeals_api.directum.models import CallbackKind, CallbackOutcome, DispatchStatus
+from appeals_api.directum.models import CallbackKind, CallbackOutcome
 from appeals_api.units.schemas import UnitCode
 
 CallbackId = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,100}$")]
@@ -18,29 +18,6 @@ RegistrationNumber = Annotated[
         strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"
     ),
 ]
-
-
-class DirectumResponseRead(BaseModel):
-    unit: str
-    registration_number: str
-    registration_date: date
-
-
-class DirectumRead(BaseModel):
-    """R-4.2: how the latest dispatch to DIRECTUM went, and what DIRECTUM reported back."""
-
-    status: DispatchStatus = Field(
-        description="pending: not yet sent; failed: the last attempt failed and it is retried "
-        "at next_attempt_at; delivered: DIRECTUM acknowledged it."
-    )
-    attempts: int
-    last_error: str | None
-    last_attempt_at: datetime | None
-    next_attempt_at: datetime | None
-    delivered_at: datetime | None
-    responses: list[DirectumResponseRead] = Field(
-        description="Response letters the units registered in DIRECTUM."
-    )
 
 
 class CallbackCreate(BaseModel):

@@ -23,13 +23,14 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api import outbound
+from appeals_api.appeals.enums import DispatchStatus
 from appeals_api.appeals.models import Appeal, Assignment, Resolution
 from appeals_api.appeals.numbering import display_number
+from appeals_api.appeals.schemas import DirectumRead, DirectumResponseRead
 from appeals_api.clock import Clock
 from appeals_api.config import Settings
 from appeals_api.directum import repository
-from appeals_api.directum.models import DirectumDispatch, DispatchStatus
-from appeals_api.directum.schemas import DirectumRead, DirectumResponseRead
+from appeals_api.directum.models import DirectumDispatch
 
 logger = logging.getLogger("appeals_api.directum")
 

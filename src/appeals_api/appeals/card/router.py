@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
-from uuid import UUID
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from appeals_api.appeals.access import VisibleAppeal
 from appeals_api.appeals.card import html as card_html
 from appeals_api.appeals.card import service as card
 from appeals_api.appeals.card.schemas import RegistrationCard
 from appeals_api.appeals.privacy import service as privacy
-from appeals_api.appeals.reading import service
-from appeals_api.auth.dependencies import require
-from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.config import Settings
 from appeals_api.db import SessionDep
 from appeals_api.errors import problem_responses
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
-
-Reader = Annotated[Principal, Depends(require(*APPEAL_READERS))]
 
 HTML_MEDIA_TYPE = "text/html"
 JSON_MEDIA_TYPE = "application/json"
@@ -77,14 +72,13 @@ async def get_card(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: Reader,
-    appeal_id: UUID,
+    seen: VisibleAppeal,
 ) -> RegistrationCard | HTMLResponse:
     """Both sides of the registration card, with the note on a violated deadline (R-2.2, R-9.3).
 
     Send `Accept: text/html` for a self-contained page to print; anything else gets JSON.
     """
-    appeal = await service.get_visible(session, appeal_id=appeal_id, principal=principal)
+    principal, appeal = seen.principal, seen.appeal
     settings: Settings = request.app.state.settings
     now: datetime = request.app.state.clock()
     personal = privacy.sees_personal_data(principal, appeal)

@@ -30,10 +30,12 @@ from appeals_api.appeals.card.schemas import (
     RegistrationCard,
 )
 from appeals_api.appeals.enums import LetterKind, LetterState
+from appeals_api.appeals.lifecycle import repository as lifecycle_repository
 from appeals_api.appeals.models import Appeal, AppealHistory, Assignment, Letter, Resolution
 from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.privacy import service as privacy
-from appeals_api.appeals.reading import service
+from appeals_api.appeals.reading import repository as reading_repository
+from appeals_api.appeals.reading.fields import is_overdue
 from appeals_api.calendar.rules import RULES
 from appeals_api.units import service as units_service
 
@@ -48,7 +50,7 @@ async def build_card(
     """Appendix 2, both sides, from the appeal and its records (R-2.2, R-9.3); `personal=False`
     withholds a confidential applicant's identity, in the letters' addressee too (R-8.2)."""
     # The stored strings (kind, status, outcome...) become the schemas' enums by validation.
-    resolutions = await repository.resolutions_of(session, appeal.id)
+    resolutions = await lifecycle_repository.resolutions_of(session, appeal.id)
     unit_names = {u.code: u.name for u in await units_service.list_units(session)}
     deadlines = (await repository.deadlines_of(session, [appeal.id]))[appeal.id]
     answer = next((d for d in reversed(deadlines) if d.rule == appeal.answer_rule), None)
@@ -60,12 +62,15 @@ async def build_card(
         tz=tz,
         personal=personal,
     )
-    letters = await repository.letters_of(session, appeal.id)
+    letters = await lifecycle_repository.letters_of(session, appeal.id)
     closing = _closing_letter(letters)
     removed_at = appeal.control_removed_at.astimezone(tz) if appeal.control_removed_at else None
     reverse = CardReverse(
         directions=_directions(
-            await repository.assignments_of(session, appeal.id), resolutions, unit_names, tz
+            await lifecycle_repository.assignments_of(session, appeal.id),
+            resolutions,
+            unit_names,
+            tz,
         ),
         response_letter=_letter(closing, tz, personal=personal) if closing else None,
         deadline_changes=await _deadline_changes(session, appeal, tz),
@@ -87,7 +92,7 @@ async def build_card(
         violation_note=violation_note(appeal, today=today),
         measures=[
             CardMeasure.model_validate(m, from_attributes=True)
-            for m in await repository.measures_of(session, appeal.id)
+            for m in await lifecycle_repository.measures_of(session, appeal.id)
         ],
         letters=[_letter(x, tz, personal=personal) for x in letters],
     )
@@ -151,7 +156,7 @@ def _front(
 
 def violation_note(appeal: Appeal, *, today: date) -> str | None:
     """R-9.3: the answer deadline missed (answered late, or still open past it), or None."""
-    if not service.is_overdue(appeal, today):
+    if not is_overdue(appeal, today):
         return None
     rule = RULES.get(appeal.answer_rule)
     named = f"{appeal.answer_rule} ({rule.clause}: {rule.description})" if rule else "answer"
@@ -230,7 +235,7 @@ async def _deadline_changes(
     out: list[CardDeadlineChange] = []
     after = 0
     while True:
-        rows = await repository.history(
+        rows = await reading_repository.history(
             session, appeal_id=appeal.id, after=after, limit=HISTORY_PAGE
         )
         out.extend(change for row in rows for change in _changes_of(row, tz))

@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import repository
+from appeals_api.appeals import journal
 from appeals_api.appeals.enums import LetterKind, LetterState
+from appeals_api.appeals.lifecycle import repository as lifecycle_repository
 from appeals_api.appeals.lifecycle.workflow import Facts
-from appeals_api.appeals.models import Appeal, AppealDeadline, AppealHistory, Letter
+from appeals_api.appeals.models import Appeal, AppealDeadline, Letter
 from appeals_api.appeals.numbering import display_number
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar import service as calendar_service
@@ -145,29 +146,27 @@ class Action:
             raise invalid(name, f"{name} is before {floor.isoformat()}")
         return value
 
+    @property
+    def actor(self) -> journal.Actor:
+        return journal.Actor.of(self.principal)
+
     async def touch(
         self, other: Appeal, *, action: str, changes: dict[str, list[Any]], note: str | None
     ) -> None:
         """Record a change this action made to another appeal (a joined duplicate, R-5.2)."""
-        other.version += 1
-        other.updated_at = self.now
-        await self.record_on(other.id, action=action, changes=changes, note=note)
+        await journal.record(
+            self.session, other, actor=self.actor, action=action, at=self.now, changes=changes,
+            note=note,
+        )  # fmt: skip
 
     async def record_on(
         self, appeal_id: uuid.UUID, *, action: str, changes: dict[str, list[Any]], note: str | None
     ) -> None:
-        """A history row on another appeal, by this caller, now."""
-        await repository.insert_history(
-            self.session,
-            appeal_id=appeal_id,
-            at=self.now,
-            actor_id=self.principal.id,
-            actor_name=self.principal.name,
-            actor_role=self.principal.role.value,
-            action=action,
-            changes=changes,
-            note=note,
-        )
+        """A history row on another appeal, by this caller, now; that appeal is not changed."""
+        await journal.note_on(
+            self.session, appeal_id, actor=self.actor, action=action, at=self.now,
+            changes=changes, note=note,
+        )  # fmt: skip
 
     def letter(self, kind: LetterKind, state: LetterState, **values: Any) -> Letter:
         """A letter of this appeal, drafted (or sent) by the caller now."""
@@ -208,7 +207,7 @@ class Action:
 
     async def follow_duplicates(self, **values: Any) -> None:
         """R-5.2: duplicates joined to this appeal share its deadline and its answer."""
-        for dup in await repository.joined_duplicates(self.session, self.appeal.id):
+        for dup in await lifecycle_repository.joined_duplicates(self.session, self.appeal.id):
             changes = {k: [jsonable(getattr(dup, k)), jsonable(v)] for k, v in values.items()}
             for k, v in values.items():
                 setattr(dup, k, v)
@@ -218,15 +217,3 @@ class Action:
                 changes=changes,
                 note=f"with {display_number(self.appeal.year, self.appeal.seq)}",
             )
-
-    def history_row(self, action: str, note: str | None) -> AppealHistory:
-        return AppealHistory(
-            appeal_id=self.appeal.id,
-            at=self.now,
-            actor_id=self.principal.id,
-            actor_name=self.principal.name,
-            actor_role=self.principal.role.value,
-            action=action,
-            changes=self.changes,
-            note=note,
-        )

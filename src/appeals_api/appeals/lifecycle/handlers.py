@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from appeals_api.appeals.enums import ControlType, Kind, LetterKind, LetterState, Status
+from appeals_api.appeals.lifecycle import repository
 from appeals_api.appeals.lifecycle import schemas as b
 from appeals_api.appeals.lifecycle.action import Action, addressee, invalid
-from appeals_api.appeals.models import Appeal, Assignment, Measure, Resolution
+from appeals_api.appeals.models import Assignment, Measure, Resolution
 from appeals_api.calendar.rules import add_months, compute_due, get_rule
 from appeals_api.directum import service as directum_service
 from appeals_api.errors import Conflict, NotFound
@@ -22,12 +21,7 @@ async def resolve(a: Action, body: b.ResolveBody) -> None:
     unknown = await units_service.unknown_codes(a.session, list(body.units))
     if unknown:
         raise invalid("units", f"no such units: {', '.join(unknown)}")
-    previous = await a.session.scalars(
-        select(Resolution).where(
-            Resolution.appeal_id == a.appeal.id, Resolution.superseded_at.is_(None)
-        )
-    )
-    for old in previous:
+    for old in await repository.current_resolutions(a.session, a.appeal.id):
         old.superseded_at = a.now
     resolution = Resolution(
         appeal_id=a.appeal.id,
@@ -143,7 +137,7 @@ async def record_measure(a: Action, body: b.MeasureBody) -> None:
 
 
 async def record_measure_result(a: Action, body: b.MeasureResultBody) -> None:
-    measure = await a.session.get(Measure, body.measure_id, with_for_update=True)
+    measure = await repository.measure_for_update(a.session, body.measure_id)
     if measure is None or measure.appeal_id != a.appeal.id:
         raise NotFound("No such measure on this appeal.")
     if measure.result is not None:
@@ -233,11 +227,7 @@ async def _send_withdrawal_answer(a: Action, body: b.SendBody) -> None:
 async def remove_from_control(a: Action, body: b.ActionBody) -> None:
     """R-6.3 (§66): a separate act; joined duplicates leave control with their original."""
     a.off_control()
-    rows = await a.session.scalars(
-        select(Appeal)
-        .where(Appeal.joined_to == a.appeal.id, Appeal.control_removed_at.is_(None))
-        .with_for_update()
-    )
+    rows = await repository.duplicates_on_control(a.session, a.appeal.id)
     for dup in rows:
         dup.control_removed_at, dup.control_removed_by = a.now, a.principal.label
         await a.touch(

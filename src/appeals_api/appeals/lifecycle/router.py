@@ -110,7 +110,13 @@ def _add_action_route(spec: ActionSpec) -> None:
         )
         response.headers["ETag"] = lifecycle.etag(appeal)
         return await service.read(
-            session, appeal, principal=principal, now=now, tz=settings.tz, via=spec.name
+            session,
+            appeal,
+            principal=principal,
+            now=now,
+            tz=settings.tz,
+            via=spec.name,
+            dispatch_status=request.app.state.dispatch_status,
         )
 
     roles = ", ".join(sorted(r.value for r in spec.roles))

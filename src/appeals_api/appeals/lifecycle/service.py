@@ -10,19 +10,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import repository
+from appeals_api.appeals import journal, repository
+from appeals_api.appeals.access import NO_SUCH_APPEAL, can_see, get_visible
 from appeals_api.appeals.enums import Status
 from appeals_api.appeals.lifecycle import exits, handlers, workflow
+from appeals_api.appeals.lifecycle import repository as lifecycle_repository
 from appeals_api.appeals.lifecycle.action import Action
 from appeals_api.appeals.lifecycle.schemas import ActionBody
 from appeals_api.appeals.lifecycle.workflow import Facts
 from appeals_api.appeals.models import Appeal
-from appeals_api.appeals.reading.service import can_see
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings
 from appeals_api.errors import ActionNotAllowed, Forbidden, NotFound, PreconditionFailed
-from appeals_api.events import service as events_service
 
 Handler = Callable[[Action, Any], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {
@@ -73,23 +73,16 @@ async def load_facts(session: AsyncSession, appeal: Appeal) -> Facts:
     return Facts(
         appeal=appeal,
         deadlines=deadlines[appeal.id],
-        assignments=await repository.current_assignments(session, appeal.id),
-        letters=await repository.letters_of(session, appeal.id),
+        assignments=await lifecycle_repository.current_assignments(session, appeal.id),
+        letters=await lifecycle_repository.letters_of(session, appeal.id),
     )
-
-
-async def visible(session: AsyncSession, appeal_id: uuid.UUID, principal: Principal) -> Appeal:
-    appeal = await repository.get(session, appeal_id)
-    if appeal is None or not can_see(principal, appeal):
-        raise NotFound("No such appeal.")
-    return appeal
 
 
 async def available(
     session: AsyncSession, *, appeal_id: uuid.UUID, principal: Principal
 ) -> tuple[Appeal, list[str]]:
     """The actions this caller may take on the appeal now (API.md, discoverable workflow)."""
-    appeal = await visible(session, appeal_id, principal)
+    appeal = await get_visible(session, appeal_id=appeal_id, principal=principal)
     return appeal, workflow.allowed(await load_facts(session, appeal), principal)
 
 
@@ -111,7 +104,7 @@ async def perform(
     calendar = (await calendar_service.load_versioned(session, settings, lock=True)).calendar
     appeal = await repository.get_for_update(session, appeal_id)
     if appeal is None or not can_see(principal, appeal):
-        raise NotFound("No such appeal.")
+        raise NotFound(NO_SUCH_APPEAL)
     check_if_match(if_match, appeal)
     facts = await load_facts(session, appeal)
     if (refusal := workflow.who_refuses(name, facts, principal)) is not None:
@@ -135,13 +128,17 @@ async def perform(
         action.emit("appeal.status_changed", previous=before, status=after, action=name)
     if not action.events:  # every action reaches the outbox, also one that moves no status
         action.emit("appeal.updated", action=name)
-    appeal.version += 1
-    appeal.updated_at = now
     notes = [n for n in (*action.notes, body.note) if n]
-    session.add(action.history_row(name, "\n".join(notes) or None))
-    for type_, data in action.events:
-        await events_service.emit(session, type=type_, appeal_id=appeal.id, at=now, data=data)
-    await session.flush()
+    await journal.record(
+        session,
+        appeal,
+        actor=action.actor,
+        action=name,
+        at=now,
+        changes=action.changes,
+        note="\n".join(notes) or None,
+        events=action.events,
+    )
     return appeal
 
 

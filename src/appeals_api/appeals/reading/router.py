@@ -1,4 +1,4 @@
-"""HTTP for appeals: intake, reading, lists, history, and the applicant's status lookup."""
+"""HTTP for reading appeals: one by id or number, lists, history, the applicant's lookup."""
 
 from __future__ import annotations
 
@@ -8,25 +8,25 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from pydantic_core import to_json
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from appeals_api.appeals import repository
+from appeals_api.appeals.access import NO_SUCH_APPEAL, VisibleAppeal, can_see
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
-from appeals_api.appeals.intake import statement as fastpath
 from appeals_api.appeals.models import Appeal
+from appeals_api.appeals.privacy.service import sees_personal_data
+from appeals_api.appeals.reading import repository as reading_repository
 from appeals_api.appeals.reading import service
+from appeals_api.appeals.reading.fields import Row, to_read
 from appeals_api.appeals.schemas import (
-    AppealCreate,
-    AppealCreated,
     AppealPage,
     AppealRead,
     HistoryEntry,
     HistoryPage,
     PublicStatus,
 )
-from appeals_api.auth.dependencies import Credentials, admit, authorize, require, require_key
-from appeals_api.auth.roles import APPEAL_CREATORS, APPEAL_READERS, Principal, Role
+from appeals_api.auth.dependencies import Credentials, require, require_key
+from appeals_api.auth.roles import APPEAL_READERS, Principal, Role
 from appeals_api.config import Settings
 from appeals_api.db import SessionDep, open_session, reads_only
 from appeals_api.errors import (
@@ -43,20 +43,8 @@ router = APIRouter(prefix="/api/v1", tags=["appeals"])
 MIN_DATE, MAX_DATE = date(1991, 1, 1), date(2200, 12, 31)
 
 Reader = Annotated[Principal, Depends(require(*APPEAL_READERS))]
-# The hot routes check the key inside their own statement (`fastpath`).
-CreatorKey = Annotated[Credentials, Depends(require_key(*APPEAL_CREATORS))]
+# Read by id checks the key inside its own statement (`reading.repository`).
 ReaderKey = Annotated[Credentials, Depends(require_key(*APPEAL_READERS))]
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description="A retry with the same key and body returns the first answer (R-1.8).",
-    ),
-]
 
 
 def _settings(request: Request) -> Settings:
@@ -72,56 +60,6 @@ def _limiter(request: Request) -> RateLimiter:
 def _now(request: Request) -> datetime:
     now: datetime = request.app.state.clock()
     return now
-
-
-@router.post(
-    "/appeals",
-    status_code=201,
-    response_model=AppealCreated,
-    responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
-    summary="Register an appeal",
-)
-async def create_appeal(
-    request: Request,
-    data: AppealCreate,
-    credentials: CreatorKey,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """Intake (R-1): registered with its yearly number (R-2.1) and legal deadlines (R-3)."""
-    settings, state, now = _settings(request), request.app.state, _now(request)
-    await _limiter(request).hit(
-        Limit("intake", settings.intake_per_key_per_minute, 60),
-        credentials.key_hash,
-        now=now.timestamp(),
-    )
-    fast = await fastpath.register(
-        state.pool,
-        settings,
-        state.calendars,
-        data=data,
-        credentials=credentials,
-        now=now,
-        idempotency_key=idempotency_key,
-    )
-    if fast is not None:
-        request.state.principal = fast.principal
-        result = fast.registered
-    else:
-        async with open_session(request) as session:
-            principal = await authorize(session, credentials, request)
-            result = await service.register(
-                session,
-                settings,
-                data=data,
-                principal=principal,
-                now=now,
-                idempotency_key=idempotency_key,
-                calendars=state.calendars,
-            )
-    headers = {"Location": f"/api/v1/appeals/{result.body['id']}"}
-    if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return Response(to_json(result.body), 201, headers, media_type="application/json")
 
 
 def _decode_cursor(cursor: str | None) -> tuple[int, int] | None:
@@ -174,7 +112,7 @@ async def list_appeals(
             )
     if received_from and received_to and received_from > received_to:
         raise Unprocessable("received_from is after received_to")
-    flt = repository.ListFilter(
+    flt = reading_repository.ListFilter(
         status=status,
         kind=kind,
         channel=channel,
@@ -188,7 +126,7 @@ async def list_appeals(
         only_unit=principal.unit_code if principal.role is Role.EXECUTOR else None,
     )
     now = _now(request)
-    rows = await repository.list_appeals(
+    rows = await reading_repository.list_appeals(
         session,
         flt,
         after=_decode_cursor(cursor),
@@ -197,7 +135,13 @@ async def list_appeals(
     )
     page = rows[:limit]
     items = await service.read_many(
-        session, page, principal=principal, now=now, tz=settings.tz, via="list"
+        session,
+        page,
+        principal=principal,
+        now=now,
+        tz=settings.tz,
+        via="list",
+        dispatch_status=request.app.state.dispatch_status,
     )
     next_cursor = _encode_cursor(page[-1].year, page[-1].seq) if len(rows) > limit else None
     return AppealPage(items=items, next_cursor=next_cursor)
@@ -218,21 +162,29 @@ async def get_by_number(
     number: Annotated[int, Path(ge=1, le=10_000_000)],
 ) -> AppealRead:
     appeal = await repository.find_by_number(session, year=year, seq=number)
-    if appeal is None or not service.can_see(principal, appeal):
-        raise NotFound("No such appeal.")
+    if appeal is None or not can_see(principal, appeal):
+        raise NotFound(NO_SUCH_APPEAL)
     return await _read(request, session, appeal, principal, via="by_number")
 
 
 async def _read(
     request: Request,
     session: SessionDep,
-    appeal: Appeal | service.Row,
+    appeal: Appeal | Row,
     principal: Principal,
     *,
     via: str,
+    deadlines: list[Row] | None = None,
 ) -> AppealRead:
     return await service.read(
-        session, appeal, principal=principal, now=_now(request), tz=_settings(request).tz, via=via
+        session,
+        appeal,
+        principal=principal,
+        now=_now(request),
+        tz=_settings(request).tz,
+        via=via,
+        dispatch_status=request.app.state.dispatch_status,
+        deadlines={appeal.id: deadlines} if deadlines is not None else None,
     )
 
 
@@ -244,26 +196,27 @@ async def _read(
 )
 @reads_only
 async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) -> Response:
+    """The key, the appeal and its deadlines in one statement; a session only where the read
+    needs more: a routed appeal's dispatch status, or a logged read of personal data (R-8.2)."""
     now, settings = _now(request), _settings(request)
-    fast = await fastpath.read(
-        request.app.state.pool, settings, credentials=credentials, appeal_id=appeal_id, now=now
+    found = await service.read_by_id(
+        request.app.state.pool,
+        key_hash=credentials.key_hash,
+        allowed=credentials.allowed,
+        appeal_id=appeal_id,
+        now=now,
     )
-    if fast is None:  # the key was not valid: the general path says why (401)
+    principal, appeal = found.principal, found.appeal
+    request.state.principal = principal
+    personal = sees_personal_data(principal, appeal)
+    if appeal.units or (personal and appeal.confidential):
         async with open_session(request) as session:
-            principal = await authorize(session, credentials, request)
-            appeal: Appeal | service.Row = await service.get_visible(
-                session, appeal_id=appeal_id, principal=principal
+            read = await _read(
+                request, session, appeal, principal, via="read", deadlines=found.deadlines
             )
-            read = await _read(request, session, appeal, principal, via="read")
     else:
-        principal = admit(fast.principal, credentials.allowed, request)
-        if fast.appeal is None:
-            raise NotFound("No such appeal.")
-        appeal, fast_read = fast.appeal, fast.read
-        if fast_read is None:  # DIRECTUM status, or a logged read of personal data (R-8.2)
-            async with open_session(request) as session:
-                fast_read = await _read(request, session, appeal, principal, via="read")
-        read = fast_read
+        today = now.astimezone(settings.tz).date()
+        read = to_read(appeal, found.deadlines, today=today, tz=settings.tz, personal=personal)
     return Response(
         read.model_dump_json(),
         media_type="application/json",
@@ -279,14 +232,12 @@ async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) 
 )
 async def get_history(
     session: SessionDep,
-    principal: Reader,
-    appeal_id: UUID,
+    seen: VisibleAppeal,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=18, pattern=r"^\d+$")] = None,
 ) -> HistoryPage:
-    appeal = await service.get_visible(session, appeal_id=appeal_id, principal=principal)
     rows = await service.history(
-        session, appeal=appeal, after=int(cursor) if cursor else 0, limit=limit + 1
+        session, appeal=seen.appeal, after=int(cursor) if cursor else 0, limit=limit + 1
     )
     page = rows[:limit]
     items = [

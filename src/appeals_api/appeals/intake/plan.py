@@ -1,0 +1,170 @@
+"""An appeal ready to register: its columns, deadlines, answer and event, computed before the
+statement that numbers and writes it (R-1, R-2.1, R-3.2–3.3)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from appeals_api.appeals.deadlines import answer_rule_for, registration_deadlines
+from appeals_api.appeals.enums import Form, Status
+from appeals_api.appeals.reading.fields import Row, read_fields
+from appeals_api.appeals.schemas import AppealCreate
+from appeals_api.appeals.tracking import hash_tracking_code, tracking_code
+from appeals_api.calendar.rules import start_date
+from appeals_api.calendar.workdays import WorkCalendar
+from appeals_api.config import Settings
+
+REGISTERED_CHANGES = {"status": [None, Status.REGISTERED.value]}
+# The columns of a new appeal that intake leaves empty (its number comes from the statement).
+_UNSET_AT_REGISTRATION: dict[str, Any] = dict.fromkeys(
+    (
+        "completed_on",
+        "outcome",
+        "disposal",
+        "joined_to",
+        "control_removed_at",
+        "control_removed_by",
+    ),
+    None,
+) | {"seq": 0}
+
+
+def request_fingerprint(data: AppealCreate) -> str:
+    """The body's meaning, not its bytes: its fields in the model's order with the values as
+    validated, so a retry that orders or spaces its keys differently is the same request."""
+    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Reception:
+    """When the appeal was received, and what that asks of the caller (R-3.2)."""
+
+    at: datetime
+    backdated: bool  # before now by more than the clock skew allowed: registrar or higher
+    future: bool  # after now by more than the skew: refused (422), after the key is checked
+
+
+def reception(data: AppealCreate, now: datetime, s: Settings) -> Reception:
+    if data.received_at is None:
+        return Reception(at=now, backdated=False, future=False)
+    tolerance = timedelta(seconds=s.backdate_tolerance_seconds)
+    return Reception(
+        at=data.received_at,
+        backdated=data.received_at < now - tolerance,
+        future=data.received_at > now + tolerance,
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An appeal ready to insert: every column but its number and creator, its stage deadlines,
+    its answer (without the number) and its event (R-2.1, R-3.2–3.3)."""
+
+    values: dict[str, Any]
+    deadlines: list[dict[str, Any]]
+    body: dict[str, Any]
+    event_data: dict[str, Any]
+
+    @property
+    def appeal_id(self) -> uuid.UUID:
+        appeal_id: uuid.UUID = self.values["id"]
+        return appeal_id
+
+
+def _columns(
+    data: AppealCreate, *, appeal_id: uuid.UUID, code: str, related: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The appeal's columns that come from the request as it was sent."""
+    return {
+        "id": appeal_id,
+        "kind": data.kind.value,
+        "form": data.form.value,
+        "channel": data.channel.value,
+        "language": data.language,
+        "status": Status.REGISTERED.value,
+        "text": data.text,
+        "summary": data.summary,
+        "addressee": data.addressee,
+        "applicants": [a.model_dump(mode="json", exclude_none=True) for a in data.applicants],
+        "respond_to": data.respond_to,
+        "representative": (
+            data.representative.model_dump(mode="json", exclude_none=True)
+            if data.representative
+            else None
+        ),
+        "needs_anonymity_check": not any(a.identified() for a in data.applicants),
+        "needs_authority_check": bool(
+            data.representative and not data.representative.authority_documents
+        ),
+        "confidential": data.confidential,
+        "control": data.control.model_dump(mode="json", exclude_none=True),
+        "related": related,
+        "external_ref": data.external_ref,
+        "paper": data.paper.model_dump(mode="json", exclude_none=True) if data.paper else None,
+        "units": [],
+        "tracking_code_hash": hash_tracking_code(appeal_id, code),
+    }
+
+
+def plan_registration(
+    settings: Settings,
+    *,
+    data: AppealCreate,
+    received_at: datetime,
+    calendar: WorkCalendar,
+    related: dict[str, Any] | None,
+    now: datetime,
+) -> Plan:
+    tz = settings.tz
+    registered_on = start_date(
+        received_at,
+        electronic=data.form is Form.ELECTRONIC,
+        calendar=calendar,
+        tz=tz,
+        work_end=settings.work_end,
+    )
+    year = received_at.astimezone(tz).date().year
+    deadlines = registration_deadlines(
+        registered_on=registered_on, kind=data.kind, calendar=calendar
+    )
+    answer_rule = answer_rule_for(data.kind)
+    due_date = next(d["due_on"] for d in deadlines if d["rule"] == answer_rule)
+    code = tracking_code()
+    values = _columns(data, appeal_id=uuid.uuid4(), code=code, related=related) | {
+        "year": year,
+        "received_at": received_at,
+        "registered_on": registered_on,
+        "answer_rule": answer_rule,
+        "due_date": due_date,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    preview = Row(**values, **_UNSET_AT_REGISTRATION)
+    deadline_rows = [Row(done_on=None, fixed=False, cancelled=False, **d) for d in deadlines]
+    # The answer as `AppealCreated` would give it, without validating what was just validated:
+    # the nested models are dumped whole (every field, null included), as a read shows them.
+    body = read_fields(preview, deadline_rows, today=now.astimezone(tz).date(), tz=tz)
+    body |= {
+        "applicants": [a.model_dump(mode="json") for a in data.applicants],
+        "representative": data.representative.model_dump(mode="json")
+        if data.representative
+        else None,
+        "control": data.control.model_dump(mode="json"),
+        "paper": data.paper.model_dump(mode="json") if data.paper else None,
+        "tracking_code": code,
+    }
+    del body["seq"], body["number"]
+    event_data = {
+        "year": year,
+        "kind": data.kind.value,
+        "form": data.form.value,
+        "channel": data.channel.value,
+        "registered_on": registered_on.isoformat(),
+        "due_date": due_date.isoformat(),
+    }
+    return Plan(values=values, deadlines=deadlines, body=body, event_data=event_data)

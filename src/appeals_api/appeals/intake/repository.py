@@ -1,0 +1,199 @@
+"""All SQL of intake: the one statement that registers an appeal (R-1, R-2.1, R-1.8).
+
+The statement checks the key and its role, share-locks the calendar version and compares it
+with the one the plan was counted on, claims the Idempotency-Key, takes the year's next number
+and writes the appeal, its deadlines, its history row and its event (through the journal's
+fragments), all or nothing, in PostgreSQL's implicit transaction: one round trip.
+
+Locks, in the order every writer takes them (ARCHITECTURE.md):
+1. `calendar_state`, shared: an override in progress is waited for, then seen (R-3.6);
+2. the Idempotency-Key's unique index: a retry in flight waits for its first attempt;
+3. the year's `registration_counters` row, held until the commit: numbers are gapless (R-2.1);
+then the new rows. The key's last use is written with SKIP LOCKED and never waits.
+
+It always answers one row that says what happened (`Outcome`); when it did not register, it
+wrote nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+
+from appeals_api.appeals import journal
+from appeals_api.appeals.numbering import SQL_DISPLAY_NUMBER
+from appeals_api.auth import repository as keys
+from appeals_api.sql import Params, Statement
+
+
+@functools.lru_cache(maxsize=8)
+def _statement(columns: tuple[str, ...]) -> Statement:
+    """Built once per set of appeal columns (the plan's, always the same in practice)."""
+    p = Params()
+    idem = p("idem_key", "varchar")
+    write = p("write", "boolean")
+    now = p("now", "timestamptz")
+    number = SQL_DISPLAY_NUMBER % {"seq": "a.seq", "year": "a.year"}
+    history = journal.history_sql(
+        source="a, go",
+        appeal_id="a.id",
+        at=now,
+        actor_id="go.id",
+        actor_name="go.name",
+        actor_role="go.role",
+        action="'registered'",
+        changes=p("changes", "jsonb"),
+    )
+    event = journal.event_sql(
+        source="a",
+        type_="'appeal.registered'",
+        appeal_id="a.id",
+        at=now,
+        data=p("event_data", "jsonb") + f" || jsonb_build_object('seq', a.seq, 'number', {number})",
+    )
+    # Names and placeholders come from this module and the model, never from a request.
+    sql = f"""WITH {keys.key_ctes(p)},
+ok AS (
+    SELECT k.id, k.name, k.role FROM k
+    WHERE k.role = ANY({p("roles", "varchar[]")})
+      AND (NOT {p("backdated", "boolean")} OR k.role = ANY({p("backdaters", "varchar[]")}))
+),
+s AS (
+    -- Lock 1: an override in progress holds the row exclusively: wait, then see its version.
+    SELECT version FROM calendar_state WHERE id = 1 AND {write} AND EXISTS (SELECT FROM ok)
+    FOR SHARE
+),
+counted AS (
+    SELECT ok.* FROM ok, s WHERE s.version = {p("calendar_version", "bigint")}
+),
+i AS (
+    -- Lock 2: a first attempt with this key still in flight is waited for here.
+    INSERT INTO idempotency_keys (principal_id, key, request_hash, appeal_id, response,
+                                  created_at)
+    SELECT counted.id, {idem}, {p("request_hash", "varchar")}, {p("appeal_id", "uuid")},
+           {p("response", "jsonb")}, {now}
+    FROM counted WHERE {idem} IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING principal_id
+),
+prior AS (
+    SELECT x.request_hash, x.response, a.seq
+    FROM ok JOIN idempotency_keys x ON x.principal_id = ok.id AND x.key = {idem}
+    JOIN appeals a ON a.id = x.appeal_id
+),
+go AS (SELECT counted.* FROM counted WHERE {idem} IS NULL OR EXISTS (SELECT FROM i)),
+c AS (
+    -- Lock 3: the year's counter row, until the commit.
+    INSERT INTO registration_counters AS rc (year, last_seq) SELECT {p("year", "smallint")}, 1
+    FROM go
+    ON CONFLICT (year) DO UPDATE SET last_seq = rc.last_seq + 1
+    RETURNING last_seq
+),
+a AS (
+    INSERT INTO appeals ({", ".join(columns)}, created_by, seq)
+    SELECT {", ".join("r." + c for c in columns)}, go.id, c.last_seq
+    FROM jsonb_populate_record(NULL::appeals, {p("appeal", "jsonb")}) AS r, go, c
+    RETURNING id, year, seq
+),
+d AS (
+    INSERT INTO appeal_deadlines (appeal_id, rule, start_on, due_on, original_due_on)
+    SELECT a.id, x.rule, x.start_on, x.due_on, x.due_on
+    FROM a, unnest({p("dl_rules", "varchar[]")}, {p("dl_starts", "date[]")},
+                   {p("dl_dues", "date[]")}) AS x(rule, start_on, due_on)
+),
+h AS ({history}),
+e AS ({event})
+SELECT k.id, k.name, k.role, k.unit_code,
+       EXISTS (SELECT FROM ok) AS admitted,
+       (SELECT version FROM s) AS calendar_version,
+       (SELECT seq FROM a) AS seq,
+       (SELECT request_hash FROM prior) AS prior_hash,
+       (SELECT response FROM prior) AS prior_response,
+       (SELECT seq FROM prior) AS prior_seq
+FROM (SELECT) AS one LEFT JOIN k ON true"""  # noqa: S608 (names from this module and the model)
+    return Statement(sql, tuple(p.names))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the statement did. `id` is None when the key is not valid now."""
+
+    id: uuid.UUID | None
+    name: str | None
+    role: str | None
+    unit_code: str | None
+    admitted: bool  # the key's role may post this appeal (back-dated: registrar or higher)
+    calendar_version: int | None  # the version it locked (when it tried to write)
+    seq: int | None  # registered with this number
+    prior_hash: str | None  # the key was used before: that request's fingerprint
+    prior_response: dict[str, Any] | None  # … and its answer, without the number
+    prior_seq: int | None  # … and the number of the appeal it registered
+
+
+async def register(
+    pool: asyncpg.Pool,
+    *,
+    values: dict[str, Any],
+    deadlines: list[dict[str, Any]],
+    event_data: dict[str, Any],
+    changes: dict[str, Any],
+    key_hash: str,
+    roles: list[str],
+    backdated: bool,
+    backdaters: list[str],
+    write: bool,
+    calendar_version: int,
+    idempotency_key: str | None,
+    request_hash: str | None,
+    response: dict[str, Any] | None,
+    now: datetime,
+) -> Outcome:
+    """Run the intake statement once (see the module's docstring)."""
+    statement = _statement(tuple(values))
+    args = {
+        # The columns as one JSON document PostgreSQL unpacks: one parameter instead of 30.
+        "appeal": values,
+        "appeal_id": values["id"],
+        "year": values["year"],
+        **keys.key_values(key_hash, now),
+        "roles": roles,
+        "backdated": backdated,
+        "backdaters": backdaters,
+        "write": write,
+        "calendar_version": calendar_version,
+        "idem_key": idempotency_key,
+        "request_hash": request_hash,
+        "response": response,
+        "dl_rules": [d["rule"] for d in deadlines],
+        "dl_starts": [d["start_on"] for d in deadlines],
+        "dl_dues": [d["due_on"] for d in deadlines],
+        "changes": changes,
+        "event_data": event_data,
+    }
+    row = await pool.fetchrow(statement.sql, *statement.args(args))
+    assert row is not None  # the statement always answers one row
+    return Outcome(**dict(row))
+
+
+@dataclass(frozen=True)
+class Earlier:
+    id: uuid.UUID
+    received_on: date
+
+
+async def find_earlier(pool: asyncpg.Pool, *, year: int, seq: int, tz: str) -> Earlier | None:
+    """An earlier appeal named by its number (R-2.3); appeals are never renumbered or deleted,
+    so reading it before the intake statement is as good as reading it inside."""
+    row = await pool.fetchrow(
+        "SELECT id, (received_at AT TIME ZONE $3)::date AS received_on FROM appeals "
+        "WHERE year = $1 AND seq = $2",
+        year,
+        seq,
+        tz,
+    )
+    return Earlier(row["id"], row["received_on"]) if row is not None else None

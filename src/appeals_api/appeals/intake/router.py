@@ -1,0 +1,72 @@
+"""HTTP for intake: POST /api/v1/appeals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from pydantic_core import to_json
+
+from appeals_api.appeals.intake import service
+from appeals_api.appeals.schemas import AppealCreate, AppealCreated
+from appeals_api.auth.dependencies import Credentials, require_key
+from appeals_api.auth.roles import APPEAL_CREATORS
+from appeals_api.config import Settings
+from appeals_api.errors import problem_responses
+from appeals_api.ratelimit import Limit, RateLimiter
+
+router = APIRouter(prefix="/api/v1", tags=["appeals"])
+
+# The key is checked inside the intake statement (`intake.repository`).
+CreatorKey = Annotated[Credentials, Depends(require_key(*APPEAL_CREATORS))]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A retry with the same key and body returns the first answer (R-1.8).",
+    ),
+]
+
+
+@router.post(
+    "/appeals",
+    status_code=201,
+    response_model=AppealCreated,
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429, 503),
+    summary="Register an appeal",
+)
+async def create_appeal(
+    request: Request,
+    data: AppealCreate,
+    credentials: CreatorKey,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Intake (R-1): registered with its yearly number (R-2.1) and legal deadlines (R-3)."""
+    state = request.app.state
+    settings: Settings = state.settings
+    now = state.clock()
+    limiter: RateLimiter = state.limiter
+    await limiter.hit(
+        Limit("intake", settings.intake_per_key_per_minute, 60),
+        credentials.key_hash,
+        now=now.timestamp(),
+    )
+    result = await service.register(
+        state.pool,
+        settings,
+        state.calendars,
+        data=data,
+        key_hash=credentials.key_hash,
+        allowed=credentials.allowed,
+        now=now,
+        idempotency_key=idempotency_key,
+    )
+    request.state.principal = result.principal
+    headers = {"Location": f"/api/v1/appeals/{result.body['id']}"}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(to_json(result.body), 201, headers, media_type="application/json")

@@ -1,0 +1,155 @@
+"""Intake: register an appeal with its yearly number and deadlines; never refuse it (R-1.5).
+
+One path for every appeal — plain, back-dated, related to an earlier one, a retry: a plan
+counted in Python, then the one intake statement (`intake.repository`), whose outcome is
+answered here. The statement writes nothing unless it registers, so a retry of the loop is
+always safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from appeals_api.appeals.intake import repository
+from appeals_api.appeals.intake.plan import (
+    REGISTERED_CHANGES,
+    Reception,
+    plan_registration,
+    reception,
+    request_fingerprint,
+)
+from appeals_api.appeals.numbering import display_number
+from appeals_api.appeals.schemas import AppealCreate, AppealCreated
+from appeals_api.auth.roles import BACKDATERS, Principal, Role
+from appeals_api.auth.service import UNKNOWN_KEY, principal_of
+from appeals_api.calendar.service import CalendarCache
+from appeals_api.config import Settings
+from appeals_api.errors import (
+    FieldError,
+    Forbidden,
+    IdempotencyKeyReused,
+    ServiceUnavailable,
+    Unauthorized,
+    Unprocessable,
+)
+
+# Each extra attempt follows something another transaction finished meanwhile (a decree
+# override, or a first attempt with the same Idempotency-Key): one is almost always enough.
+ATTEMPTS = 5
+_BACKDATERS = sorted(r.value for r in BACKDATERS)
+
+
+@dataclass(frozen=True)
+class Registered:
+    body: dict[str, Any]
+    replayed: bool
+    principal: Principal
+
+
+async def register(
+    pool: asyncpg.Pool,
+    settings: Settings,
+    calendars: CalendarCache,
+    *,
+    data: AppealCreate,
+    key_hash: str,
+    allowed: frozenset[Role],
+    now: datetime,
+    idempotency_key: str | None,
+) -> Registered:
+    """R-1, R-2.1, R-3.2–3.3, R-1.8: register once, answer every retry with the first answer.
+
+    401 for a key not valid now, 403 for a role not admitted (or back-dating without the
+    registrar's role), then 422 for a reception in the future: deny first, as every route."""
+    received = reception(data, now, settings)
+    related = await _related(pool, data, settings)
+    fingerprint = request_fingerprint(data) if idempotency_key else None
+    roles = sorted(r.value for r in allowed)
+    for _ in range(ATTEMPTS):
+        loaded = await calendars.get(pool, settings)
+        plan = plan_registration(
+            settings,
+            data=data,
+            received_at=received.at,
+            calendar=loaded.calendar,
+            related=related,
+            now=now,
+        )
+        outcome = await repository.register(
+            pool,
+            values=plan.values,
+            deadlines=plan.deadlines,
+            event_data=plan.event_data,
+            changes=REGISTERED_CHANGES,
+            key_hash=key_hash,
+            roles=roles,
+            backdated=received.backdated,
+            backdaters=_BACKDATERS,
+            write=not received.future,
+            calendar_version=loaded.version,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+            response=plan.body if idempotency_key else None,
+            now=now,
+        )
+        principal = _admitted(outcome, allowed, received)
+        if outcome.seq is not None:
+            return Registered(answer(plan.body, outcome.seq), False, principal)
+        if outcome.prior_response is not None and outcome.prior_seq is not None:
+            if outcome.prior_hash != fingerprint:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was used with another request body."
+                )
+            return Registered(answer(outcome.prior_response, outcome.prior_seq), True, principal)
+        if outcome.calendar_version != loaded.version:
+            await calendars.reload(pool, settings)  # a decree override came first (R-3.6)
+        # Otherwise a first attempt with this key was in flight: it has ended; look again.
+    raise ServiceUnavailable("The appeal could not be registered now; nothing was kept.")
+
+
+def _admitted(
+    outcome: repository.Outcome, allowed: frozenset[Role], received: Reception
+) -> Principal:
+    if outcome.id is None:
+        raise Unauthorized(UNKNOWN_KEY)
+    principal = principal_of(outcome)
+    if principal.role not in allowed:
+        raise Forbidden(f"The role {principal.role.value!r} may not do this.")
+    if not outcome.admitted:
+        raise Forbidden("Back-dating received_at needs the registrar role or higher.")
+    if received.future:
+        raise Unprocessable(
+            "received_at is in the future",
+            [FieldError(field="received_at", message="must not be in the future", type="future")],
+        )
+    return principal
+
+
+async def _related(
+    pool: asyncpg.Pool, data: AppealCreate, settings: Settings
+) -> dict[str, Any] | None:
+    """R-2.3: record the earlier appeal's number and date (it may predate this system)."""
+    if data.related is None:
+        return None
+    ref = data.related
+    earlier = await repository.find_earlier(
+        pool, year=ref.year, seq=ref.number, tz=settings.timezone
+    )
+    return {
+        "relation": ref.relation.value,
+        "year": ref.year,
+        "number": ref.number,
+        "display": display_number(ref.year, ref.number),
+        "appeal_id": str(earlier.id) if earlier else None,
+        "received_on": earlier.received_on.isoformat() if earlier else None,
+    }
+
+
+def answer(stored: dict[str, Any], seq: int) -> dict[str, Any]:
+    """The answer to intake: the plan's (or the stored) answer with its number."""
+    body = {**stored, "seq": seq, "number": display_number(int(stored["year"]), seq)}
+    return {name: body[name] for name in AppealCreated.model_fields if name in body}
