@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from appeals_api import models  # noqa: F401 (every table: foreign keys resolve across domains)
 from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import Role
 from appeals_api.clock import system_clock

@@ -23,7 +23,17 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from appeals_api.db import Base
+from appeals_api.appeals.enums import (
+    Channel,
+    Form,
+    Kind,
+    LetterKind,
+    LetterState,
+    MeasureType,
+    Outcome,
+    Status,
+)
+from appeals_api.db import Base, StrEnumType
 
 
 class RegistrationCounter(Base):
@@ -41,11 +51,11 @@ class Appeal(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(SmallInteger)
     seq: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(32))
-    form: Mapped[str] = mapped_column(String(32))
-    channel: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[Kind] = mapped_column(StrEnumType(Kind, 32))
+    form: Mapped[Form] = mapped_column(StrEnumType(Form, 32))
+    channel: Mapped[Channel] = mapped_column(StrEnumType(Channel, 64))
     language: Mapped[str] = mapped_column(String(35))
-    status: Mapped[str] = mapped_column(String(32))
+    status: Mapped[Status] = mapped_column(StrEnumType(Status, 32))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     registered_on: Mapped[date] = mapped_column(Date)
     answer_rule: Mapped[str] = mapped_column(String(64))
@@ -65,7 +75,7 @@ class Appeal(Base):
     external_ref: Mapped[str | None] = mapped_column(String(200))
     paper: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     units: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
-    outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[Outcome | None] = mapped_column(StrEnumType(Outcome, 32))
     # rejections, R-7 ways out: ground, written conclusion, who decided, and where to.
     disposal: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # a duplicate joined to the appeal it copies is answered with it.
@@ -216,7 +226,7 @@ class Measure(Base):
     appeal_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("appeals.id", ondelete="CASCADE"), index=True
     )
-    type: Mapped[str] = mapped_column(String(32))
+    type: Mapped[MeasureType] = mapped_column(StrEnumType(MeasureType, 32))
     held_on: Mapped[date] = mapped_column(Date)
     party: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
@@ -240,9 +250,9 @@ class Letter(Base):
     appeal_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("appeals.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(16))
-    outcome: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[LetterKind] = mapped_column(StrEnumType(LetterKind, 32))
+    state: Mapped[LetterState] = mapped_column(StrEnumType(LetterState, 16))
+    outcome: Mapped[Outcome | None] = mapped_column(StrEnumType(Outcome, 32))
     text: Mapped[str | None] = mapped_column(Text)
     grounds: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(35))

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appeals_api.auth import repository
 from appeals_api.auth.models import ApiKey
 from appeals_api.auth.roles import Principal, Role
-from appeals_api.errors import NotFound, Unprocessable
+from appeals_api.errors import Forbidden, NotFound, Unprocessable
 
 KEY_PREFIX = "apk_"
 UNKNOWN_KEY = "The API key is unknown, revoked or expired."
@@ -82,3 +82,10 @@ async def authenticate(session: AsyncSession, *, token: str, now: datetime) -> P
 def principal_of(row: Any) -> Principal:
     """A key's row (id, name, role, unit_code) as the principal acting with it."""
     return Principal(id=row.id, name=row.name, role=Role(row.role), unit_code=row.unit_code)
+
+
+def admitted(principal: Principal, allowed: frozenset[Role]) -> Principal:
+    """403 for a valid key of a role the route does not admit."""
+    if principal.role not in allowed:
+        raise Forbidden(f"The role {principal.role.value!r} may not do this.")
+    return principal

@@ -18,7 +18,7 @@ from appeals_api.calendar.rules import start_date
 from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
 
-REGISTERED_CHANGES = {"status": [None, Status.REGISTERED.value]}
+REGISTERED_CHANGES = {"status": [None, Status.REGISTERED]}
 # The columns of a new appeal that intake leaves empty (its number comes from the statement).
 _UNSET_AT_REGISTRATION: dict[str, Any] = dict.fromkeys(
     (
@@ -81,11 +81,11 @@ def _columns(
     """The appeal's columns that come from the request as it was sent."""
     return {
         "id": appeal_id,
-        "kind": data.kind.value,
-        "form": data.form.value,
-        "channel": data.channel.value,
+        "kind": data.kind,
+        "form": data.form,
+        "channel": data.channel,
         "language": data.language,
-        "status": Status.REGISTERED.value,
+        "status": Status.REGISTERED,
         "text": data.text,
         "summary": data.summary,
         "addressee": data.addressee,
@@ -161,9 +161,9 @@ def plan_registration(
     del body["seq"], body["number"]
     event_data = {
         "year": year,
-        "kind": data.kind.value,
-        "form": data.form.value,
-        "channel": data.channel.value,
+        "kind": data.kind,
+        "form": data.form,
+        "channel": data.channel,
         "registered_on": registered_on.isoformat(),
         "due_date": due_date.isoformat(),
     }

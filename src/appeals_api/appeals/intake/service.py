@@ -25,7 +25,7 @@ from appeals_api.appeals.intake.plan import (
 from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.schemas import AppealCreate, AppealCreated
 from appeals_api.auth.roles import BACKDATERS, Principal, Role
-from appeals_api.auth.service import UNKNOWN_KEY, principal_of
+from appeals_api.auth.service import UNKNOWN_KEY, admitted, principal_of
 from appeals_api.calendar.service import CalendarCache
 from appeals_api.config import Settings
 from appeals_api.errors import (
@@ -117,8 +117,7 @@ def _admitted(
     if outcome.id is None:
         raise Unauthorized(UNKNOWN_KEY)
     principal = principal_of(outcome)
-    if principal.role not in allowed:
-        raise Forbidden(f"The role {principal.role.value!r} may not do this.")
+    admitted(principal, allowed)
     if not outcome.admitted:
         raise Forbidden("Back-dating received_at needs the registrar role or higher.")
     if received.future:
@@ -140,7 +139,7 @@ async def _related(
         pool, year=ref.year, seq=ref.number, tz=settings.timezone
     )
     return {
-        "relation": ref.relation.value,
+        "relation": ref.relation,
         "year": ref.year,
         "number": ref.number,
         "display": display_number(ref.year, ref.number),

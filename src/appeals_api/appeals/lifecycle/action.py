@@ -172,8 +172,8 @@ class Action:
         """A letter of this appeal, drafted (or sent) by the caller now."""
         letter = Letter(
             appeal_id=self.appeal.id,
-            kind=kind.value,
-            state=state.value,
+            kind=kind,
+            state=state,
             drafted_by=self.principal.label,
             drafted_at=self.now,
             **values,
@@ -202,7 +202,7 @@ class Action:
             (x for x in reversed(self.facts.letters) if x.kind == kind and x.state == state), None
         )
         if letter is None:  # the transition map makes this unreachable; say so if it is not
-            raise Conflict(f"no {state.value} {kind.value} letter on this appeal")
+            raise Conflict(f"no {state} {kind} letter on this appeal")
         return letter
 
     async def follow_duplicates(self, **values: Any) -> None:

@@ -98,7 +98,7 @@ def _decided(a: Action, kind: str, ground: str, conclusion: str) -> dict[str, An
 
 async def leave_without_consideration(a: Action, body: b.LeaveBody) -> None:
     """R-7.1 (§46–49): on an approved conclusion; off control at once (§47)."""
-    disposal = _decided(a, "left_without_consideration", body.ground.value, body.conclusion)
+    disposal = _decided(a, "left_without_consideration", body.ground, body.conclusion)
     if body.prepared_by:
         disposal["prepared_by"] = body.prepared_by
     a.close_open(a.today, cancelled=True)
@@ -120,7 +120,7 @@ async def terminate(a: Action, body: b.TerminateBody) -> None:
     # A withdrawal still gets its written answer (§17): that stage stays open.
     a.close_open(a.today, cancelled=True, keep=("withdrawal_answer",))
     a.set("completed_on", a.today)
-    a.set("disposal", _decided(a, "terminated", body.ground.value, body.conclusion))
+    a.set("disposal", _decided(a, "terminated", body.ground, body.conclusion))
     a.off_control()
     a.emit("appeal.applicant_notice", reason="terminated", ground=body.ground)
 

@@ -121,7 +121,7 @@ async def record_measure(a: Action, body: b.MeasureBody) -> None:
         a.check_date("result_on", body.result_on, not_before=body.held_on)
     measure = Measure(
         appeal_id=a.appeal.id,
-        type=body.type.value,
+        type=body.type,
         held_on=body.held_on,
         party=body.party,
         description=body.description,
@@ -150,7 +150,7 @@ async def record_measure_result(a: Action, body: b.MeasureResultBody) -> None:
 async def respond(a: Action, body: b.RespondBody) -> None:
     """R-6.1 drafted by the lead unit; an interim response keeps the appeal on control (R-5.3)."""
     values: dict[str, Any] = {
-        "outcome": body.outcome.value if body.outcome else None,
+        "outcome": body.outcome,
         "text": body.text,
         "grounds": body.grounds,
         "language": body.language or a.appeal.language,
@@ -169,14 +169,14 @@ async def respond(a: Action, body: b.RespondBody) -> None:
 
 async def return_for_revision(a: Action, body: b.RevisionBody) -> None:
     draft = a.letter_of(LetterKind.RESPONSE, LetterState.DRAFT)
-    draft.state = LetterState.RETURNED.value
+    draft.state = LetterState.RETURNED
     a.note("response.returned", body.reason)
 
 
 async def sign(a: Action, body: b.ActionBody) -> None:
     """R-6.1 (§39): a manager signs; the letter goes out the same day (App. 1)."""
     draft = a.letter_of(LetterKind.RESPONSE, LetterState.DRAFT)
-    draft.state = LetterState.SIGNED.value
+    draft.state = LetterState.SIGNED
     draft.signed_by, draft.signed_on = a.principal.label, a.today
     a.note("response.signed_by", a.principal.label)
     await a.add_deadline("send_response", a.today)
@@ -194,7 +194,7 @@ async def send(a: Action, body: b.SendBody) -> None:
         raise invalid(
             "control_letter_number", "under a higher body's control it is answered too (§44)"
         )
-    letter.state = LetterState.SENT.value
+    letter.state = LetterState.SENT
     letter.letter_number, letter.sent_on, letter.sent_by = (
         body.letter_number,
         sent_on,

@@ -158,7 +158,7 @@ def state_refuses(name: str, facts: Facts, principal: Principal) -> str | None:
     """Why the appeal's state does not allow the action now (409), if so."""
     status = Status(facts.appeal.status)
     if status not in TRANSITIONS[name]:
-        return f"An appeal that is {status.value} cannot {name}."
+        return f"An appeal that is {status} cannot {name}."
     guard = _GUARDS.get(name)
     return guard(facts, principal, status) if guard else None
 

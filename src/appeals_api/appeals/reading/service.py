@@ -25,8 +25,8 @@ from appeals_api.appeals.reading.fields import Row, to_read
 from appeals_api.appeals.schemas import AppealRead, DirectumRead, PublicDeadline, PublicStatus
 from appeals_api.appeals.tracking import hash_tracking_code
 from appeals_api.auth.roles import Principal, Role
-from appeals_api.auth.service import UNKNOWN_KEY
-from appeals_api.errors import Forbidden, NotFound, Unauthorized
+from appeals_api.auth.service import UNKNOWN_KEY, admitted
+from appeals_api.errors import NotFound, Unauthorized
 
 
 class DispatchStatusSource(Protocol):
@@ -129,8 +129,7 @@ async def read_by_id(
         role=Role(row["principal_role"]),
         unit_code=row["principal_unit"],
     )
-    if principal.role not in allowed:
-        raise Forbidden(f"The role {principal.role.value!r} may not do this.")
+    admitted(principal, allowed)
     if row["id"] is None:
         raise NotFound(NO_SUCH_APPEAL)
     appeal = Row(**{c: row[c] for c in _APPEAL_COLUMNS})
