@@ -26,17 +26,49 @@ from typing import Any
 import asyncpg
 
 from appeals_api.appeals import journal
+from appeals_api.appeals.intake.plan import REGISTERED_CHANGES, Plan
 from appeals_api.appeals.numbering import SQL_DISPLAY_NUMBER
 from appeals_api.auth import repository as keys
 from appeals_api.sql import Params, Statement
 
 
-@functools.lru_cache(maxsize=8)
-def _statement(columns: tuple[str, ...]) -> Statement:
-    """Built once per set of appeal columns (the plan's, always the same in practice)."""
-    p = Params()
+def _admission(p: Params) -> str:
+    """Who may post it, the calendar it is counted on, the Idempotency-Key (locks 1 and 2)."""
     idem = p("idem_key", "varchar")
-    write = p("write", "boolean")
+    return f"""ok AS (
+    SELECT k.id, k.name, k.role FROM k
+    WHERE k.role = ANY({p("roles", "varchar[]")})
+      AND (NOT {p("backdated", "boolean")} OR k.role = ANY({p("backdaters", "varchar[]")}))
+),
+s AS (
+    -- Lock 1: an override in progress holds the row exclusively: wait, then see its version.
+    SELECT version FROM calendar_state
+    WHERE id = 1 AND {p("write", "boolean")} AND EXISTS (SELECT FROM ok)
+    FOR SHARE
+),
+counted AS (
+    SELECT ok.* FROM ok, s WHERE s.version = {p("calendar_version", "bigint")}
+),
+i AS (
+    -- Lock 2: a first attempt with this key still in flight is waited for here.
+    INSERT INTO idempotency_keys (principal_id, key, request_hash, appeal_id, response,
+                                  created_at)
+    SELECT counted.id, {idem}, {p("request_hash", "varchar")}, {p("appeal_id", "uuid")},
+           {p("response", "jsonb")}, {p("now", "timestamptz")}
+    FROM counted WHERE {idem} IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING principal_id
+),
+prior AS (
+    SELECT x.request_hash, x.response, a.seq
+    FROM ok JOIN idempotency_keys x ON x.principal_id = ok.id AND x.key = {idem}
+    JOIN appeals a ON a.id = x.appeal_id
+),
+go AS (SELECT counted.* FROM counted WHERE {idem} IS NULL OR EXISTS (SELECT FROM i))"""  # noqa: S608
+
+
+def _writes(p: Params, columns: tuple[str, ...]) -> str:
+    """The number (lock 3), the appeal, its deadlines, and the journal's history row and event."""
     now = p("now", "timestamptz")
     number = SQL_DISPLAY_NUMBER % {"seq": "a.seq", "year": "a.year"}
     history = journal.history_sql(
@@ -56,38 +88,8 @@ def _statement(columns: tuple[str, ...]) -> Statement:
         at=now,
         data=p("event_data", "jsonb") + f" || jsonb_build_object('seq', a.seq, 'number', {number})",
     )
-    # Names and placeholders come from this module and the model, never from a request.
-    sql = f"""WITH {keys.key_ctes(p)},
-ok AS (
-    SELECT k.id, k.name, k.role FROM k
-    WHERE k.role = ANY({p("roles", "varchar[]")})
-      AND (NOT {p("backdated", "boolean")} OR k.role = ANY({p("backdaters", "varchar[]")}))
-),
-s AS (
-    -- Lock 1: an override in progress holds the row exclusively: wait, then see its version.
-    SELECT version FROM calendar_state WHERE id = 1 AND {write} AND EXISTS (SELECT FROM ok)
-    FOR SHARE
-),
-counted AS (
-    SELECT ok.* FROM ok, s WHERE s.version = {p("calendar_version", "bigint")}
-),
-i AS (
-    -- Lock 2: a first attempt with this key still in flight is waited for here.
-    INSERT INTO idempotency_keys (principal_id, key, request_hash, appeal_id, response,
-                                  created_at)
-    SELECT counted.id, {idem}, {p("request_hash", "varchar")}, {p("appeal_id", "uuid")},
-           {p("response", "jsonb")}, {now}
-    FROM counted WHERE {idem} IS NOT NULL
-    ON CONFLICT DO NOTHING
-    RETURNING principal_id
-),
-prior AS (
-    SELECT x.request_hash, x.response, a.seq
-    FROM ok JOIN idempotency_keys x ON x.principal_id = ok.id AND x.key = {idem}
-    JOIN appeals a ON a.id = x.appeal_id
-),
-go AS (SELECT counted.* FROM counted WHERE {idem} IS NULL OR EXISTS (SELECT FROM i)),
-c AS (
+    # Column names come from the model, never from a request.
+    return f"""c AS (
     -- Lock 3: the year's counter row, until the commit.
     INSERT INTO registration_counters AS rc (year, last_seq) SELECT {p("year", "smallint")}, 1
     FROM go
@@ -107,15 +109,24 @@ d AS (
                    {p("dl_dues", "date[]")}) AS x(rule, start_on, due_on)
 ),
 h AS ({history}),
-e AS ({event})
-SELECT k.id, k.name, k.role, k.unit_code,
+e AS ({event})"""  # noqa: S608
+
+
+_OUTCOME = """SELECT k.id, k.name, k.role, k.unit_code,
        EXISTS (SELECT FROM ok) AS admitted,
        (SELECT version FROM s) AS calendar_version,
        (SELECT seq FROM a) AS seq,
        (SELECT request_hash FROM prior) AS prior_hash,
        (SELECT response FROM prior) AS prior_response,
        (SELECT seq FROM prior) AS prior_seq
-FROM (SELECT) AS one LEFT JOIN k ON true"""  # noqa: S608 (names from this module and the model)
+FROM (SELECT) AS one LEFT JOIN k ON true"""
+
+
+@functools.lru_cache(maxsize=8)
+def _statement(columns: tuple[str, ...]) -> Statement:
+    """Built once per set of appeal columns (the plan's, always the same in practice)."""
+    p = Params()
+    sql = f"WITH {keys.key_ctes(p)},\n{_admission(p)},\n{_writes(p, columns)}\n{_OUTCOME}"
     return Statement(sql, tuple(p.names))
 
 
@@ -135,45 +146,45 @@ class Outcome:
     prior_seq: int | None  # … and the number of the appeal it registered
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who posts the appeal and what that asks of their role."""
+
+    key_hash: str
+    roles: list[str]  # the roles the route admits
+    backdated: bool  # back-dated: the key's role must also be one of `backdaters`
+    backdaters: list[str]
+    write: bool  # False: only check the key (the request is refused after that)
+
+
 async def register(
     pool: asyncpg.Pool,
+    plan: Plan,
     *,
-    values: dict[str, Any],
-    deadlines: list[dict[str, Any]],
-    event_data: dict[str, Any],
-    changes: dict[str, Any],
-    key_hash: str,
-    roles: list[str],
-    backdated: bool,
-    backdaters: list[str],
-    write: bool,
+    caller: Caller,
     calendar_version: int,
     idempotency_key: str | None,
     request_hash: str | None,
-    response: dict[str, Any] | None,
     now: datetime,
 ) -> Outcome:
     """Run the intake statement once (see the module's docstring)."""
-    statement = _statement(tuple(values))
+    statement = _statement(tuple(plan.values))
     args = {
         # The columns as one JSON document PostgreSQL unpacks: one parameter instead of 30.
-        "appeal": values,
-        "appeal_id": values["id"],
-        "year": values["year"],
-        **keys.key_values(key_hash, now),
-        "roles": roles,
-        "backdated": backdated,
-        "backdaters": backdaters,
-        "write": write,
+        "appeal": plan.values,
+        "appeal_id": plan.appeal_id,
+        "year": plan.values["year"],
+        **keys.key_values(caller.key_hash, now),
+        **{name: getattr(caller, name) for name in ("roles", "backdated", "backdaters", "write")},
         "calendar_version": calendar_version,
         "idem_key": idempotency_key,
         "request_hash": request_hash,
-        "response": response,
-        "dl_rules": [d["rule"] for d in deadlines],
-        "dl_starts": [d["start_on"] for d in deadlines],
-        "dl_dues": [d["due_on"] for d in deadlines],
-        "changes": changes,
-        "event_data": event_data,
+        "response": plan.body if idempotency_key else None,
+        "dl_rules": [d["rule"] for d in plan.deadlines],
+        "dl_starts": [d["start_on"] for d in plan.deadlines],
+        "dl_dues": [d["due_on"] for d in plan.deadlines],
+        "changes": REGISTERED_CHANGES,
+        "event_data": plan.event_data,
     }
     row = await pool.fetchrow(statement.sql, *statement.args(args))
     assert row is not None  # the statement always answers one row

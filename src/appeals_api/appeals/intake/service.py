@@ -16,7 +16,7 @@ import asyncpg
 
 from appeals_api.appeals.intake import repository
 from appeals_api.appeals.intake.plan import (
-    REGISTERED_CHANGES,
+    Plan,
     Reception,
     plan_registration,
     reception,
@@ -68,7 +68,13 @@ async def register(
     received = reception(data, now, settings)
     related = await _related(pool, data, settings)
     fingerprint = request_fingerprint(data) if idempotency_key else None
-    roles = sorted(r.value for r in allowed)
+    caller = repository.Caller(
+        key_hash=key_hash,
+        roles=sorted(r.value for r in allowed),
+        backdated=received.backdated,
+        backdaters=_BACKDATERS,
+        write=not received.future,
+    )
     for _ in range(ATTEMPTS):
         loaded = await calendars.get(pool, settings)
         plan = plan_registration(
@@ -81,34 +87,33 @@ async def register(
         )
         outcome = await repository.register(
             pool,
-            values=plan.values,
-            deadlines=plan.deadlines,
-            event_data=plan.event_data,
-            changes=REGISTERED_CHANGES,
-            key_hash=key_hash,
-            roles=roles,
-            backdated=received.backdated,
-            backdaters=_BACKDATERS,
-            write=not received.future,
+            plan,
+            caller=caller,
             calendar_version=loaded.version,
             idempotency_key=idempotency_key,
             request_hash=fingerprint,
-            response=plan.body if idempotency_key else None,
             now=now,
         )
         principal = _admitted(outcome, allowed, received)
-        if outcome.seq is not None:
-            return Registered(answer(plan.body, outcome.seq), False, principal)
-        if outcome.prior_response is not None and outcome.prior_seq is not None:
-            if outcome.prior_hash != fingerprint:
-                raise IdempotencyKeyReused(
-                    "This Idempotency-Key was used with another request body."
-                )
-            return Registered(answer(outcome.prior_response, outcome.prior_seq), True, principal)
+        if (done := _answered(outcome, plan, fingerprint, principal)) is not None:
+            return done
         if outcome.calendar_version != loaded.version:
             await calendars.reload(pool, settings)  # a decree override came first (R-3.6)
         # Otherwise a first attempt with this key was in flight: it has ended; look again.
     raise ServiceUnavailable("The appeal could not be registered now; nothing was kept.")
+
+
+def _answered(
+    outcome: repository.Outcome, plan: Plan, fingerprint: str | None, principal: Principal
+) -> Registered | None:
+    """Registered now, or a retry of a registered request (R-1.8); None: try again."""
+    if outcome.seq is not None:
+        return Registered(answer(plan.body, outcome.seq), False, principal)
+    if outcome.prior_response is None or outcome.prior_seq is None:
+        return None
+    if outcome.prior_hash != fingerprint:
+        raise IdempotencyKeyReused("This Idempotency-Key was used with another request body.")
+    return Registered(answer(outcome.prior_response, outcome.prior_seq), True, principal)
 
 
 def _admitted(

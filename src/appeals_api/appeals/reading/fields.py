@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -40,6 +40,32 @@ def to_read(
     )
 
 
+# The columns an appeal is shown with as they are stored.
+_AS_STORED = (
+    "id", "year", "seq", "kind", "form", "channel", "language", "status", "registered_on",
+    "due_date", "answer_rule", "completed_on", "text", "summary", "addressee", "respond_to",
+    "confidential", "control", "related", "external_ref", "paper", "units", "outcome",
+    "disposal", "joined_to", "control_removed_by",
+)  # fmt: skip
+
+
+def _deadline_fields(d: AppealDeadline | Row) -> dict[str, Any]:
+    return {
+        "rule": d.rule,
+        "clause": RULES[d.rule].clause if d.rule in RULES else "",
+        "start_on": d.start_on,
+        "due_on": d.due_on,
+        "original_due_on": d.original_due_on,
+        "done_on": d.done_on,
+        "fixed": d.fixed,
+        "cancelled": d.cancelled,
+    }
+
+
+def _local(instant: datetime | None, tz: Any) -> datetime | None:
+    return instant.astimezone(tz) if instant is not None else None
+
+
 def read_fields(
     appeal: Appeal | Row,
     deadlines: Sequence[AppealDeadline | Row],
@@ -49,68 +75,28 @@ def read_fields(
     directum: DirectumRead | None = None,
     personal: bool = True,
 ) -> dict[str, Any]:
-    """`AppealRead`'s fields, not yet validated."""
-    return {
-        "id": appeal.id,
+    """`AppealRead`'s fields, not yet validated; the applicants masked unless `personal`."""
+    return {name: getattr(appeal, name) for name in _AS_STORED} | {
         "number": display_number(appeal.year, appeal.seq),
-        "year": appeal.year,
-        "seq": appeal.seq,
-        "kind": appeal.kind,
-        "form": appeal.form,
-        "channel": appeal.channel,
-        "language": appeal.language,
-        "status": appeal.status,
-        "received_at": appeal.received_at.astimezone(tz),
-        "registered_on": appeal.registered_on,
-        "due_date": appeal.due_date,
-        "answer_rule": appeal.answer_rule,
+        "received_at": _local(appeal.received_at, tz),
         "overdue": is_overdue(appeal, today),
-        "completed_on": appeal.completed_on,
-        "deadlines": [
-            {
-                "rule": d.rule,
-                "clause": RULES[d.rule].clause if d.rule in RULES else "",
-                "start_on": d.start_on,
-                "due_on": d.due_on,
-                "original_due_on": d.original_due_on,
-                "done_on": d.done_on,
-                "fixed": d.fixed,
-                "cancelled": d.cancelled,
-            }
-            for d in deadlines
-        ],
-        "text": appeal.text,
-        "summary": appeal.summary,
-        "addressee": appeal.addressee,
+        "deadlines": [_deadline_fields(d) for d in deadlines],
         "applicants": (
             appeal.applicants if personal else privacy.masked_applicants(appeal.applicants)
         ),
-        "respond_to": appeal.respond_to,
         "representative": (
             appeal.representative
             if personal
             else privacy.masked_representative(appeal.representative)
         ),
         "personal_data_masked": not personal,
-        "confidential": appeal.confidential,
         "checks": {
             "anonymity": appeal.needs_anonymity_check,
             "authority_documents": appeal.needs_authority_check,
         },
-        "control": appeal.control,
-        "related": appeal.related,
-        "external_ref": appeal.external_ref,
-        "paper": appeal.paper,
-        "units": appeal.units,
-        "outcome": appeal.outcome,
-        "disposal": appeal.disposal,
-        "joined_to": appeal.joined_to,
         "on_control": appeal.control_removed_at is None,
-        "control_removed_at": (
-            appeal.control_removed_at.astimezone(tz) if appeal.control_removed_at else None
-        ),
-        "control_removed_by": appeal.control_removed_by,
-        "created_at": appeal.created_at.astimezone(tz),
-        "updated_at": appeal.updated_at.astimezone(tz),
+        "control_removed_at": _local(appeal.control_removed_at, tz),
+        "created_at": _local(appeal.created_at, tz),
+        "updated_at": _local(appeal.updated_at, tz),
         "directum": directum,
     }

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -15,7 +13,6 @@ from appeals_api.appeals.access import NO_SUCH_APPEAL, VisibleAppeal, can_see
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
 from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.privacy.service import sees_personal_data
-from appeals_api.appeals.reading import repository as reading_repository
 from appeals_api.appeals.reading import service
 from appeals_api.appeals.reading.fields import Row, to_read
 from appeals_api.appeals.schemas import (
@@ -26,21 +23,16 @@ from appeals_api.appeals.schemas import (
     PublicStatus,
 )
 from appeals_api.auth.dependencies import Credentials, require, require_key
-from appeals_api.auth.roles import APPEAL_READERS, Principal, Role
+from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.config import Settings
 from appeals_api.db import SessionDep, open_session, reads_only
 from appeals_api.errors import (
-    BadRequest,
-    FieldError,
     NotFound,
-    Unprocessable,
     problem_responses,
 )
 from appeals_api.ratelimit import Limit, RateLimiter
 
 router = APIRouter(prefix="/api/v1", tags=["appeals"])
-
-MIN_DATE, MAX_DATE = date(1991, 1, 1), date(2200, 12, 31)
 
 Reader = Annotated[Principal, Depends(require(*APPEAL_READERS))]
 # Read by id checks the key inside its own statement (`reading.repository`).
@@ -62,23 +54,20 @@ def _now(request: Request) -> datetime:
     return now
 
 
-def _decode_cursor(cursor: str | None) -> tuple[int, int] | None:
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
-        year, seq = (int(p) for p in raw.split(":", 1))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadRequest("The cursor is not one this API gave out.") from exc
-    return year, seq
-
-
-def _encode_cursor(year: int, seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{year}:{seq}".encode()).decode().rstrip("=")
-
-
-def _start_of(day: date, settings: Settings) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=settings.tz)
+def _list_query(
+    status: Status | None = None,
+    kind: Kind | None = None,
+    channel: Channel | None = None,
+    form: Form | None = None,
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+    received_from: Annotated[date | None, Query(description="Tashkent date, inclusive")] = None,
+    received_to: Annotated[date | None, Query(description="Tashkent date, inclusive")] = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> service.ListQuery:
+    """The list's query parameters, as one value (they are its fields, by name)."""
+    return service.ListQuery(**locals())
 
 
 @router.get(
@@ -92,59 +81,16 @@ async def list_appeals(
     request: Request,
     session: SessionDep,
     principal: Reader,
-    status: Status | None = None,
-    kind: Kind | None = None,
-    channel: Channel | None = None,
-    form: Form | None = None,
-    unit: Annotated[str | None, Query(max_length=64)] = None,
-    received_from: Annotated[date | None, Query(description="Tashkent date, inclusive")] = None,
-    received_to: Annotated[date | None, Query(description="Tashkent date, inclusive")] = None,
-    overdue: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    query: Annotated[service.ListQuery, Depends(_list_query)],
 ) -> AppealPage:
-    settings = _settings(request)
-    for name, value in (("received_from", received_from), ("received_to", received_to)):
-        if value is not None and not MIN_DATE <= value <= MAX_DATE:
-            raise Unprocessable(
-                f"{name} is out of range",
-                [FieldError(field=name, message="between 1991 and 2200", type="range")],
-            )
-    if received_from and received_to and received_from > received_to:
-        raise Unprocessable("received_from is after received_to")
-    flt = reading_repository.ListFilter(
-        status=status,
-        kind=kind,
-        channel=channel,
-        form=form,
-        unit=unit,
-        received_from=_start_of(received_from, settings) if received_from else None,
-        received_before=(
-            _start_of(received_to + timedelta(days=1), settings) if received_to else None
-        ),
-        overdue=overdue,
-        only_unit=principal.unit_code if principal.role is Role.EXECUTOR else None,
-    )
-    now = _now(request)
-    rows = await reading_repository.list_appeals(
+    return await service.list_page(
         session,
-        flt,
-        after=_decode_cursor(cursor),
-        limit=limit + 1,
-        today=now.astimezone(settings.tz).date(),
-    )
-    page = rows[:limit]
-    items = await service.read_many(
-        session,
-        page,
+        query,
         principal=principal,
-        now=now,
-        tz=settings.tz,
-        via="list",
+        now=_now(request),
+        tz=_settings(request).tz,
         dispatch_status=request.app.state.dispatch_status,
     )
-    next_cursor = _encode_cursor(page[-1].year, page[-1].seq) if len(rows) > limit else None
-    return AppealPage(items=items, next_cursor=next_cursor)
 
 
 @router.get(

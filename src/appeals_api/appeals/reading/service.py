@@ -3,12 +3,14 @@ their history, and the applicant's status lookup (R-8.1)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 import asyncpg
@@ -16,17 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals import repository as appeals_repository
 from appeals_api.appeals.access import NO_SUCH_APPEAL, can_see
-from appeals_api.appeals.enums import Status
+from appeals_api.appeals.enums import Channel, Form, Kind, Status
 from appeals_api.appeals.models import Appeal, AppealHistory
 from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.reading import repository
 from appeals_api.appeals.reading.fields import Row, to_read
-from appeals_api.appeals.schemas import AppealRead, DirectumRead, PublicDeadline, PublicStatus
+from appeals_api.appeals.schemas import (
+    AppealPage,
+    AppealRead,
+    DirectumRead,
+    PublicDeadline,
+    PublicStatus,
+)
 from appeals_api.appeals.tracking import hash_tracking_code
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.auth.service import UNKNOWN_KEY, admitted
-from appeals_api.errors import NotFound, Unauthorized
+from appeals_api.errors import BadRequest, FieldError, NotFound, Unauthorized, Unprocessable
 
 
 class DispatchStatusSource(Protocol):
@@ -98,6 +106,104 @@ async def read_many(
         )
         for a in appeals
     ]
+
+
+MIN_DATE, MAX_DATE = date(1991, 1, 1), date(2200, 12, 31)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A page of the list as asked for: filters (Tashkent dates, inclusive), size, cursor."""
+
+    status: Status | None = None
+    kind: Kind | None = None
+    channel: Channel | None = None
+    form: Form | None = None
+    unit: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    overdue: bool | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+    def check(self) -> None:
+        for name in ("received_from", "received_to"):
+            value = getattr(self, name)
+            if value is not None and not MIN_DATE <= value <= MAX_DATE:
+                raise Unprocessable(
+                    f"{name} is out of range",
+                    [FieldError(field=name, message="between 1991 and 2200", type="range")],
+                )
+        if self.received_from and self.received_to and self.received_from > self.received_to:
+            raise Unprocessable("received_from is after received_to")
+
+    def filter_for(self, principal: Principal, tz: Any) -> repository.ListFilter:
+        def start_of(day: date) -> datetime:
+            return datetime.combine(day, time.min, tzinfo=tz)
+
+        return repository.ListFilter(
+            status=self.status,
+            kind=self.kind,
+            channel=self.channel,
+            form=self.form,
+            unit=self.unit,
+            received_from=start_of(self.received_from) if self.received_from else None,
+            received_before=(
+                start_of(self.received_to + timedelta(days=1)) if self.received_to else None
+            ),
+            overdue=self.overdue,
+            # An executor sees only appeals routed to its unit.
+            only_unit=principal.unit_code if principal.role is Role.EXECUTOR else None,
+        )
+
+
+def decode_cursor(cursor: str | None) -> tuple[int, int] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
+        year, seq = (int(p) for p in raw.split(":", 1))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadRequest("The cursor is not one this API gave out.") from exc
+    return year, seq
+
+
+def encode_cursor(year: int, seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{year}:{seq}".encode()).decode().rstrip("=")
+
+
+async def list_page(
+    session: AsyncSession,
+    query: ListQuery,
+    *,
+    principal: Principal,
+    now: datetime,
+    tz: Any,
+    dispatch_status: DispatchStatusSource,
+) -> AppealPage:
+    """Appeals newest number first, a keyset page at a time (page 1,000 costs as page 1)."""
+    query.check()
+    rows = await repository.list_appeals(
+        session,
+        query.filter_for(principal, tz),
+        after=decode_cursor(query.cursor),
+        limit=query.limit + 1,
+        today=now.astimezone(tz).date(),
+    )
+    page = rows[: query.limit]
+    items = await read_many(
+        session,
+        page,
+        principal=principal,
+        now=now,
+        tz=tz,
+        via="list",
+        dispatch_status=dispatch_status,
+    )
+    more = len(rows) > query.limit
+    return AppealPage(
+        items=items, next_cursor=encode_cursor(page[-1].year, page[-1].seq) if more else None
+    )
 
 
 @dataclass(frozen=True)
