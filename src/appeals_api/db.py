@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from appeals_api.config import Settings
+from appeals_api.state import state_of
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
@@ -104,9 +105,9 @@ async def open_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction (none on a `reads_only` route): committed before the
     response is sent, else rolled back."""
     maker: async_sessionmaker[AsyncSession] = (
-        request.app.state.autocommit_sessionmaker
+        state_of(request).autocommit_sessionmaker
         if _reads_only(request)
-        else request.app.state.sessionmaker
+        else state_of(request).sessionmaker
     )
     async with maker() as session:
         try:

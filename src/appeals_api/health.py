@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from appeals_api.errors import problem_response, problem_responses
+from appeals_api.state import state_of
 
 router = APIRouter(tags=["health"])
 
@@ -20,7 +21,7 @@ async def healthz() -> dict[str, str]:
 )
 async def readyz(request: Request) -> JSONResponse:
     try:
-        async with request.app.state.engine.connect() as conn:
+        async with state_of(request).engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError) as exc:
         return problem_response(

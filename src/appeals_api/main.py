@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
 from fastapi import FastAPI
 from redis.asyncio import Redis
@@ -35,6 +36,7 @@ from appeals_api.ops.metrics import HttpMetrics, make_registry
 from appeals_api.ops.metrics_router import router as metrics_router
 from appeals_api.ops.router import router as worker_router
 from appeals_api.ratelimit import RateLimiter
+from appeals_api.state import AppState
 from appeals_api.stats.reports_router import router as reports_router
 from appeals_api.stats.router import public_router as public_stats_router
 from appeals_api.stats.router import router as stats_router
@@ -47,73 +49,74 @@ DESCRIPTION = (
 )
 
 
+ROUTERS = (
+    health.router,
+    intake_router,
+    appeals_router,
+    actions_router,
+    card_router,
+    privacy_router,
+    public_router,
+    calendar_router,
+    units_router,
+    control_router,
+    events_router,
+    stats_router,
+    reports_router,
+    public_stats_router,
+    webhooks_router,
+    directum_router,
+    worker_router,
+)
+
+
+@asynccontextmanager
+async def _serving(app: FastAPI) -> AsyncIterator[None]:
+    """Connections and caches for as long as the app serves."""
+    state = cast(AppState, app.state)
+    settings = state.settings
+    state.engine = make_engine(settings)
+    state.sessionmaker = make_sessionmaker(state.engine)
+    state.autocommit_sessionmaker = make_sessionmaker(state.engine, autocommit=True)
+    state.pool = await make_pool(settings)
+    state.calendars = CalendarCache()
+    # What start-up made (modules, routes, schemas, pools) lives as long as the process:
+    # out of the collector's sight, full collections no longer walk it on every request
+    # burst (they showed as latency spikes under load).
+    if settings.gc_freeze:
+        gc.collect()
+        gc.freeze()
+    redis = Redis.from_url(settings.redis_url, socket_timeout=0.25, socket_connect_timeout=0.25)
+    state.limiter = RateLimiter(redis)
+    try:
+        yield
+    finally:
+        await state.pool.close()
+        await state.engine.dispose()
+        await redis.aclose()
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings)
-        app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.autocommit_sessionmaker = make_sessionmaker(engine, autocommit=True)
-        app.state.pool = await make_pool(settings)
-        app.state.calendars = CalendarCache()
-        # What start-up made (modules, routes, schemas, pools) lives as long as the process:
-        # out of the collector's sight, full collections no longer walk it on every request
-        # burst (they showed as latency spikes under load).
-        if settings.gc_freeze:
-            gc.collect()
-            gc.freeze()
-        redis = Redis.from_url(settings.redis_url, socket_timeout=0.25, socket_connect_timeout=0.25)
-        app.state.limiter = RateLimiter(redis)
-        try:
-            yield
-        finally:
-            await app.state.pool.close()
-            await engine.dispose()
-            await redis.aclose()
-
-    app = FastAPI(
-        title="appeals-api",
-        version="0.1.0",
-        description=DESCRIPTION,
-        lifespan=lifespan,
-    )
-    app.state.settings = settings
-    app.state.clock = clock or system_clock
+    app = FastAPI(title="appeals-api", version="0.1.0", description=DESCRIPTION, lifespan=_serving)
+    app.state = state = AppState()
+    state.settings = settings
+    state.clock = clock or system_clock
     # The domains' joints, wired here so that neither side imports the other (ARCHITECTURE.md):
     # a decree override recomputes the appeals' deadlines; a read shows the DIRECTUM status.
-    app.state.on_calendar_change = deadlines.on_calendar_change
-    app.state.dispatch_status = directum_service.status_of
+    state.on_calendar_change = deadlines.on_calendar_change
+    state.dispatch_status = directum_service.status_of
     redact.install()
     install_error_handlers(app, before_validation=check_key_before_validation)
-    for router in (
-        health.router,
-        intake_router,
-        appeals_router,
-        actions_router,
-        card_router,
-        privacy_router,
-        public_router,
-        calendar_router,
-        units_router,
-        control_router,
-        events_router,
-        stats_router,
-        reports_router,
-        public_stats_router,
-        webhooks_router,
-        directum_router,
-        worker_router,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
     if settings.metrics_enabled:
         app.include_router(metrics_router)
     # Each app counts its own requests (tests make many apps in one process).
-    app.state.metrics = HttpMetrics()
-    app.state.metrics_registry = make_registry(app.state.metrics)
+    state.metrics = HttpMetrics()
+    state.metrics_registry = make_registry(state.metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     # Added last, so outermost: it sees (and stamps its id on) the 413 and 503 answers too.
-    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
+    app.add_middleware(ObservabilityMiddleware, metrics=state.metrics)
     return app

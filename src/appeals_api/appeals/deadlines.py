@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appeals_api.appeals import journal
 from appeals_api.appeals import repository as appeals_repository
 from appeals_api.appeals.enums import Kind
+from appeals_api.appeals.models import AppealDeadline
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar.rules import RULES, compute_due, get_rule
 from appeals_api.calendar.workdays import WorkCalendar
@@ -68,35 +69,41 @@ async def on_calendar_change(
         if deadline.rule not in RULES:
             continue
         new_due = compute_due(get_rule(deadline.rule), deadline.start_on, calendar)
-        if new_due == deadline.due_on:
-            continue
-        old_due = deadline.due_on
-        deadline.due_on = new_due
-        deadline.original_due_on = new_due
-        appeal = await appeals_repository.get_for_update(session, deadline.appeal_id)
-        assert appeal is not None  # a deadline belongs to its appeal
-        if appeal.answer_rule == deadline.rule:
-            appeal.due_date = new_due
-        await journal.record(
-            session,
-            appeal,
-            actor=journal.Actor.of(actor),
-            action="deadline_recomputed",
-            at=now,
-            changes={f"deadlines.{deadline.rule}": [old_due.isoformat(), new_due.isoformat()]},
-            note=reason,
-            events=[
-                (
-                    "appeal.deadline_changed",
-                    {
-                        "rule": deadline.rule,
-                        "previous_due_date": old_due.isoformat(),
-                        "due_date": new_due.isoformat(),
-                        "reason": "calendar",
-                    },
-                )
-            ],
-        )
-        changed += 1
+        if new_due != deadline.due_on:
+            await _move(
+                session, deadline, new_due, actor=journal.Actor.of(actor), now=now, reason=reason
+            )
+            changed += 1
     await session.flush()
     return changed
+
+
+async def _move(
+    session: AsyncSession,
+    deadline: AppealDeadline,
+    new_due: date,
+    *,
+    actor: journal.Actor,
+    now: datetime,
+    reason: str,
+) -> None:
+    """A deadline the calendar moved: its appeal follows when it is the answer's (R-3.6)."""
+    old_due = deadline.due_on
+    deadline.due_on = deadline.original_due_on = new_due
+    appeal = await appeals_repository.get_for_update(session, deadline.appeal_id)
+    assert appeal is not None  # a deadline belongs to its appeal
+    if appeal.answer_rule == deadline.rule:
+        appeal.due_date = new_due
+    moved = {"previous_due_date": old_due.isoformat(), "due_date": new_due.isoformat()}
+    await journal.record(
+        session,
+        appeal,
+        actor=actor,
+        action="deadline_recomputed",
+        at=now,
+        changes={f"deadlines.{deadline.rule}": [old_due.isoformat(), new_due.isoformat()]},
+        note=reason,
+        events=[
+            ("appeal.deadline_changed", {"rule": deadline.rule, **moved, "reason": "calendar"})
+        ],
+    )

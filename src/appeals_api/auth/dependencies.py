@@ -16,6 +16,7 @@ from appeals_api.auth.roles import Principal, Role
 from appeals_api.auth.service import UNKNOWN_KEY
 from appeals_api.db import SessionDep, open_session
 from appeals_api.errors import Unauthorized
+from appeals_api.state import state_of
 
 ROLES_ATTR = "allowed_roles"
 HOT_ATTR = "checked_in_statement"
@@ -69,7 +70,7 @@ def require_key(*roles: Role) -> Callable[..., Awaitable[Credentials]]:
 
 async def authorize(session: AsyncSession, credentials: Credentials, request: Request) -> Principal:
     principal = await service.authenticate(
-        session, token=credentials.token, now=request.app.state.clock()
+        session, token=credentials.token, now=state_of(request).clock()
     )
     if principal is None:
         raise Unauthorized(UNKNOWN_KEY)

@@ -24,6 +24,7 @@ from appeals_api.calendar.schemas import (
 from appeals_api.config import Settings
 from appeals_api.db import SessionDep
 from appeals_api.errors import FieldError, Unprocessable, problem_responses
+from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
 
@@ -35,7 +36,7 @@ DayParam = Annotated[date, Path(description="The day, YYYY-MM-DD")]
 
 
 def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+    settings: Settings = state_of(request).settings
     return settings
 
 
@@ -158,8 +159,8 @@ async def put_override(
         working=body.working,
         reason=body.reason,
         actor=principal,
-        now=request.app.state.clock(),
-        listener=request.app.state.on_calendar_change,
+        now=state_of(request).clock(),
+        listener=state_of(request).on_calendar_change,
     )
     return OverrideChange(
         **OverrideRead.model_validate(result.override).model_dump(),
@@ -181,7 +182,7 @@ async def delete_override(
         _settings(request),
         day=day,
         actor=principal,
-        now=request.app.state.clock(),
-        listener=request.app.state.on_calendar_change,
+        now=state_of(request).clock(),
+        listener=state_of(request).on_calendar_change,
     )
     return Response(status_code=204)

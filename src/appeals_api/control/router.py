@@ -18,6 +18,7 @@ from appeals_api.control import service
 from appeals_api.control.schemas import ControlGroup, ControlReport, ControlRow
 from appeals_api.db import SessionDep
 from appeals_api.errors import problem_responses
+from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/reports", tags=["control"])
 
@@ -56,8 +57,8 @@ async def control_report(
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
 ) -> Response | ControlReport:
     """No personal data: numbers, units, executors named in resolutions, stages and dates."""
-    settings: Settings = request.app.state.settings
-    today = request.app.state.clock().astimezone(settings.tz).date()
+    settings: Settings = state_of(request).settings
+    today = state_of(request).clock().astimezone(settings.tz).date()
     items = await service.control_items(
         session, settings, today=today, soon=soon, limit=MAX_ROWS + 1
     )

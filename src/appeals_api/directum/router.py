@@ -12,6 +12,7 @@ from appeals_api.db import SessionDep
 from appeals_api.directum import callbacks
 from appeals_api.directum.schemas import CallbackCreate, CallbackResult
 from appeals_api.errors import problem_responses
+from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/directum", tags=["directum"])
 
@@ -34,8 +35,8 @@ async def post_callback(
     registration number and date. `outcome` says what the callback did."""
     return await callbacks.receive(
         session,
-        request.app.state.settings,
+        state_of(request).settings,
         data=body,
         principal=principal,
-        now=request.app.state.clock(),
+        now=state_of(request).clock(),
     )

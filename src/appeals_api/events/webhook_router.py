@@ -21,6 +21,7 @@ from appeals_api.events.webhook_schemas import (
     WebhookPage,
     WebhookRead,
 )
+from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
@@ -59,7 +60,7 @@ async def create_webhook(
 ) -> WebhookRead:
     """Events committed from now on are POSTed to `url`, signed with `secret` (never returned)."""
     sub = await service.create_subscription(
-        session, data=body, principal=principal, now=request.app.state.clock()
+        session, data=body, principal=principal, now=state_of(request).clock()
     )
     return WebhookRead.model_validate(sub)
 
@@ -127,6 +128,6 @@ async def redeliver(
 ) -> DeliveryRead:
     """Send again now with a fresh budget of attempts: a dead letter, or one to repeat."""
     delivery = await service.redeliver(
-        session, delivery_id=delivery_id, now=request.app.state.clock()
+        session, delivery_id=delivery_id, now=state_of(request).clock()
     )
     return DeliveryRead.model_validate(delivery)

@@ -23,6 +23,7 @@ from appeals_api.config import Settings
 from appeals_api.errors import Unauthorized, problem_responses
 from appeals_api.ops import service
 from appeals_api.ops.metrics import DatabaseGauges, Scrape
+from appeals_api.state import state_of
 
 logger = logging.getLogger("appeals_api.metrics")
 
@@ -48,11 +49,11 @@ async def metrics(request: Request) -> Response:
     """Request counts and latency by route template, appeals registered, and the backlog and
     overdue gauges read from PostgreSQL now (`appeals_metrics_database_up` says if they were).
     No API key; an operator may require a scrape token or turn the route off (Settings)."""
-    settings: Settings = request.app.state.settings
+    settings: Settings = state_of(request).settings
     _check_token(request, settings)
     gauges = await _read_gauges(request, settings)
     encode, content_type = choose_encoder(request.headers.get("accept", ""))
-    registry: CollectorRegistry = request.app.state.metrics_registry
+    registry: CollectorRegistry = state_of(request).metrics_registry
     return Response(encode(Scrape(registry, gauges)), media_type=content_type)
 
 
@@ -72,12 +73,12 @@ async def _read_gauges(request: Request, settings: Settings) -> DatabaseGauges |
     seconds = settings.metrics_db_timeout_seconds
     try:
         async with asyncio.timeout(seconds):
-            async with request.app.state.sessionmaker() as session, session.begin():
+            async with state_of(request).sessionmaker() as session, session.begin():
                 await session.execute(
                     select(func.set_config("statement_timeout", f"{int(seconds * 1000)}", True))
                 )
                 return await service.database_gauges(
-                    session, settings, now=request.app.state.clock()
+                    session, settings, now=state_of(request).clock()
                 )
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
         logger.warning("metrics: database gauges not read", extra={"error": type(exc).__name__})

@@ -12,6 +12,7 @@ from appeals_api.db import SessionDep
 from appeals_api.errors import problem_responses
 from appeals_api.ops import service
 from appeals_api.ops.schemas import WorkerHealth
+from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/worker", tags=["operations"])
 
@@ -29,4 +30,4 @@ async def worker_health(
 ) -> WorkerHealth:
     """The age of the last worker heartbeat (written every worker tick), each worker seen in
     the last day, and the backlog of events and deliveries waiting for it."""
-    return await service.health(session, request.app.state.settings, now=request.app.state.clock())
+    return await service.health(session, state_of(request).settings, now=state_of(request).clock())

@@ -11,6 +11,7 @@ from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.db import SessionDep
 from appeals_api.errors import problem_responses
+from appeals_api.state import state_of
 from appeals_api.stats import export, service
 from appeals_api.stats.router import (
     STATS_READERS,
@@ -134,7 +135,7 @@ async def registration_log(
         from_=from_,
         to=to,
         principal=principal,
-        now=request.app.state.clock(),
+        now=state_of(request).clock(),
     )
     rows = [[getattr(e, c) for c in LOG_COLUMNS] for e in entries]
     filename = f"registration-log-{from_.isoformat()}-{to.isoformat()}"

@@ -13,6 +13,7 @@ from appeals_api.config import Settings
 from appeals_api.db import SessionDep
 from appeals_api.errors import problem_responses
 from appeals_api.ratelimit import Limit, RateLimiter
+from appeals_api.state import state_of
 from appeals_api.stats import repository, service
 from appeals_api.stats.schemas import (
     COUNTER_DEFINITIONS,
@@ -62,12 +63,12 @@ A range or key the service cannot count is 422; more than {service.MAX_STATS_ROW
 
 
 def settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+    settings: Settings = state_of(request).settings
     return settings
 
 
 def today_of(request: Request) -> date:
-    today: date = request.app.state.clock().astimezone(settings_of(request).tz).date()
+    today: date = state_of(request).clock().astimezone(settings_of(request).tz).date()
     return today
 
 
@@ -114,12 +115,12 @@ async def public_summary(
     needed so that no withheld one can be worked out from a published sum. No key needed;
     limited per client address."""
     settings = settings_of(request)
-    limiter: RateLimiter = request.app.state.limiter
+    limiter: RateLimiter = state_of(request).limiter
     address = request.client.host if request.client else "unknown"
     await limiter.hit(
         Limit("public-summary", settings.public_summary_per_address_per_minute, 60),
         address,
-        now=request.app.state.clock().timestamp(),
+        now=state_of(request).clock().timestamp(),
     )
     response.headers["Cache-Control"] = "public, max-age=300"
     return await service.public_summary(

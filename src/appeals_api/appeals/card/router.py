@@ -16,6 +16,7 @@ from appeals_api.appeals.privacy import service as privacy
 from appeals_api.config import Settings
 from appeals_api.db import SessionDep
 from appeals_api.errors import problem_responses
+from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
 
@@ -79,8 +80,8 @@ async def get_card(
     Send `Accept: text/html` for a self-contained page to print; anything else gets JSON.
     """
     principal, appeal = seen.principal, seen.appeal
-    settings: Settings = request.app.state.settings
-    now: datetime = request.app.state.clock()
+    settings: Settings = state_of(request).settings
+    now: datetime = state_of(request).clock()
     personal = privacy.sees_personal_data(principal, appeal)
     registration_card = await card.build_card(
         session, appeal, today=now.astimezone(settings.tz).date(), tz=settings.tz, personal=personal

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from appeals_api.appeals.deadlines import answer_rule_for, registration_deadlines
@@ -144,11 +144,32 @@ def plan_registration(
         "updated_at": now,
         "version": 1,
     }
+    body = _answer(data, values, deadlines, code=code, today=now.astimezone(tz).date(), tz=tz)
+    event_data = {
+        "year": year,
+        "kind": data.kind,
+        "form": data.form,
+        "channel": data.channel,
+        "registered_on": registered_on.isoformat(),
+        "due_date": due_date.isoformat(),
+    }
+    return Plan(values=values, deadlines=deadlines, body=body, event_data=event_data)
+
+
+def _answer(
+    data: AppealCreate,
+    values: dict[str, Any],
+    deadlines: list[dict[str, Any]],
+    *,
+    code: str,
+    today: date,
+    tz: Any,
+) -> dict[str, Any]:
+    """The answer as `AppealCreated` would give it, without validating what was just validated:
+    the nested models are dumped whole (every field, null included), as a read shows them."""
     preview = Row(**values, **_UNSET_AT_REGISTRATION)
     deadline_rows = [Row(done_on=None, fixed=False, cancelled=False, **d) for d in deadlines]
-    # The answer as `AppealCreated` would give it, without validating what was just validated:
-    # the nested models are dumped whole (every field, null included), as a read shows them.
-    body = read_fields(preview, deadline_rows, today=now.astimezone(tz).date(), tz=tz)
+    body = read_fields(preview, deadline_rows, today=today, tz=tz)
     body |= {
         "applicants": [a.model_dump(mode="json") for a in data.applicants],
         "representative": data.representative.model_dump(mode="json")
@@ -159,12 +180,4 @@ def plan_registration(
         "tracking_code": code,
     }
     del body["seq"], body["number"]
-    event_data = {
-        "year": year,
-        "kind": data.kind,
-        "form": data.form,
-        "channel": data.channel,
-        "registered_on": registered_on.isoformat(),
-        "due_date": due_date.isoformat(),
-    }
-    return Plan(values=values, deadlines=deadlines, body=body, event_data=event_data)
+    return body

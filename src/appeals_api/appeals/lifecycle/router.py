@@ -4,6 +4,7 @@ No `from __future__ import annotations` here: each action's route is built in a 
 own body model, and FastAPI reads those annotations as objects.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,12 +14,13 @@ from pydantic import BaseModel
 from appeals_api.appeals.lifecycle import service as lifecycle
 from appeals_api.appeals.lifecycle.workflow import ACTIONS, ActionSpec
 from appeals_api.appeals.reading import service
+from appeals_api.appeals.reading.viewer import viewer_of
 from appeals_api.appeals.schemas import AppealRead
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import APPEAL_READERS, Principal
-from appeals_api.config import Settings
 from appeals_api.db import SessionDep
 from appeals_api.errors import problem_responses
+from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["lifecycle"])
 
@@ -81,7 +83,8 @@ async def list_actions(
     )
 
 
-def _add_action_route(spec: ActionSpec) -> None:
+def _endpoint(spec: ActionSpec) -> Callable[..., Awaitable[AppealRead]]:
+    """The route of one action, with its own body model and roles."""
     Model: Any = spec.body
     Caller = Annotated[Principal, Depends(require(*spec.roles))]
     takes_required = bool(Model.model_json_schema().get("required"))
@@ -96,33 +99,27 @@ def _add_action_route(spec: ActionSpec) -> None:
         body: Model = body_param,
         if_match: IfMatch = None,
     ) -> AppealRead:
-        settings: Settings = request.app.state.settings
-        now = request.app.state.clock()
         appeal = await lifecycle.perform(
             session,
-            settings,
+            state_of(request).settings,
             appeal_id=appeal_id,
             name=spec.name,
             body=body if body is not None else Model(),
             principal=principal,
-            now=now,
+            now=state_of(request).clock(),
             if_match=if_match,
         )
         response.headers["ETag"] = lifecycle.etag(appeal)
-        return await service.read(
-            session,
-            appeal,
-            principal=principal,
-            now=now,
-            tz=settings.tz,
-            via=spec.name,
-            dispatch_status=request.app.state.dispatch_status,
-        )
+        return await service.read(session, appeal, viewer_of(request, principal), via=spec.name)
 
+    return take_action
+
+
+def _add_action_route(spec: ActionSpec) -> None:
     roles = ", ".join(sorted(r.value for r in spec.roles))
     router.add_api_route(
         f"/{{appeal_id}}/actions/{spec.name}",
-        take_action,
+        _endpoint(spec),
         methods=["POST"],
         response_model=AppealRead,
         responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422),

@@ -101,17 +101,13 @@ async def perform(
 
     The calendar is share-locked before the appeal's row: a decree override takes the calendar,
     then the rows it recomputes, so both take their locks in the same order (R-3.6)."""
+    # Lock 1, then lock 4 (ARCHITECTURE.md).
     calendar = (await calendar_service.load_versioned(session, settings, lock=True)).calendar
     appeal = await repository.get_for_update(session, appeal_id)
     if appeal is None or not can_see(principal, appeal):
         raise NotFound(NO_SUCH_APPEAL)
     check_if_match(if_match, appeal)
-    facts = await load_facts(session, appeal)
-    if (refusal := workflow.who_refuses(name, facts, principal)) is not None:
-        raise Forbidden(refusal)
-    if (refusal := workflow.state_refuses(name, facts, principal)) is not None:
-        raise ActionNotAllowed(refusal, workflow.allowed(facts, principal))
-    before = Status(appeal.status)
+    facts = await _admitted(session, name, appeal, principal)
     action = Action(
         session=session,
         settings=settings,
@@ -122,12 +118,7 @@ async def perform(
         _calendar=calendar,
     )
     await HANDLERS[name](action, body)
-    after = before if action.stay else workflow.TRANSITIONS[name][before]
-    if after is not before:
-        action.set("status", after.value)
-        action.emit("appeal.status_changed", previous=before, status=after, action=name)
-    if not action.events:  # every action reaches the outbox, also one that moves no status
-        action.emit("appeal.updated", action=name)
+    _move(action, name)
     notes = [n for n in (*action.notes, body.note) if n]
     await journal.record(
         session,
@@ -140,6 +131,29 @@ async def perform(
         events=action.events,
     )
     return appeal
+
+
+async def _admitted(
+    session: AsyncSession, name: str, appeal: Appeal, principal: Principal
+) -> Facts:
+    """The facts the guards look at, once the caller (403) and the state (409) allow `name`."""
+    facts = await load_facts(session, appeal)
+    if (refusal := workflow.who_refuses(name, facts, principal)) is not None:
+        raise Forbidden(refusal)
+    if (refusal := workflow.state_refuses(name, facts, principal)) is not None:
+        raise ActionNotAllowed(refusal, workflow.allowed(facts, principal))
+    return facts
+
+
+def _move(action: Action, name: str) -> None:
+    """The transition map's new status (R-4–R-7); every action reaches the outbox."""
+    before = Status(action.appeal.status)
+    after = before if action.stay else workflow.TRANSITIONS[name][before]
+    if after is not before:
+        action.set("status", after)
+        action.emit("appeal.status_changed", previous=before, status=after, action=name)
+    if not action.events:  # also one that moves no status
+        action.emit("appeal.updated", action=name)
 
 
 def describe(name: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from appeals_api.appeals import repository
 from appeals_api.appeals.access import NO_SUCH_APPEAL, VisibleAppeal, can_see
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
-from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.privacy.service import sees_personal_data
 from appeals_api.appeals.reading import service
-from appeals_api.appeals.reading.fields import Row, to_read
+from appeals_api.appeals.reading.fields import to_read
+from appeals_api.appeals.reading.viewer import viewer_of
 from appeals_api.appeals.schemas import (
     AppealPage,
     AppealRead,
@@ -24,34 +24,19 @@ from appeals_api.appeals.schemas import (
 )
 from appeals_api.auth.dependencies import Credentials, require, require_key
 from appeals_api.auth.roles import APPEAL_READERS, Principal
-from appeals_api.config import Settings
 from appeals_api.db import SessionDep, open_session, reads_only
 from appeals_api.errors import (
     NotFound,
     problem_responses,
 )
-from appeals_api.ratelimit import Limit, RateLimiter
+from appeals_api.ratelimit import Limit
+from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1", tags=["appeals"])
 
 Reader = Annotated[Principal, Depends(require(*APPEAL_READERS))]
 # Read by id checks the key inside its own statement (`reading.repository`).
 ReaderKey = Annotated[Credentials, Depends(require_key(*APPEAL_READERS))]
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.limiter
-    return limiter
-
-
-def _now(request: Request) -> datetime:
-    now: datetime = request.app.state.clock()
-    return now
 
 
 def _list_query(
@@ -83,14 +68,7 @@ async def list_appeals(
     principal: Reader,
     query: Annotated[service.ListQuery, Depends(_list_query)],
 ) -> AppealPage:
-    return await service.list_page(
-        session,
-        query,
-        principal=principal,
-        now=_now(request),
-        tz=_settings(request).tz,
-        dispatch_status=request.app.state.dispatch_status,
-    )
+    return await service.list_page(session, query, viewer_of(request, principal))
 
 
 @router.get(
@@ -110,28 +88,7 @@ async def get_by_number(
     appeal = await repository.find_by_number(session, year=year, seq=number)
     if appeal is None or not can_see(principal, appeal):
         raise NotFound(NO_SUCH_APPEAL)
-    return await _read(request, session, appeal, principal, via="by_number")
-
-
-async def _read(
-    request: Request,
-    session: SessionDep,
-    appeal: Appeal | Row,
-    principal: Principal,
-    *,
-    via: str,
-    deadlines: list[Row] | None = None,
-) -> AppealRead:
-    return await service.read(
-        session,
-        appeal,
-        principal=principal,
-        now=_now(request),
-        tz=_settings(request).tz,
-        via=via,
-        dispatch_status=request.app.state.dispatch_status,
-        deadlines={appeal.id: deadlines} if deadlines is not None else None,
-    )
+    return await service.read(session, appeal, viewer_of(request, principal), via="by_number")
 
 
 @router.get(
@@ -144,25 +101,23 @@ async def _read(
 async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) -> Response:
     """The key, the appeal and its deadlines in one statement; a session only where the read
     needs more: a routed appeal's dispatch status, or a logged read of personal data (R-8.2)."""
-    now, settings = _now(request), _settings(request)
     found = await service.read_by_id(
-        request.app.state.pool,
+        state_of(request).pool,
         key_hash=credentials.key_hash,
         allowed=credentials.allowed,
         appeal_id=appeal_id,
-        now=now,
+        now=state_of(request).clock(),
     )
-    principal, appeal = found.principal, found.appeal
-    request.state.principal = principal
-    personal = sees_personal_data(principal, appeal)
-    if appeal.units or (personal and appeal.confidential):
+    appeal, viewer = found.appeal, viewer_of(request, found.principal)
+    request.state.principal = found.principal
+    if service.needs_session(viewer, appeal):
         async with open_session(request) as session:
-            read = await _read(
-                request, session, appeal, principal, via="read", deadlines=found.deadlines
+            read = await service.read(
+                session, appeal, viewer, via="read", deadlines=found.deadlines
             )
     else:
-        today = now.astimezone(settings.tz).date()
-        read = to_read(appeal, found.deadlines, today=today, tz=settings.tz, personal=personal)
+        personal = sees_personal_data(found.principal, appeal)
+        read = to_read(appeal, found.deadlines, today=viewer.today, tz=viewer.tz, personal=personal)
     return Response(
         read.model_dump_json(),
         media_type="application/json",
@@ -218,8 +173,8 @@ async def public_status(
     code: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")],
 ) -> PublicStatus:
     """Limited per client address and per appeal number, so codes cannot be guessed (R-8.1)."""
-    settings = _settings(request)
-    limiter, now = _limiter(request), _now(request).timestamp()
+    settings = state_of(request).settings
+    limiter, now = state_of(request).limiter, state_of(request).clock().timestamp()
     address = request.client.host if request.client else "unknown"
     await limiter.hit(
         Limit("lookup-address", settings.public_lookups_per_address_per_minute, 60),
@@ -232,5 +187,5 @@ async def public_status(
         now=now,
     )
     return await service.public_status(
-        session, year=year, seq=number, code=code, tz=_settings(request).tz
+        session, year=year, seq=number, code=code, tz=state_of(request).settings.tz
     )

@@ -52,60 +52,68 @@ async def no_dispatch_status(
     return {}
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads, and when: what a read depends on beyond the appeal itself."""
+
+    principal: Principal
+    now: datetime
+    tz: Any
+    dispatch_status: DispatchStatusSource = no_dispatch_status
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()
+
+
 async def read(
     session: AsyncSession,
     appeal: Appeal | Row,
+    viewer: Viewer,
     *,
-    principal: Principal,
-    now: datetime,
-    tz: Any,
     via: str,
-    dispatch_status: DispatchStatusSource,
-    deadlines: Mapping[uuid.UUID, Sequence[Any]] | None = None,
+    deadlines: Sequence[Any] | None = None,
 ) -> AppealRead:
-    """One appeal for this caller: masked or recorded as read where confidential (R-8.2)."""
-    pages = await read_many(
-        session,
-        [appeal],
-        principal=principal,
-        now=now,
-        tz=tz,
-        via=via,
-        dispatch_status=dispatch_status,
-        deadlines=deadlines,
-    )
-    return pages[0]
+    """One appeal for this viewer: masked or recorded as read where confidential (R-8.2)."""
+    known = {appeal.id: deadlines} if deadlines is not None else None
+    return (await read_many(session, [appeal], viewer, via=via, deadlines=known))[0]
 
 
 async def read_many(
     session: AsyncSession,
     appeals: Sequence[Appeal | Row],
+    viewer: Viewer,
     *,
-    principal: Principal,
-    now: datetime,
-    tz: Any,
     via: str,
-    dispatch_status: DispatchStatusSource,
     deadlines: Mapping[uuid.UUID, Sequence[Any]] | None = None,
 ) -> list[AppealRead]:
     if deadlines is None:
         deadlines = await appeals_repository.deadlines_of(session, [a.id for a in appeals])
     # Only a routed appeal can have been dispatched: skip the query otherwise.
     routed = [a.id for a in appeals if a.units]
-    dispatched = await dispatch_status(session, routed) if routed else {}
-    await privacy.record_reads(session, principal=principal, appeals=appeals, via=via, now=now)
-    today = now.astimezone(tz).date()
+    dispatched = await viewer.dispatch_status(session, routed) if routed else {}
+    principal = viewer.principal
+    await privacy.record_reads(
+        session, principal=principal, appeals=appeals, via=via, now=viewer.now
+    )
     return [
         to_read(
             a,
             deadlines[a.id],
-            today=today,
-            tz=tz,
+            today=viewer.today,
+            tz=viewer.tz,
             directum=dispatched.get(a.id),
             personal=privacy.sees_personal_data(principal, a),
         )
         for a in appeals
     ]
+
+
+def needs_session(viewer: Viewer, appeal: Appeal | Row) -> bool:
+    """A read by id answers from its one statement, unless it must show a routed appeal's
+    dispatch status or record a read of a confidential applicant (R-8.2)."""
+    personal = privacy.sees_personal_data(viewer.principal, appeal)
+    return bool(appeal.units) or (personal and appeal.confidential)
 
 
 MIN_DATE, MAX_DATE = date(1991, 1, 1), date(2200, 12, 31)
@@ -172,34 +180,18 @@ def encode_cursor(year: int, seq: int) -> str:
     return base64.urlsafe_b64encode(f"{year}:{seq}".encode()).decode().rstrip("=")
 
 
-async def list_page(
-    session: AsyncSession,
-    query: ListQuery,
-    *,
-    principal: Principal,
-    now: datetime,
-    tz: Any,
-    dispatch_status: DispatchStatusSource,
-) -> AppealPage:
+async def list_page(session: AsyncSession, query: ListQuery, viewer: Viewer) -> AppealPage:
     """Appeals newest number first, a keyset page at a time (page 1,000 costs as page 1)."""
     query.check()
     rows = await repository.list_appeals(
         session,
-        query.filter_for(principal, tz),
+        query.filter_for(viewer.principal, viewer.tz),
         after=decode_cursor(query.cursor),
         limit=query.limit + 1,
-        today=now.astimezone(tz).date(),
+        today=viewer.today,
     )
     page = rows[: query.limit]
-    items = await read_many(
-        session,
-        page,
-        principal=principal,
-        now=now,
-        tz=tz,
-        via="list",
-        dispatch_status=dispatch_status,
-    )
+    items = await read_many(session, page, viewer, via="list")
     more = len(rows) > query.limit
     return AppealPage(
         items=items, next_cursor=encode_cursor(page[-1].year, page[-1].seq) if more else None
