@@ -120,14 +120,10 @@ def plan_registration(
     now: datetime,
 ) -> Plan:
     tz = settings.tz
+    electronic = data.form is Form.ELECTRONIC
     registered_on = start_date(
-        received_at,
-        electronic=data.form is Form.ELECTRONIC,
-        calendar=calendar,
-        tz=tz,
-        work_end=settings.work_end,
+        received_at, electronic=electronic, calendar=calendar, tz=tz, work_end=settings.work_end
     )
-    year = received_at.astimezone(tz).date().year
     deadlines = registration_deadlines(
         registered_on=registered_on, kind=data.kind, calendar=calendar
     )
@@ -135,7 +131,7 @@ def plan_registration(
     due_date = next(d["due_on"] for d in deadlines if d["rule"] == answer_rule)
     code = tracking_code()
     values = _columns(data, appeal_id=uuid.uuid4(), code=code, related=related) | {
-        "year": year,
+        "year": received_at.astimezone(tz).date().year,
         "received_at": received_at,
         "registered_on": registered_on,
         "answer_rule": answer_rule,
@@ -145,15 +141,16 @@ def plan_registration(
         "version": 1,
     }
     body = _answer(data, values, deadlines, code=code, today=now.astimezone(tz).date(), tz=tz)
-    event_data = {
-        "year": year,
-        "kind": data.kind,
-        "form": data.form,
-        "channel": data.channel,
-        "registered_on": registered_on.isoformat(),
-        "due_date": due_date.isoformat(),
+    return Plan(values=values, deadlines=deadlines, body=body, event_data=_event(values))
+
+
+def _event(values: dict[str, Any]) -> dict[str, Any]:
+    """`appeal.registered`'s data (its number is added by the statement that takes it)."""
+    return {
+        **{name: values[name] for name in ("year", "kind", "form", "channel")},
+        "registered_on": values["registered_on"].isoformat(),
+        "due_date": values["due_date"].isoformat(),
     }
-    return Plan(values=values, deadlines=deadlines, body=body, event_data=event_data)
 
 
 def _answer(

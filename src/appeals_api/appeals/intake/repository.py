@@ -67,8 +67,8 @@ prior AS (
 go AS (SELECT counted.* FROM counted WHERE {idem} IS NULL OR EXISTS (SELECT FROM i))"""  # noqa: S608
 
 
-def _writes(p: Params, columns: tuple[str, ...]) -> str:
-    """The number (lock 3), the appeal, its deadlines, and the journal's history row and event."""
+def _journal(p: Params) -> str:
+    """The registration's history row and event, by the journal's fragments."""
     now = p("now", "timestamptz")
     number = SQL_DISPLAY_NUMBER % {"seq": "a.seq", "year": "a.year"}
     history = journal.history_sql(
@@ -88,6 +88,11 @@ def _writes(p: Params, columns: tuple[str, ...]) -> str:
         at=now,
         data=p("event_data", "jsonb") + f" || jsonb_build_object('seq', a.seq, 'number', {number})",
     )
+    return f"h AS ({history}),\ne AS ({event})"
+
+
+def _writes(p: Params, columns: tuple[str, ...]) -> str:
+    """The number (lock 3), the appeal and its deadlines."""
     # Column names come from the model, never from a request.
     return f"""c AS (
     -- Lock 3: the year's counter row, until the commit.
@@ -107,9 +112,7 @@ d AS (
     SELECT a.id, x.rule, x.start_on, x.due_on, x.due_on
     FROM a, unnest({p("dl_rules", "varchar[]")}, {p("dl_starts", "date[]")},
                    {p("dl_dues", "date[]")}) AS x(rule, start_on, due_on)
-),
-h AS ({history}),
-e AS ({event})"""  # noqa: S608
+)"""  # noqa: S608
 
 
 _OUTCOME = """SELECT k.id, k.name, k.role, k.unit_code,
@@ -126,7 +129,8 @@ FROM (SELECT) AS one LEFT JOIN k ON true"""
 def _statement(columns: tuple[str, ...]) -> Statement:
     """Built once per set of appeal columns (the plan's, always the same in practice)."""
     p = Params()
-    sql = f"WITH {keys.key_ctes(p)},\n{_admission(p)},\n{_writes(p, columns)}\n{_OUTCOME}"
+    ctes = (keys.key_ctes(p), _admission(p), _writes(p, columns), _journal(p))
+    sql = "WITH " + ",\n".join(ctes) + "\n" + _OUTCOME
     return Statement(sql, tuple(p.names))
 
 

@@ -68,13 +68,7 @@ async def register(
     received = reception(data, now, settings)
     related = await _related(pool, data, settings)
     fingerprint = request_fingerprint(data) if idempotency_key else None
-    caller = repository.Caller(
-        key_hash=key_hash,
-        roles=sorted(r.value for r in allowed),
-        backdated=received.backdated,
-        backdaters=_BACKDATERS,
-        write=not received.future,
-    )
+    caller = _caller(key_hash, allowed, received)
     for _ in range(ATTEMPTS):
         loaded = await calendars.get(pool, settings)
         plan = plan_registration(
@@ -114,6 +108,16 @@ def _answered(
     if outcome.prior_hash != fingerprint:
         raise IdempotencyKeyReused("This Idempotency-Key was used with another request body.")
     return Registered(answer(outcome.prior_response, outcome.prior_seq), True, principal)
+
+
+def _caller(key_hash: str, allowed: frozenset[Role], received: Reception) -> repository.Caller:
+    return repository.Caller(
+        key_hash=key_hash,
+        roles=sorted(r.value for r in allowed),
+        backdated=received.backdated,
+        backdaters=_BACKDATERS,
+        write=not received.future,
+    )
 
 
 def _admitted(

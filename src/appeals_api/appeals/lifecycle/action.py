@@ -64,12 +64,15 @@ class Action:
     facts: Facts
     principal: Principal
     now: datetime
-    today: date
     changes: dict[str, list[Any]] = field(default_factory=dict)
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     stay: bool = False  # an interim response leaves the status as it is
     _calendar: WorkCalendar | None = None
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.settings.tz).date()
 
     @property
     def appeal(self) -> Appeal:

@@ -108,15 +108,7 @@ async def perform(
         raise NotFound(NO_SUCH_APPEAL)
     check_if_match(if_match, appeal)
     facts = await _admitted(session, name, appeal, principal)
-    action = Action(
-        session=session,
-        settings=settings,
-        facts=facts,
-        principal=principal,
-        now=now,
-        today=now.astimezone(settings.tz).date(),
-        _calendar=calendar,
-    )
+    action = Action(session, settings, facts, principal, now, _calendar=calendar)
     await HANDLERS[name](action, body)
     _move(action, name)
     notes = [n for n in (*action.notes, body.note) if n]
