@@ -298,7 +298,9 @@ async def main() -> None:
             "APPEALS_REDIS_URL": redis_url,
             "APPEALS_INTAKE_PER_KEY_PER_MINUTE": "1000000000",
             "BARE_DATABASE_URL": url,
-            "PYTHONPATH": str(REPO),
+            # This checkout's src first: the virtualenv's editable install may point at another
+            # checkout, whose code the servers would otherwise run.
+            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
         }
         ours, bare = _free_port(), _free_port()
         procs.append(_serve(["appeals_api.main:create_app", "--factory"], ours, env))
