@@ -20,12 +20,8 @@ import base64
 import itertools
 import json
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -36,7 +32,11 @@ import asyncpg
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
-PY = sys.executable
+# This checkout's sources, whichever checkout the virtualenv's editable install points at.
+sys.path.insert(0, str(REPO / "src"))
+
+from appeals_api.auth.roles import Role  # noqa: E402 - after the path above
+from appeals_api.devstack.scratch import ScratchStack, issue_keys  # noqa: E402
 
 BODY = {
     "kind": "complaint",
@@ -118,28 +118,6 @@ async def load(
     return run
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(app: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    cmd = [PY, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"{app[0]} exited with {proc.returncode}") from None
-            time.sleep(0.2)
-    raise SystemExit(f"{app[0]} did not start")
-
-
 def _summary(label: str, runs: list[Run]) -> tuple[float, float]:
     rps = [r.rps for r in runs]
     p99 = [r.p(0.99) for r in runs]
@@ -204,26 +182,10 @@ def _cursor(year: int, seq: int) -> str:
     return base64.urlsafe_b64encode(f"{year}:{seq}".encode()).decode().rstrip("=")
 
 
-async def _prepare(server_url: str, name: str, list_rows: int) -> tuple[str, str, str]:
-    sys.path.insert(0, str(REPO / "src"))
-    from alembic import command
-    from alembic.config import Config
-
-    from appeals_api.auth import service as auth_service
-    from appeals_api.auth.roles import Role
-    from appeals_api.config import Settings
-    from appeals_api.db import make_engine, make_sessionmaker
-
-    admin = await asyncpg.connect(server_url.rsplit("/", 1)[0] + "/postgres")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = server_url.rsplit("/", 1)[0] + "/" + name
-    config = Config(str(REPO / "alembic.ini"))
-    config.attributes["database_url"] = url
-    config.attributes["configure_logger"] = False
-    await asyncio.to_thread(command.upgrade, config, "head")
+async def _seed_archive(url: str, list_rows: int) -> None:
+    """An archive for the list pages, in an earlier year than the benchmark's intake."""
     conn = await asyncpg.connect(url)
-    try:  # an archive for the list pages, in an earlier year than the benchmark's intake
+    try:
         await conn.execute(
             """
             INSERT INTO appeals (id, year, seq, kind, form, channel, language, status,
@@ -241,19 +203,90 @@ async def _prepare(server_url: str, name: str, list_rows: int) -> tuple[str, str
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
-    engine = make_engine(Settings(database_url=url))
-    async with make_sessionmaker(engine)() as session, session.begin():
-        _, intake = await auth_service.create_key(
-            session, name="bench intake", role=Role.INTAKE, unit_code=None, expires_at=None
-        )
-        _, reader = await auth_service.create_key(
-            session, name="bench reader", role=Role.REGISTRAR, unit_code=None, expires_at=None
-        )
-    await engine.dispose()
-    return url, intake, reader
 
 
-async def main() -> None:
+@dataclass
+class Target:
+    """The two servers under load and what requests to them need."""
+
+    url: str  # the benchmark's database
+    api_pid: int
+    ours: int  # ports
+    bare: int
+    intake_key: str
+    reader_key: str
+
+
+def _intake_requests(intake_key: str) -> tuple[Callable[[int], bytes], Callable[[int], bytes]]:
+    headers = {"Authorization": f"Bearer {intake_key}", "Content-Type": "application/json"}
+    # `i` starts again at 0 in every run: the key must not, or later runs measure replays.
+    fresh = itertools.count()
+    run_id = uuid.uuid4().hex[:8]
+
+    def ours(i: int) -> bytes:
+        key = {"Idempotency-Key": f"bench-{run_id}-{next(fresh)}"}
+        return _request("POST", "/api/v1/appeals", headers | key, BODY_BYTES)
+
+    def bare(i: int) -> bytes:
+        return _request("POST", "/bare", {"Content-Type": "application/json"}, BODY_BYTES)
+
+    return ours, bare
+
+
+async def _reads(target: Target, args: argparse.Namespace) -> tuple[float, float]:
+    """Read by id and the list pages, on what intake wrote and the archive."""
+    read_headers = {"Authorization": f"Bearer {target.reader_key}"}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{target.ours}") as http:
+        page = await http.get(
+            "/api/v1/appeals",
+            params={"limit": 1000, "received_from": "2021-01-01"},
+            headers=read_headers,
+        )
+        ids = [a["id"] for a in page.json()["items"]]
+    conn = await asyncpg.connect(target.url)
+    bare_ids = [r["id"] for r in await conn.fetch("SELECT id FROM bare_appeals LIMIT 1000")]
+    offset = min(999 * 50, max(0, await conn.fetchval("SELECT count(*) FROM appeals") - 50))
+    last = await conn.fetchrow(
+        "SELECT year, seq FROM appeals ORDER BY year DESC, seq DESC OFFSET $1 LIMIT 1",
+        offset - 1,
+    )
+    await conn.close()
+    ours, bare = target.ours, target.bare
+    read = await _pair(
+        "read by id",
+        ("GET /api/v1/appeals/{id}", ours,
+         lambda i: _request("GET", f"/api/v1/appeals/{ids[i % len(ids)]}", read_headers), 200),
+        ("bare select by pk", bare,
+         lambda i: _request("GET", f"/bare/{bare_ids[i % len(bare_ids)]}", {}), 200),
+        args,
+    )  # fmt: skip
+    deep = f"/api/v1/appeals?limit=50&cursor={_cursor(last['year'], last['seq'])}"
+    pages = await _pair(
+        "list",
+        ("page 1,000", ours, lambda i: _request("GET", deep, read_headers), 200),
+        ("page 1", ours, lambda i: _request("GET", "/api/v1/appeals?limit=50", read_headers), 200),
+        args,
+    )  # fmt: skip
+    return read[0], pages[0]
+
+
+async def _measure(target: Target, args: argparse.Namespace) -> None:
+    ours_intake, bare_intake = _intake_requests(target.intake_key)
+    if args.soak:
+        await _soak(target.api_pid, target.ours, ours_intake, args)
+        return
+    intake = await _pair(
+        "intake", ("POST /api/v1/appeals", target.ours, ours_intake, 201),
+        ("B1 bare insert", target.bare, bare_intake, 201), args,
+    )  # fmt: skip
+    read, pages = await _reads(target, args)
+    print(
+        f"targets: intake throughput {intake[0]:.2f} (>= 0.6), intake p99 {intake[1]:.2f} "
+        f"(<= 2.0), read {read:.2f} (>= 0.6), page 1,000 / page 1 {pages:.2f}"
+    )
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -268,114 +301,28 @@ async def main() -> None:
     )
     # `make bench` passes one BENCH_ARGS to every benchmark: each takes the options it knows.
     args, _ = parser.parse_known_args()
+    return args
+
+
+def main() -> None:
+    args = _arguments()
     if args.list_rows < 50_000:
         print("note: fewer than 50,000 rows: the 'page 1000' run reads the last page there is")
-
-    sys.path.insert(0, str(REPO / "src"))
-    from appeals_api.devstack import EmbeddedPostgres, EmbeddedRedis
-
-    tmp = Path(tempfile.mkdtemp(prefix="appeals-bench-"))
-    started: list[EmbeddedPostgres | EmbeddedRedis] = []
-    procs: list[subprocess.Popen[bytes]] = []
-    server_url = os.environ.get("APPEALS_DATABASE_URL")
-    redis_url = os.environ.get("APPEALS_REDIS_URL")
-    name = f"bench_intake_{uuid.uuid4().hex[:8]}"
-    try:
-        if not server_url:
-            pg = EmbeddedPostgres(tmp / "pg", fast=True)
-            pg.start()
-            started.append(pg)
-            server_url = pg.url
-        if not redis_url:
-            redis = EmbeddedRedis(tmp / "redis", persistent=False)
-            redis.start()
-            started.append(redis)
-            redis_url = redis.url
-        url, intake_key, reader_key = await _prepare(server_url, name, args.list_rows)
-        env = {
-            **os.environ,
-            "APPEALS_DATABASE_URL": url,
-            "APPEALS_REDIS_URL": redis_url,
-            "APPEALS_INTAKE_PER_KEY_PER_MINUTE": "1000000000",
-            "BARE_DATABASE_URL": url,
-            # This checkout's src first: the virtualenv's editable install may point at another
-            # checkout, whose code the servers would otherwise run.
-            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
-        }
-        ours, bare = _free_port(), _free_port()
-        procs.append(_serve(["appeals_api.main:create_app", "--factory"], ours, env))
-        procs.append(_serve(["bench.bare_app:app"], bare, env))
-
-        intake_headers = {"Authorization": f"Bearer {intake_key}"}
-        intake_headers["Content-Type"] = "application/json"
-        # `i` starts again at 0 in every run: the key must not, or later runs measure replays.
-        fresh = itertools.count()
-        run_id = uuid.uuid4().hex[:8]
-
-        def ours_intake(i: int) -> bytes:
-            headers = {**intake_headers, "Idempotency-Key": f"bench-{run_id}-{next(fresh)}"}
-            return _request("POST", "/api/v1/appeals", headers, BODY_BYTES)
-
-        def bare_intake(i: int) -> bytes:
-            return _request("POST", "/bare", {"Content-Type": "application/json"}, BODY_BYTES)
-
-        print(f"PostgreSQL {server_url.rsplit('@', 1)[-1]}, {os.cpu_count()} CPUs")
-        if args.soak:
-            await _soak(procs[0].pid, ours, ours_intake, args)
-            return
-        intake = await _pair(
-            "intake", ("POST /api/v1/appeals", ours, ours_intake, 201),
-            ("B1 bare insert", bare, bare_intake, 201), args,
-        )  # fmt: skip
-
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ours}") as http:
-            page = await http.get(
-                "/api/v1/appeals",
-                params={"limit": 1000, "received_from": "2021-01-01"},
-                headers={"Authorization": f"Bearer {reader_key}"},
-            )
-            ids = [a["id"] for a in page.json()["items"]]
-        conn = await asyncpg.connect(url)
-        bare_ids = [r["id"] for r in await conn.fetch("SELECT id FROM bare_appeals LIMIT 1000")]
-        offset = min(999 * 50, max(0, await conn.fetchval("SELECT count(*) FROM appeals") - 50))
-        last = await conn.fetchrow(
-            "SELECT year, seq FROM appeals ORDER BY year DESC, seq DESC OFFSET $1 LIMIT 1",
-            offset - 1,
+    with ScratchStack("appeals-bench-") as stack:
+        url = stack.database(f"bench_intake_{uuid.uuid4().hex[:8]}")
+        asyncio.run(_seed_archive(url, args.list_rows))
+        keys = asyncio.run(
+            issue_keys(url, {"bench intake": Role.INTAKE, "bench reader": Role.REGISTRAR})
         )
-        await conn.close()
-        read_headers = {"Authorization": f"Bearer {reader_key}"}
-        read = await _pair(
-            "read by id",
-            ("GET /api/v1/appeals/{id}", ours,
-             lambda i: _request("GET", f"/api/v1/appeals/{ids[i % len(ids)]}", read_headers), 200),
-            ("bare select by pk", bare,
-             lambda i: _request("GET", f"/bare/{bare_ids[i % len(bare_ids)]}", {}), 200),
-            args,
-        )  # fmt: skip
-        deep = f"/api/v1/appeals?limit=50&cursor={_cursor(last['year'], last['seq'])}"
-        pages = await _pair(
-            "list",
-            ("page 1,000", ours, lambda i: _request("GET", deep, read_headers), 200),
-            ("page 1", ours,
-             lambda i: _request("GET", "/api/v1/appeals?limit=50", read_headers), 200),
-            args,
-        )  # fmt: skip
-        print(
-            f"targets: intake throughput {intake[0]:.2f} (>= 0.6), intake p99 {intake[1]:.2f} "
-            f"(<= 2.0), read {read[0]:.2f} (>= 0.6), page 1,000 / page 1 {pages[0]:.2f}"
+        env = stack.child_env(
+            url, APPEALS_INTAKE_PER_KEY_PER_MINUTE="1000000000", BARE_DATABASE_URL=url
         )
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=30)
-        if server_url and not any(isinstance(x, EmbeddedPostgres) for x in started):
-            admin = await asyncpg.connect(server_url.rsplit("/", 1)[0] + "/postgres")
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
-        for server in reversed(started):
-            server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        api, ours = stack.serve(["appeals_api.main:create_app", "--factory"], env)
+        _, bare = stack.serve(["bench.bare_app:app"], env)
+        print(f"PostgreSQL {stack.server_url.rsplit('@', 1)[-1]}, {os.cpu_count()} CPUs")
+        target = Target(url, api.pid, ours, bare, keys["bench intake"], keys["bench reader"])
+        asyncio.run(_measure(target, args))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
