@@ -9,7 +9,19 @@ the rounds, and the ratios of medians:
 - read: GET /api/v1/appeals/{id} vs a bare select by primary key;
 - list: GET /api/v1/appeals page 1 vs page 1,000 (keyset pagination keeps them close).
 
-    python bench/intake.py [--concurrency 16] [--seconds 5] [--rounds 5] [--list-rows 60000]
+Throughput and latencies count only the answer a request should get (201 for intake, 200 for
+reads); every other answer is counted by status beside them, and a last line sums them all,
+warm-ups included.
+
+Shapes (`--shape`; the header prints the one run, as the servers report it):
+- production, the default: PostgreSQL with fsync, synchronous_commit and full_page_writes on,
+  Redis with its append-only file, the arq worker running beside the API as `make run` starts
+  it, concurrency 32;
+- fast, the shape of the figures up to issue 7: durability off, no worker, concurrency 16.
+Servers named by APPEALS_DATABASE_URL / APPEALS_REDIS_URL are taken with their own settings.
+
+    python bench/intake.py [--shape production|fast] [--concurrency N] [--seconds 5]
+        [--rounds 5] [--list-rows 60000] [--soak SECONDS]
 """
 
 from __future__ import annotations
@@ -20,23 +32,50 @@ import base64
 import itertools
 import json
 import os
-import shutil
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 import httpx
+import redis.asyncio as aioredis
 
 REPO = Path(__file__).resolve().parent.parent
-PY = sys.executable
+# This checkout's sources, whichever checkout the virtualenv's editable install points at.
+sys.path[:0] = [str(REPO / "src"), str(REPO)]
+
+# Imported after the path above.
+from bench.loadgen import (  # noqa: E402
+    Pair,
+    by_status,
+    load,
+    non_2xx,
+    pair,
+    request,
+    status_name,
+)
+
+from appeals_api.auth.roles import Role  # noqa: E402
+from appeals_api.devstack.processes import log_tail  # noqa: E402
+from appeals_api.devstack.scratch import ScratchStack, issue_keys  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Shape:
+    durable: bool  # PostgreSQL fsync, synchronous_commit, full_page_writes; Redis AOF
+    worker: bool
+    concurrency: int
+
+
+SHAPES = {
+    "production": Shape(durable=True, worker=True, concurrency=32),
+    "fast": Shape(durable=False, worker=False, concurrency=16),
+}
+DURABILITY = ("fsync", "synchronous_commit", "full_page_writes")
 
 BODY = {
     "kind": "complaint",
@@ -57,123 +96,6 @@ BODY = {
 BODY_BYTES = json.dumps(BODY).encode()
 
 
-@dataclass
-class Run:
-    done: int = 0
-    errors: int = 0
-    latencies: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def rps(self) -> float:
-        return self.done / self.seconds
-
-    def p(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-
-def _request(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: bench", f"Content-Length: {len(body)}"]
-    lines += [f"{k}: {v}" for k, v in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    return status, await reader.readexactly(length)
-
-
-async def load(
-    port: int, make: Callable[[int], bytes], ok: int, *, concurrency: int, seconds: float
-) -> Run:
-    """Fixed concurrency for a fixed time: one keep-alive connection per concurrent client."""
-    run, counter = Run(), itertools.count()
-    deadline = time.perf_counter() + seconds
-
-    async def client() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while time.perf_counter() < deadline:
-                request = make(next(counter))
-                started = time.perf_counter()
-                writer.write(request)
-                status, _ = await _response(reader)
-                run.latencies.append(time.perf_counter() - started)
-                run.done += 1
-                if status != ok:
-                    run.errors += 1
-        finally:
-            writer.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    run.seconds = time.perf_counter() - started
-    return run
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(app: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    cmd = [PY, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"{app[0]} exited with {proc.returncode}") from None
-            time.sleep(0.2)
-    raise SystemExit(f"{app[0]} did not start")
-
-
-def _summary(label: str, runs: list[Run]) -> tuple[float, float]:
-    rps = [r.rps for r in runs]
-    p99 = [r.p(0.99) for r in runs]
-    errors = sum(r.errors for r in runs)
-    print(
-        f"  {label:<28} req/s min {min(rps):7.0f} median {statistics.median(rps):7.0f} "
-        f"max {max(rps):7.0f} | p50 {statistics.median(r.p(0.5) for r in runs):6.1f} ms "
-        f"p99 min {min(p99):6.1f} median {statistics.median(p99):6.1f} max {max(p99):6.1f} ms"
-        + (f" | {errors} unexpected answers" if errors else "")
-    )
-    return statistics.median(rps), statistics.median(p99)
-
-
-async def _pair(
-    name: str,
-    a: tuple[str, int, Callable[[int], bytes], int],
-    b: tuple[str, int, Callable[[int], bytes], int],
-    args: argparse.Namespace,
-) -> tuple[float, float]:
-    runs: dict[str, list[Run]] = {a[0]: [], b[0]: []}
-    for _label, port, make, ok in (a, b):  # warm-up
-        await load(port, make, ok, concurrency=args.concurrency, seconds=min(1.0, args.seconds))
-    for _ in range(args.rounds):
-        for label, port, make, ok in (a, b):
-            runs[label].append(
-                await load(port, make, ok, concurrency=args.concurrency, seconds=args.seconds)
-            )
-    print(f"{name} ({args.rounds} rounds of {args.seconds:g} s, concurrency {args.concurrency}):")
-    a_rps, a_p99 = _summary(a[0], runs[a[0]])
-    b_rps, b_p99 = _summary(b[0], runs[b[0]])
-    print(f"  ratio of medians: throughput {a_rps / b_rps:.2f}, p99 {a_p99 / b_p99:.2f}")
-    return a_rps / b_rps, a_p99 / b_p99
-
-
 def _rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -185,18 +107,23 @@ async def _soak(
     pid: int, port: int, make: Callable[[int], bytes], args: argparse.Namespace
 ) -> None:
     """Resident memory of the API under steady intake load: it should stay flat."""
-    await load(port, make, 201, concurrency=args.concurrency, seconds=10)  # warm-up
-    start, samples, done = _rss_mib(pid), [], 0
+    warm = await load(port, make, 201, concurrency=args.concurrency, seconds=10)
+    start, samples, done, other = _rss_mib(pid), [], 0, warm.other
     print(f"soak: {args.soak:g} s of intake at concurrency {args.concurrency}; RSS {start:.1f} MiB")
     began = time.monotonic()
     while time.monotonic() - began < args.soak:
         run = await load(port, make, 201, concurrency=args.concurrency, seconds=60)
-        done += run.done
+        done += run.ok
+        other += run.other
         samples.append(_rss_mib(pid))
-        print(f"  {time.monotonic() - began:5.0f} s  {done:7d} appeals  RSS {samples[-1]:.1f} MiB")
+        print(
+            f"  {time.monotonic() - began:5.0f} s  {done:7d} appeals  RSS {samples[-1]:.1f} MiB"
+            f"  non-2xx {non_2xx(other):,}"
+        )
     print(
         f"soak: RSS {start:.1f} -> {samples[-1]:.1f} MiB (growth {samples[-1] - start:+.1f} MiB, "
-        f"max {max(samples):.1f}) over {done} appeals"
+        f"max {max(samples):.1f}) over {done} appeals; answers other than 201, warm-up "
+        f"included: {by_status(other) or 'none'}"
     )
 
 
@@ -204,26 +131,10 @@ def _cursor(year: int, seq: int) -> str:
     return base64.urlsafe_b64encode(f"{year}:{seq}".encode()).decode().rstrip("=")
 
 
-async def _prepare(server_url: str, name: str, list_rows: int) -> tuple[str, str, str]:
-    sys.path.insert(0, str(REPO / "src"))
-    from alembic import command
-    from alembic.config import Config
-
-    from appeals_api.auth import service as auth_service
-    from appeals_api.auth.roles import Role
-    from appeals_api.config import Settings
-    from appeals_api.db import make_engine, make_sessionmaker
-
-    admin = await asyncpg.connect(server_url.rsplit("/", 1)[0] + "/postgres")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = server_url.rsplit("/", 1)[0] + "/" + name
-    config = Config(str(REPO / "alembic.ini"))
-    config.attributes["database_url"] = url
-    config.attributes["configure_logger"] = False
-    await asyncio.to_thread(command.upgrade, config, "head")
+async def _seed_archive(url: str, list_rows: int) -> None:
+    """An archive for the list pages, in an earlier year than the benchmark's intake."""
     conn = await asyncpg.connect(url)
-    try:  # an archive for the list pages, in an earlier year than the benchmark's intake
+    try:
         await conn.execute(
             """
             INSERT INTO appeals (id, year, seq, kind, form, channel, language, status,
@@ -241,21 +152,172 @@ async def _prepare(server_url: str, name: str, list_rows: int) -> tuple[str, str
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
-    engine = make_engine(Settings(database_url=url))
-    async with make_sessionmaker(engine)() as session, session.begin():
-        _, intake = await auth_service.create_key(
-            session, name="bench intake", role=Role.INTAKE, unit_code=None, expires_at=None
-        )
-        _, reader = await auth_service.create_key(
-            session, name="bench reader", role=Role.REGISTRAR, unit_code=None, expires_at=None
-        )
-    await engine.dispose()
-    return url, intake, reader
 
 
-async def main() -> None:
+@dataclass
+class Target:
+    """The two servers under load and what requests to them need."""
+
+    url: str  # the benchmark's database
+    api_pid: int
+    ours: int  # ports
+    bare: int
+    intake_key: str
+    reader_key: str
+
+
+def _intake_requests(intake_key: str) -> tuple[Callable[[int], bytes], Callable[[int], bytes]]:
+    headers = {"Authorization": f"Bearer {intake_key}", "Content-Type": "application/json"}
+    # `i` starts again at 0 in every run: the key must not, or later runs measure replays.
+    fresh = itertools.count()
+    run_id = uuid.uuid4().hex[:8]
+
+    def ours(i: int) -> bytes:
+        key = {"Idempotency-Key": f"bench-{run_id}-{next(fresh)}"}
+        return request("POST", "/api/v1/appeals", headers | key, BODY_BYTES)
+
+    def bare(i: int) -> bytes:
+        return request("POST", "/bare", {"Content-Type": "application/json"}, BODY_BYTES)
+
+    return ours, bare
+
+
+async def _reads(target: Target, args: argparse.Namespace) -> tuple[Pair, Pair]:
+    """Read by id and the list pages, on what intake wrote and the archive."""
+    read_headers = {"Authorization": f"Bearer {target.reader_key}"}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{target.ours}") as http:
+        page = await http.get(
+            "/api/v1/appeals",
+            params={"limit": 1000, "received_from": "2021-01-01"},
+            headers=read_headers,
+        )
+        ids = [a["id"] for a in page.json()["items"]]
+    conn = await asyncpg.connect(target.url)
+    bare_ids = [r["id"] for r in await conn.fetch("SELECT id FROM bare_appeals LIMIT 1000")]
+    offset = min(999 * 50, max(0, await conn.fetchval("SELECT count(*) FROM appeals") - 50))
+    last = await conn.fetchrow(
+        "SELECT year, seq FROM appeals ORDER BY year DESC, seq DESC OFFSET $1 LIMIT 1",
+        offset - 1,
+    )
+    await conn.close()
+    ours, bare = target.ours, target.bare
+    read = await pair(
+        "read by id",
+        ("GET /api/v1/appeals/{id}", ours,
+         lambda i: request("GET", f"/api/v1/appeals/{ids[i % len(ids)]}", read_headers), 200),
+        ("bare select by pk", bare,
+         lambda i: request("GET", f"/bare/{bare_ids[i % len(bare_ids)]}", {}), 200),
+        args,
+    )  # fmt: skip
+    deep = f"/api/v1/appeals?limit=50&cursor={_cursor(last['year'], last['seq'])}"
+    pages = await pair(
+        "list",
+        ("page 1,000", ours, lambda i: request("GET", deep, read_headers), 200),
+        ("page 1", ours, lambda i: request("GET", "/api/v1/appeals?limit=50", read_headers), 200),
+        args,
+    )  # fmt: skip
+    return read, pages
+
+
+async def _measure(target: Target, args: argparse.Namespace) -> None:
+    ours_intake, bare_intake = _intake_requests(target.intake_key)
+    if args.soak:
+        await _soak(target.api_pid, target.ours, ours_intake, args)
+        return
+    intake = await pair(
+        "intake", ("POST /api/v1/appeals", target.ours, ours_intake, 201),
+        ("B1 bare insert", target.bare, bare_intake, 201), args,
+    )  # fmt: skip
+    read, pages = await _reads(target, args)
+    print(
+        f"targets: intake throughput {intake.throughput:.2f} (>= 0.6), intake p99 "
+        f"{intake.p99:.2f} (<= 2.0), read {read.throughput:.2f} (>= 0.6), "
+        f"page 1,000 / page 1 {pages.throughput:.2f}"
+    )
+    other = intake.other + read.other + pages.other
+    not_2xx = sum(n for (_, status), n in other.items() if not 200 <= status < 300)
+    server_errors = sum(n for (_, status), n in other.items() if status >= 500)
+    print(
+        f"answers other than expected, warm-ups included: non-2xx {not_2xx:,} "
+        f"(5xx {server_errors:,})"
+        + "".join(
+            f"; {label} {status_name(status)} × {n:,}"
+            for (label, status), n in sorted(other.items())
+        )
+    )
+
+
+async def _server_settings(stack: ScratchStack) -> tuple[dict[str, str], str]:
+    """PostgreSQL's durability settings and Redis' appendonly, as the servers report them."""
+    conn = await asyncpg.connect(stack.server_url)
+    try:
+        durability = {name: await conn.fetchval(f"SHOW {name}") for name in DURABILITY}
+        version = await conn.fetchval("SHOW server_version")
+    finally:
+        await conn.close()
+    durability["version"] = version.split()[0]
+    client = aioredis.Redis.from_url(stack.redis_url)
+    try:
+        appendonly = (await client.config_get("appendonly")).get("appendonly", "?")
+    except aioredis.RedisError:  # a managed Redis may refuse CONFIG
+        appendonly = "?"
+    finally:
+        await client.aclose()
+    return durability, appendonly
+
+
+def _header(args: argparse.Namespace, stack: ScratchStack, worker: int | None) -> None:
+    """The shape run, as the servers report it: the first thing a recorded figure needs."""
+    shape = SHAPES[args.shape]
+    durability, appendonly = asyncio.run(_server_settings(stack))
+    where = "embedded" if stack.postgres is not None else "APPEALS_DATABASE_URL"
+    settings = ", ".join(f"{name}={durability[name]}" for name in DURABILITY)
+    running = f"on (arq, pid {worker})" if worker else "off"
+    print(f"shape {args.shape}: {settings}; concurrency {args.concurrency}; worker {running}")
+    print(
+        f"  PostgreSQL {durability['version']} at {stack.server_url.rsplit('@', 1)[-1]} "
+        f"({where}); Redis appendonly={appendonly} "
+        f"({'embedded' if stack.redis is not None else 'APPEALS_REDIS_URL'}); "
+        f"{os.cpu_count()} CPUs"
+    )
+    durable = all(durability[name] == "on" for name in DURABILITY)
+    if durable != shape.durable:
+        print(
+            f"  note: shape {args.shape} asks for durability {'on' if shape.durable else 'off'}; "
+            f"the server at {where} has it as shown: these are not the shape's figures"
+        )
+
+
+async def _wait_for_heartbeat(url: str, worker: subprocess.Popen[bytes], log: Path) -> None:
+    """Until the worker has written its first heartbeat (its start-up jobs are running)."""
+    conn = await asyncpg.connect(url)
+    try:
+        deadline = time.monotonic() + 60
+        while not await conn.fetchval(
+            "SELECT count(*) FROM worker_heartbeats WHERE pid = $1", worker.pid
+        ):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the worker did not start; {log}:\n{log_tail(log)}")
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
+
+
+async def _worker_report(url: str) -> str:
+    conn = await asyncpg.connect(url)
+    try:
+        row = await conn.fetchrow("SELECT count(feed_id) AS fed, count(*) AS all FROM events")
+    finally:
+        await conn.close()
+    return f"{row['fed']:,} of {row['all']:,} events given a feed position"
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="production")
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="the shape's unless given (32 or 16)"
+    )
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--list-rows", type=int, default=60_000)
@@ -268,112 +330,42 @@ async def main() -> None:
     )
     # `make bench` passes one BENCH_ARGS to every benchmark: each takes the options it knows.
     args, _ = parser.parse_known_args()
+    if args.concurrency is None:
+        args.concurrency = SHAPES[args.shape].concurrency
+    return args
+
+
+def main() -> int:
+    args = _arguments()
+    shape = SHAPES[args.shape]
     if args.list_rows < 50_000:
         print("note: fewer than 50,000 rows: the 'page 1000' run reads the last page there is")
-
-    sys.path.insert(0, str(REPO / "src"))
-    from appeals_api.devstack import EmbeddedPostgres, EmbeddedRedis
-
-    tmp = Path(tempfile.mkdtemp(prefix="appeals-bench-"))
-    started: list[EmbeddedPostgres | EmbeddedRedis] = []
-    procs: list[subprocess.Popen[bytes]] = []
-    server_url = os.environ.get("APPEALS_DATABASE_URL")
-    redis_url = os.environ.get("APPEALS_REDIS_URL")
-    name = f"bench_intake_{uuid.uuid4().hex[:8]}"
-    try:
-        if not server_url:
-            pg = EmbeddedPostgres(tmp / "pg", fast=True)
-            pg.start()
-            started.append(pg)
-            server_url = pg.url
-        if not redis_url:
-            redis = EmbeddedRedis(tmp / "redis", persistent=False)
-            redis.start()
-            started.append(redis)
-            redis_url = redis.url
-        url, intake_key, reader_key = await _prepare(server_url, name, args.list_rows)
-        env = {
-            **os.environ,
-            "APPEALS_DATABASE_URL": url,
-            "APPEALS_REDIS_URL": redis_url,
-            "APPEALS_INTAKE_PER_KEY_PER_MINUTE": "1000000000",
-            "BARE_DATABASE_URL": url,
-            "PYTHONPATH": str(REPO),
-        }
-        ours, bare = _free_port(), _free_port()
-        procs.append(_serve(["appeals_api.main:create_app", "--factory"], ours, env))
-        procs.append(_serve(["bench.bare_app:app"], bare, env))
-
-        intake_headers = {"Authorization": f"Bearer {intake_key}"}
-        intake_headers["Content-Type"] = "application/json"
-        # `i` starts again at 0 in every run: the key must not, or later runs measure replays.
-        fresh = itertools.count()
-        run_id = uuid.uuid4().hex[:8]
-
-        def ours_intake(i: int) -> bytes:
-            headers = {**intake_headers, "Idempotency-Key": f"bench-{run_id}-{next(fresh)}"}
-            return _request("POST", "/api/v1/appeals", headers, BODY_BYTES)
-
-        def bare_intake(i: int) -> bytes:
-            return _request("POST", "/bare", {"Content-Type": "application/json"}, BODY_BYTES)
-
-        print(f"PostgreSQL {server_url.rsplit('@', 1)[-1]}, {os.cpu_count()} CPUs")
-        if args.soak:
-            await _soak(procs[0].pid, ours, ours_intake, args)
-            return
-        intake = await _pair(
-            "intake", ("POST /api/v1/appeals", ours, ours_intake, 201),
-            ("B1 bare insert", bare, bare_intake, 201), args,
-        )  # fmt: skip
-
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ours}") as http:
-            page = await http.get(
-                "/api/v1/appeals",
-                params={"limit": 1000, "received_from": "2021-01-01"},
-                headers={"Authorization": f"Bearer {reader_key}"},
-            )
-            ids = [a["id"] for a in page.json()["items"]]
-        conn = await asyncpg.connect(url)
-        bare_ids = [r["id"] for r in await conn.fetch("SELECT id FROM bare_appeals LIMIT 1000")]
-        offset = min(999 * 50, max(0, await conn.fetchval("SELECT count(*) FROM appeals") - 50))
-        last = await conn.fetchrow(
-            "SELECT year, seq FROM appeals ORDER BY year DESC, seq DESC OFFSET $1 LIMIT 1",
-            offset - 1,
+    with ScratchStack("appeals-bench-", durable=shape.durable) as stack:
+        url = stack.database(f"bench_intake_{uuid.uuid4().hex[:8]}")
+        asyncio.run(_seed_archive(url, args.list_rows))
+        keys = asyncio.run(
+            issue_keys(url, {"bench intake": Role.INTAKE, "bench reader": Role.REGISTRAR})
         )
-        await conn.close()
-        read_headers = {"Authorization": f"Bearer {reader_key}"}
-        read = await _pair(
-            "read by id",
-            ("GET /api/v1/appeals/{id}", ours,
-             lambda i: _request("GET", f"/api/v1/appeals/{ids[i % len(ids)]}", read_headers), 200),
-            ("bare select by pk", bare,
-             lambda i: _request("GET", f"/bare/{bare_ids[i % len(bare_ids)]}", {}), 200),
-            args,
-        )  # fmt: skip
-        deep = f"/api/v1/appeals?limit=50&cursor={_cursor(last['year'], last['seq'])}"
-        pages = await _pair(
-            "list",
-            ("page 1,000", ours, lambda i: _request("GET", deep, read_headers), 200),
-            ("page 1", ours,
-             lambda i: _request("GET", "/api/v1/appeals?limit=50", read_headers), 200),
-            args,
-        )  # fmt: skip
-        print(
-            f"targets: intake throughput {intake[0]:.2f} (>= 0.6), intake p99 {intake[1]:.2f} "
-            f"(<= 2.0), read {read[0]:.2f} (>= 0.6), page 1,000 / page 1 {pages[0]:.2f}"
+        env = stack.child_env(
+            url, APPEALS_INTAKE_PER_KEY_PER_MINUTE="1000000000", BARE_DATABASE_URL=url
         )
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=30)
-        if server_url and not any(isinstance(x, EmbeddedPostgres) for x in started):
-            admin = await asyncpg.connect(server_url.rsplit("/", 1)[0] + "/postgres")
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
-        for server in reversed(started):
-            server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        api, ours = stack.serve(["appeals_api.main:create_app", "--factory"], env)
+        _, bare = stack.serve(["bench.bare_app:app"], env)
+        worker, log = None, stack.tmp / "worker.log"
+        if shape.worker:
+            worker = stack.worker(env, log=log)
+            asyncio.run(_wait_for_heartbeat(url, worker, log))
+        _header(args, stack, worker.pid if worker else None)
+        target = Target(url, api.pid, ours, bare, keys["bench intake"], keys["bench reader"])
+        asyncio.run(_measure(target, args))
+        if worker is not None:
+            if worker.poll() is not None:
+                print(f"the worker exited with code {worker.returncode} during the run:")
+                print(log_tail(log))
+                return 1
+            print(f"worker: running to the end; {asyncio.run(_worker_report(url))}")
+    return 0
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    sys.exit(main())

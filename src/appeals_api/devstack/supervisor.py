@@ -16,20 +16,24 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from appeals_api.devstack.servers import (
-    DEV_DATABASE,
-    DEV_PG_PORT,
-    DEV_REDIS_PORT,
+from appeals_api.devstack.postgres import EmbeddedPostgres
+from appeals_api.devstack.processes import (
     HOST,
-    EmbeddedPostgres,
-    EmbeddedRedis,
-    _accepts_connections,
-    _EmbeddedServer,
+    accepts_connections,
     free_port,
     port_is_free,
+    spawn,
     stop_process,
 )
+from appeals_api.devstack.redis import EmbeddedRedis
+from appeals_api.devstack.servers import EmbeddedServer
 from appeals_api.ops import jsonlog
+
+DEV_PG_PORT = 55432  # fixed ports keep the URLs stable across runs; used only when free
+DEV_REDIS_PORT = 56379
+DEV_DATABASE = "appeals"
+# The worker as `make run` starts it; the benchmarks start it the same way.
+WORKER_ARGS = ["-m", "arq", "appeals_api.worker.WorkerSettings"]
 
 
 class _Stop(Exception):
@@ -49,11 +53,60 @@ def _say(message: str) -> None:
     print(f"devstack: {message}", file=sys.stderr, flush=True)
 
 
-def _spawn(args: list[str], *, cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    # Own session: the terminal's Ctrl-C reaches only us, and we stop children in order.
-    return subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-        args, cwd=cwd, env=env, stdin=subprocess.DEVNULL, start_new_session=True
+def _start_servers(env: dict[str, str], data: Path, servers: list[EmbeddedServer]) -> None:
+    """Embedded servers for the URLs that `env` leaves unset; each goes into `servers` before it
+    starts, so that the caller stops it even if it fails half way."""
+    if not env.get("APPEALS_DATABASE_URL"):
+        pg = EmbeddedPostgres(data / "pg", port=_preferred_port(DEV_PG_PORT))
+        servers.append(pg)
+        pg.start()
+        env["APPEALS_DATABASE_URL"] = pg.ensure_database(DEV_DATABASE)
+        _say(f"PostgreSQL {env['APPEALS_DATABASE_URL']} (log {pg.log_path})")
+    if not env.get("APPEALS_REDIS_URL"):
+        redis = EmbeddedRedis(data / "redis", port=_preferred_port(DEV_REDIS_PORT))
+        servers.append(redis)
+        redis.start()
+        env["APPEALS_REDIS_URL"] = redis.url
+        _say(f"Redis {redis.url} (log {redis.log_path})")
+
+
+def _migrate(root: Path, env: dict[str, str]) -> int:
+    _say("alembic upgrade head")
+    migrated = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=root, env=env, check=False
     )
+    if migrated.returncode != 0:
+        _say(f"migrations failed with code {migrated.returncode}")
+    return migrated.returncode
+
+
+def _start_children(
+    root: Path, env: dict[str, str], api_port: int
+) -> dict[str, subprocess.Popen[bytes]]:
+    py = sys.executable
+    api = ["uvicorn", "appeals_api.main:create_app", "--factory", "--host", HOST]
+    # JSON lines with request ids; the API's own access line replaces uvicorn's.
+    api += ["--log-config", str(jsonlog.LOG_CONFIG), "--no-access-log"]
+    return {
+        "API": spawn([py, "-m", *api, "--port", str(api_port)], cwd=root, env=env),
+        "worker": spawn([py, *WORKER_ARGS], cwd=root, env=env),
+    }
+
+
+def _watch(children: dict[str, subprocess.Popen[bytes]], api_port: int) -> int:
+    """Until a child stops on its own: then its exit status, for ours."""
+    announced = False
+    while True:
+        for name, proc in children.items():
+            code = proc.poll()
+            if code is not None:
+                how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"code {code}"
+                _say(f"the {name} stopped on its own ({how}); stopping everything")
+                return 128 - code if code < 0 else code or 1
+        if not announced and accepts_connections(api_port):
+            announced = True
+            _say(f"appeals-api at http://{HOST}:{api_port} with its worker; Ctrl-C stops")
+        time.sleep(0.2)
 
 
 def run() -> int:
@@ -75,50 +128,14 @@ def run() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     env = dict(os.environ)
-    servers: list[_EmbeddedServer] = []
+    servers: list[EmbeddedServer] = []
     children: dict[str, subprocess.Popen[bytes]] = {}
-    py = sys.executable
     try:
-        if not env.get("APPEALS_DATABASE_URL"):
-            pg = EmbeddedPostgres(data / "pg", port=_preferred_port(DEV_PG_PORT))
-            servers.append(pg)
-            pg.start()
-            env["APPEALS_DATABASE_URL"] = pg.ensure_database(DEV_DATABASE)
-            _say(f"PostgreSQL {env['APPEALS_DATABASE_URL']} (log {pg.log_path})")
-        if not env.get("APPEALS_REDIS_URL"):
-            redis = EmbeddedRedis(data / "redis", port=_preferred_port(DEV_REDIS_PORT))
-            servers.append(redis)
-            redis.start()
-            env["APPEALS_REDIS_URL"] = redis.url
-            _say(f"Redis {redis.url} (log {redis.log_path})")
-
-        _say("alembic upgrade head")
-        migrated = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [py, "-m", "alembic", "upgrade", "head"], cwd=root, env=env, check=False
-        )
-        if migrated.returncode != 0:
-            _say(f"migrations failed with code {migrated.returncode}")
-            return migrated.returncode
-
-        api = ["uvicorn", "appeals_api.main:create_app", "--factory", "--host", HOST]
-        # JSON lines with request ids; the API's own access line replaces uvicorn's.
-        api += ["--log-config", str(jsonlog.LOG_CONFIG), "--no-access-log"]
-        children["API"] = _spawn([py, "-m", *api, "--port", str(api_port)], cwd=root, env=env)
-        children["worker"] = _spawn(
-            [py, "-m", "arq", "appeals_api.worker.WorkerSettings"], cwd=root, env=env
-        )
-        announced = False
-        while True:
-            for name, proc in children.items():
-                code = proc.poll()
-                if code is not None:
-                    how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"code {code}"
-                    _say(f"the {name} stopped on its own ({how}); stopping everything")
-                    return 128 - code if code < 0 else code or 1
-            if not announced and _accepts_connections(api_port):
-                announced = True
-                _say(f"appeals-api at http://{HOST}:{api_port} with its worker; Ctrl-C stops")
-            time.sleep(0.2)
+        _start_servers(env, data, servers)
+        if code := _migrate(root, env):
+            return code
+        children = _start_children(root, env, api_port)
+        return _watch(children, api_port)
     except _Stop as stop:
         _say(f"got {signal.Signals(stop.args[0]).name}, stopping")
         return 0
