@@ -247,21 +247,22 @@ async def test_R_2_1_a_locked_key_row_never_holds_intake_up(
 async def _round(
     settings, clock: FrozenClock, keys, intake_key: str, earlier: dict, *, n: int
 ) -> list[int]:
-    """32 intakes at once on an app that has just started, of every kind the path takes."""
-    registrar = keys[Role.REGISTRAR]
+    """32 intakes at once on an app that has just started, of every kind the path takes, all
+    but the replays with one key: the old paths deadlocked on exactly that (issue 12)."""
+    key = keys[Role.REGISTRAR]
     replay_key = f"round-{uuid.uuid4().hex}"
     back = (clock() - timedelta(days=2)).isoformat()
     related = {"relation": "repeat", "year": earlier["year"], "number": earlier["seq"]}
     calls = []
     for i in range(n):
         kind = i % 4
-        if kind == 0:  # plain, from the website's key
-            calls.append((intake_key, appeal_body(), None))
+        if kind == 0:  # plain
+            calls.append((key, appeal_body(), None))
         elif kind == 1:  # naming an earlier appeal (R-2.3)
-            calls.append((registrar, appeal_body(related=related), None))
+            calls.append((key, appeal_body(related=related), None))
         elif kind == 2:  # back-dated by the Appeals Department (R-3.2)
-            calls.append((registrar, appeal_body(received_at=back), None))
-        else:  # the same retry, many times at once (R-1.8)
+            calls.append((key, appeal_body(received_at=back), None))
+        else:  # the same retry, many times at once (R-1.8), from the website's key
             calls.append((intake_key, appeal_body(), replay_key))
     async with _client(settings, clock) as client:  # the first requests after a start
         answers = await asyncio.gather(
