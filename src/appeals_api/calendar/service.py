@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import asyncpg
-from sqlalchemy import delete, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.auth.roles import Principal
+from appeals_api.calendar import repository
 from appeals_api.calendar.models import CalendarOverride
 from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
 from appeals_api.errors import NotFound
-
-# The version with every override: one round trip.
-_LOAD = text(
-    "SELECT s.version, o.day, o.working FROM calendar_state s "
-    "LEFT JOIN calendar_overrides o ON true WHERE s.id = 1"
-)
-# Locked, it takes two: a statement that waited for the lock still reads with the snapshot it
-# started with (only the locked row is read again), so the overrides come after, in a new one.
-_LOCK = text("SELECT version FROM calendar_state WHERE id = 1 FOR SHARE")
-_OVERRIDES = text("SELECT day, working FROM calendar_overrides")
-_BUMP = text("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
 
 
 @dataclass(frozen=True)
@@ -46,15 +33,8 @@ async def load_versioned(
     meanwhile waits, then recomputes the deadlines this transaction wrote (R-3.6). Intake and
     actions lock, before any other row: an override takes the calendar, then the rows it
     recomputes, and the same order both ways cannot deadlock. Reads and the watch do not."""
-    if lock:
-        version = int((await session.execute(_LOCK)).scalar_one())
-        rows = (await session.execute(_OVERRIDES)).all()
-    else:
-        rows = (await session.execute(_LOAD)).all()
-        version = int(rows[0].version)
-    overrides = {r.day: r.working for r in rows if r.day is not None}
-    calendar = WorkCalendar(weekend=frozenset(settings.weekend), overrides=overrides)
-    return VersionedCalendar(version=version, calendar=calendar)
+    version, overrides = await repository.load(session, lock=lock)
+    return _versioned(version, overrides, settings)
 
 
 async def load_calendar(session: AsyncSession, settings: Settings) -> WorkCalendar:
@@ -78,18 +58,17 @@ class CalendarCache:
         return self.current or await self.reload(pool, settings)
 
     async def reload(self, pool: asyncpg.Pool, settings: Settings) -> VersionedCalendar:
-        rows = await pool.fetch(str(_LOAD))
-        return self.remember(_versioned(rows, settings))
+        version, overrides = await repository.load_plain(pool)
+        return self.remember(_versioned(version, overrides, settings))
 
 
-def _versioned(rows: Sequence[Any], settings: Settings) -> VersionedCalendar:
-    overrides = {r["day"]: r["working"] for r in rows if r["day"] is not None}
+def _versioned(version: int, overrides: dict[date, bool], settings: Settings) -> VersionedCalendar:
     calendar = WorkCalendar(weekend=frozenset(settings.weekend), overrides=overrides)
-    return VersionedCalendar(version=int(rows[0]["version"]), calendar=calendar)
+    return VersionedCalendar(version=version, calendar=calendar)
 
 
 async def list_overrides(session: AsyncSession) -> list[CalendarOverride]:
-    return list(await session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
+    return await repository.list_overrides(session)
 
 
 @dataclass(frozen=True)
@@ -127,23 +106,10 @@ async def put_override(
     listener: CalendarListener,
 ) -> OverrideResult:
     """Make a day off or working by decree; the listener recomputes what it touches (R-3.6)."""
-    # Lock 1, exclusively: from here until commit, nobody counts deadlines on the old calendar.
-    await session.execute(_BUMP)
-    stmt = (
-        pg_insert(CalendarOverride)
-        .values(day=day, working=working, reason=reason, updated_at=now, updated_by=actor.label)
-        .on_conflict_do_update(
-            index_elements=[CalendarOverride.day],
-            set_={
-                "working": working,
-                "reason": reason,
-                "updated_at": now,
-                "updated_by": actor.label,
-            },
-        )
-        .returning(CalendarOverride)
+    await repository.bump_version(session)
+    override = await repository.upsert_override(
+        session, day=day, working=working, reason=reason, by=actor.label, now=now
     )
-    override = (await session.scalars(stmt)).one()
     recomputed = await listener(
         session,
         calendar=await load_calendar(session, settings),
@@ -165,11 +131,8 @@ async def delete_override(
     listener: CalendarListener,
 ) -> int:
     """Drop a decree override (the package's calendar applies again) and recompute (R-3.6)."""
-    await session.execute(_BUMP)
-    deleted = await session.execute(
-        delete(CalendarOverride).where(CalendarOverride.day == day).returning(CalendarOverride.day)
-    )
-    if deleted.first() is None:
+    await repository.bump_version(session)
+    if not await repository.delete_override(session, day):
         raise NotFound(f"no calendar override on {day.isoformat()}")
     return await listener(
         session,

@@ -8,10 +8,10 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.models import Appeal, PersonalDataAccess
+from appeals_api.appeals.privacy import repository
 from appeals_api.auth.roles import Principal, Role
 
 # Who sees a confidential applicant's identity (R-8.2): the Appeals Department and management.
@@ -57,13 +57,11 @@ async def record_reads(
         if a.confidential and sees_personal_data(principal, a)
     ]
     if rows:
-        await session.execute(insert(PersonalDataAccess), rows)
+        await repository.insert_accesses(session, rows)
 
 
 async def access_log(
     session: AsyncSession, *, appeal_id: Any | None, after: int, limit: int
 ) -> list[PersonalDataAccess]:
-    stmt = select(PersonalDataAccess).where(PersonalDataAccess.id > after)
-    if appeal_id is not None:
-        stmt = stmt.where(PersonalDataAccess.appeal_id == appeal_id)
-    return list(await session.scalars(stmt.order_by(PersonalDataAccess.id).limit(limit)))
+    """R-8.2: who saw a confidential applicant's identity, when and through which route."""
+    return await repository.accesses(session, appeal_id=appeal_id, after=after, limit=limit)
