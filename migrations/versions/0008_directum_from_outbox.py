@@ -48,7 +48,7 @@ SELECT a.id, r.id,
         'dispatched_at',
             to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00'
     ),
-    'pending', 0, now(), now()
+    'pending', 0, e.occurred_at, now()
 FROM events e
 JOIN appeal_resolutions r ON r.id = (e.data->>'resolution_id')::bigint
 JOIN appeals a ON a.id = e.appeal_id

@@ -103,6 +103,7 @@ async def queue_dispatched(session: AsyncSession, *, now: datetime, batch: int =
             appeal_id=appeal.id,
             resolution_id=resolution.id,
             payload=payload(dispatched, appeal, resolution),
+            due=dispatched.at,  # due since it was dispatched, as the appeal showed it meanwhile
             now=now,
         )
     cursor.position = upto

@@ -64,6 +64,7 @@ async def insert_dispatch(
     appeal_id: uuid.UUID,
     resolution_id: int,
     payload: dict[str, Any],
+    due: datetime,
     now: datetime,
 ) -> bool:
     """One dispatch per resolution: False (and nothing added) if the resolution has one."""
@@ -75,7 +76,7 @@ async def insert_dispatch(
             payload=payload,
             status=DispatchStatus.PENDING.value,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=due,
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["resolution_id"])
