@@ -4,6 +4,7 @@ core webhooks use, to a real local HTTP receiver standing in for DIRECTUM."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 import uuid
@@ -26,7 +27,7 @@ from appeals_api.directum import repository as directum_repository
 from appeals_api.directum.models import DirectumDispatch, DirectumFeedCursor
 from appeals_api.events.models import Event
 from appeals_api.units.models import Unit
-from tests.conftest import _admin, _with_database, appeal_body, auth, migrate
+from tests.conftest import REPO, _admin, _with_database, appeal_body, auth, migrate
 from tests.lifecycle_helpers import LEAD, SECOND
 from tests.test_directum import (
     INSTRUCTION,
@@ -65,6 +66,25 @@ async def dispatches_of(directum: Directum, appeal_id: str) -> list[DirectumDisp
 
 def dispatched_data(events: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
     return [data for type_, data in events if type_ == "appeal.dispatched"]
+
+
+def test_R_4_2_appeals_dispatch_without_knowing_directum():
+    """The dispatch action only writes to the outbox: no module of appeals imports directum."""
+    appeals = REPO / "src" / "appeals_api" / "appeals"
+    offenders = []
+    for path in sorted(appeals.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            offenders += [
+                f"{path.name}: {n}" for n in names if n.startswith("appeals_api.directum")
+            ]
+    assert offenders == []
 
 
 async def test_R_4_2_a_dispatch_reaches_directum_from_the_outbox_once_even_when_the_job_runs_twice(
