@@ -31,12 +31,6 @@ USER_AGENT = "appeals-api/0.1"
 ERROR_TEXT_MAX = 300
 
 
-def backoff(attempts: int, *, base: float, cap: float) -> timedelta:
-    """After the n-th failed attempt wait base * 2**(n-1) seconds, never more than `cap`."""
-    exponent = min(max(attempts - 1, 0), 60)
-    return timedelta(seconds=min(cap, base * 2**exponent))
-
-
 def make_client() -> httpx.AsyncClient:
     """The worker's one client: pooled connections, no redirects (a 3xx is not an ack)."""
     return httpx.AsyncClient(
@@ -87,7 +81,9 @@ class RetryPolicy:
     max_attempts: int | None = None
 
     def wait(self, attempts: int) -> timedelta:
-        return backoff(attempts, base=self.base, cap=self.cap)
+        """After the n-th failed attempt wait base * 2**(n-1) seconds, never more than `cap`."""
+        exponent = min(max(attempts - 1, 0), 60)
+        return timedelta(seconds=min(self.cap, self.base * 2**exponent))
 
 
 class Verdict(StrEnum):
