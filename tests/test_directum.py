@@ -4,6 +4,7 @@ id and safe out of order."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -30,9 +31,14 @@ from tests.test_webhooks import Hit, Receiver
 INSTRUCTION = "Inspect the tailings dam dust screens and answer the applicant."
 
 
+def stand_in() -> Receiver:
+    """DIRECTUM's stand-in: its answers are counted per dispatch (the Idempotency-Key)."""
+    return Receiver(key=lambda hit: hit.header("Idempotency-Key"))
+
+
 @pytest.fixture
 def directum_receiver() -> Iterator[Receiver]:
-    r = Receiver(key=lambda hit: hit.header("Idempotency-Key")).start()
+    r = stand_in().start()
     yield r
     r.stop()
 
@@ -59,12 +65,11 @@ class Directum:
         return [h for h in self.receiver.snapshot() if h.json()["appeal_id"] == appeal_id]
 
 
-@pytest_asyncio.fixture
-async def directum(settings, clock, directum_receiver) -> AsyncIterator[Directum]:
-    """The app with APPEALS_DIRECTUM_URL pointing at the receiver."""
-    configured = settings.model_copy(
-        update={"directum_url": directum_receiver.url, "directum_backoff_base_seconds": 10}
-    )
+@contextlib.asynccontextmanager
+async def directum_app(
+    configured: Settings, clock: Any, receiver: Receiver
+) -> AsyncIterator[Directum]:
+    """The app on `configured` settings, with the worker's DIRECTUM job over its database."""
     app = create_app(configured, clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -72,7 +77,20 @@ async def directum(settings, clock, directum_receiver) -> AsyncIterator[Directum
             httpx.AsyncClient(transport=transport, base_url="http://test") as client,
             outbound.make_client() as http,
         ):
-            yield Directum(app, client, configured, http, directum_receiver, clock)
+            yield Directum(app, client, configured, http, receiver, clock)
+
+
+@pytest_asyncio.fixture
+async def directum(settings, clock, directum_receiver) -> AsyncIterator[Directum]:
+    """The app with APPEALS_DIRECTUM_URL pointing at the receiver."""
+    async with directum_app(configured(settings, directum_receiver), clock, directum_receiver) as d:
+        yield d
+
+
+def configured(settings: Settings, receiver: Receiver, **more: Any) -> Settings:
+    return settings.model_copy(
+        update={"directum_url": receiver.url, "directum_backoff_base_seconds": 10, **more}
+    )
 
 
 async def dispatched(client, keys, make_key, clock, *units: str) -> Walk:
@@ -110,9 +128,8 @@ async def test_r4_2_without_directum_dispatch_is_recorded_internal(
     assert walk.appeal["status"] == "dispatched"
     assert walk.appeal["directum"] is None
     assert await channels(app, walk.id) == ["internal"]
-    assert ("appeal.dispatched", {"units": [LEAD], "channel": "internal"}) in await events_of(
-        app, walk.id
-    )
+    [data] = [d for t, d in await events_of(app, walk.id) if t == "appeal.dispatched"]
+    assert (data["units"], data["channel"]) == ([LEAD], "internal")
 
 
 async def test_r4_2_dispatch_is_retried_until_directum_acknowledges_it(

@@ -16,7 +16,7 @@ from appeals_api.auth.models import ApiKey
 from appeals_api.calendar.models import CalendarOverride, CalendarState
 from appeals_api.control.models import DeadlineNotice
 from appeals_api.db import Base
-from appeals_api.directum.models import DirectumCallback, DirectumDispatch
+from appeals_api.directum.models import DirectumCallback, DirectumDispatch, DirectumFeedCursor
 from appeals_api.events.models import Event
 from appeals_api.events.webhook_models import WebhookDelivery, WebhookSubscription
 from appeals_api.ops.models import WorkerHeartbeat
@@ -35,6 +35,7 @@ __all__ = [
     "DeadlineNotice",
     "DirectumCallback",
     "DirectumDispatch",
+    "DirectumFeedCursor",
     "Event",
     "IdempotencyRecord",
     "Letter",

@@ -129,3 +129,10 @@ class DispatchStatus(StrEnum):
     PENDING = "pending"  # not yet attempted
     FAILED = "failed"  # the last attempt failed; retried at `next_attempt_at`, never given up
     DELIVERED = "delivered"  # DIRECTUM acknowledged it (2xx)
+
+
+class DispatchChannel(StrEnum):
+    """R-4.2: how an appeal went to its units (`appeal.dispatched`'s `channel`)."""
+
+    INTERNAL = "internal"  # recorded here; no DIRECTUM configured
+    DIRECTUM = "directum"  # DIRECTUM delivers it: its worker consumes the event from the outbox

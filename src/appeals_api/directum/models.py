@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     String,
     Text,
@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from appeals_api import outbound
 from appeals_api.db import Base
 
 
@@ -35,11 +36,12 @@ class CallbackOutcome(StrEnum):
     NOT_APPLIED = "not_applied"  # kept, but the appeal's state no longer takes it (see detail)
 
 
-class DirectumDispatch(Base):
+class DirectumDispatch(outbound.Attempts, Base):
     """An appeal sent to DIRECTUM for one resolution (R-4.2): retried until acknowledged.
 
-    The payload is fixed when the appeal is dispatched (what was sent is what was resolved),
-    and holds no applicant data: number, units, instruction, summary, deadline.
+    Made by the worker from the `appeal.dispatched` event, once per resolution. The payload is
+    what was dispatched (the deadline the event carries, the resolution it names) and holds no
+    applicant data: number, units, instruction, summary, deadline.
     """
 
     __tablename__ = "directum_dispatches"
@@ -52,13 +54,6 @@ class DirectumDispatch(Base):
         ForeignKey("appeal_resolutions.id", ondelete="CASCADE"), unique=True
     )
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    status: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_status_code: Mapped[int | None] = mapped_column(SmallInteger)
-    last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
@@ -68,6 +63,21 @@ class DirectumDispatch(Base):
             postgresql_where=text("status <> 'delivered'"),
         ),
     )
+
+
+class DirectumFeedCursor(Base):
+    """One row: the feed position up to which `appeal.dispatched` events have been looked at.
+
+    Like a webhook subscription's `position`: the worker moves it in the transaction that makes
+    the dispatch rows of the events it passes, so each event is looked at once.
+    """
+
+    __tablename__ = "directum_feed_cursor"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
 
 class DirectumCallback(Base):

@@ -12,11 +12,13 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals.enums import DispatchStatus
+from appeals_api.appeals.enums import DispatchChannel, DispatchStatus
+from appeals_api.appeals.models import Appeal, Assignment, Resolution
 from appeals_api.directum.models import (
     CallbackKind,
     DirectumCallback,
     DirectumDispatch,
+    DirectumFeedCursor,
 )
 
 # Due dispatches that are the earliest unacknowledged one of their appeal (a re-routed appeal
@@ -36,16 +38,37 @@ _CLAIM_SQL = text(
 )
 
 
+async def lock_cursor(session: AsyncSession) -> DirectumFeedCursor | None:
+    """The feed cursor, locked for this transaction; None while another worker holds it."""
+    return (
+        await session.scalars(select(DirectumFeedCursor).with_for_update(skip_locked=True))
+    ).one_or_none()
+
+
+async def resolutions_with_appeals(
+    session: AsyncSession, resolution_ids: Sequence[int]
+) -> dict[int, tuple[Resolution, Appeal]]:
+    if not resolution_ids:
+        return {}
+    rows = await session.execute(
+        select(Resolution, Appeal)
+        .join(Appeal, Appeal.id == Resolution.appeal_id)
+        .where(Resolution.id.in_(resolution_ids))
+    )
+    return {r.id: (r, a) for r, a in rows}
+
+
 async def insert_dispatch(
     session: AsyncSession,
     *,
     appeal_id: uuid.UUID,
     resolution_id: int,
     payload: dict[str, Any],
+    due: datetime,
     now: datetime,
-) -> None:
-    """One dispatch per resolution: dispatching the same resolution again adds nothing."""
-    await session.execute(
+) -> bool:
+    """One dispatch per resolution: False (and nothing added) if the resolution has one."""
+    result = await session.execute(
         pg_insert(DirectumDispatch)
         .values(
             appeal_id=appeal_id,
@@ -53,11 +76,13 @@ async def insert_dispatch(
             payload=payload,
             status=DispatchStatus.PENDING.value,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=due,
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["resolution_id"])
+        .returning(DirectumDispatch.id)
     )
+    return result.scalar_one_or_none() is not None
 
 
 async def claim_due(session: AsyncSession, *, now: datetime, batch: int) -> list[DirectumDispatch]:
@@ -72,14 +97,20 @@ async def claim_due(session: AsyncSession, *, now: datetime, batch: int) -> list
 
 async def latest_dispatches(
     session: AsyncSession, appeal_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, DirectumDispatch]:
-    rows = await session.scalars(
-        select(DirectumDispatch)
-        .where(DirectumDispatch.appeal_id.in_(appeal_ids))
-        .order_by(DirectumDispatch.appeal_id, DirectumDispatch.id.desc())
-        .ext(distinct_on(DirectumDispatch.appeal_id))
+) -> dict[uuid.UUID, tuple[datetime | None, DirectumDispatch | None]]:
+    """Each appeal's latest resolution dispatched through DIRECTUM: when, and its dispatch row
+    (None until the worker has taken the event from the outbox)."""
+    rows = await session.execute(
+        select(Assignment.appeal_id, Assignment.dispatched_at, DirectumDispatch)
+        .outerjoin(DirectumDispatch, DirectumDispatch.resolution_id == Assignment.resolution_id)
+        .where(
+            Assignment.appeal_id.in_(appeal_ids),
+            Assignment.dispatch_channel == DispatchChannel.DIRECTUM.value,
+        )
+        .order_by(Assignment.appeal_id, Assignment.resolution_id.desc(), Assignment.position)
+        .ext(distinct_on(Assignment.appeal_id))
     )
-    return {d.appeal_id: d for d in rows}
+    return {appeal_id: (at, d) for appeal_id, at, d in rows}
 
 
 async def registered_responses(

@@ -2,21 +2,20 @@
 retried, with backoff and without giving up, until a 2xx acknowledges it; how that goes is
 shown on the appeal.
 
-The dispatch row is written in the transaction of the `dispatch` action, so it exists if and
-only if the dispatch does. The sender holds the rows it claimed locked (FOR UPDATE SKIP LOCKED)
-until their attempt is recorded, so two workers never send the same one at once; a worker
-that dies mid-way leaves the row as it was, to be sent again: DIRECTUM dedupes by the
-`Idempotency-Key` header, the same for every attempt of a dispatch.
+The dispatch row is made by the worker from the `appeal.dispatched` event in the outbox
+(`feed.queue_dispatched`), once per resolution. The sender (the shared core, `outbound`) holds
+the rows it claimed locked (FOR UPDATE SKIP LOCKED) until their attempt is recorded, so two
+workers never send the same one at once; a worker that dies mid-way leaves the row as it was,
+to be sent again: DIRECTUM dedupes by the `Idempotency-Key` header, the same for every attempt
+of a dispatch. An appeal's dispatches go out one at a time, in the order it was routed.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
@@ -24,8 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api import outbound
 from appeals_api.appeals.enums import DispatchStatus
-from appeals_api.appeals.models import Appeal, Assignment, Resolution
-from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.schemas import DirectumRead, DirectumResponseRead
 from appeals_api.clock import Clock
 from appeals_api.config import Settings
@@ -35,57 +32,46 @@ from appeals_api.directum.models import DirectumDispatch
 logger = logging.getLogger("appeals_api.directum")
 
 BATCH = 20
-CHANNEL = "directum"
+
+LANE: outbound.Lane[DirectumDispatch] = outbound.Lane(
+    logger=logger,
+    statuses={
+        outbound.Verdict.DELIVERED: DispatchStatus.DELIVERED.value,
+        outbound.Verdict.RETRY: DispatchStatus.FAILED.value,
+        outbound.Verdict.DEAD: DispatchStatus.FAILED.value,  # never: the policy never gives up
+    },
+    messages={
+        outbound.Verdict.DELIVERED: "directum dispatch delivered",
+        outbound.Verdict.RETRY: "directum dispatch failed",
+        outbound.Verdict.DEAD: "directum dispatch failed",
+    },
+    log_fields=lambda d: {"dispatch_id": d.id, "appeal_id": str(d.appeal_id)},
+)
 
 
-def channel(settings: Settings) -> str:
-    """Where a dispatch goes: DIRECTUM when its URL is configured, else recorded as internal."""
-    return CHANNEL if settings.directum_url else "internal"
-
-
-async def enqueue(
-    session: AsyncSession, *, appeal: Appeal, assignments: Sequence[Assignment], now: datetime
-) -> None:
-    """R-4.2: queue the appeal for DIRECTUM with what the units need, and no applicant data."""
-    if not assignments:
-        return
-    resolution = await session.get(Resolution, assignments[0].resolution_id)
-    assert resolution is not None  # an assignment belongs to its resolution
-    units = [a.unit_code for a in sorted(assignments, key=lambda a: a.position)]
-    payload = {
-        "appeal_id": str(appeal.id),
-        "number": display_number(appeal.year, appeal.seq),
-        "year": appeal.year,
-        "seq": appeal.seq,
-        "kind": appeal.kind,
-        "due_date": appeal.due_date.isoformat(),
-        "units": units,
-        "lead_unit": units[0],
-        "resolution": {
-            "id": resolution.id,
-            "instruction": resolution.instruction,
-            "signed_on": resolution.signed_on.isoformat(),
-            "executors": resolution.executors,
-        },
-        "summary": appeal.summary,
-        "dispatched_at": now.isoformat(),
-    }
-    await repository.insert_dispatch(
-        session, appeal_id=appeal.id, resolution_id=resolution.id, payload=payload, now=now
+def retry_policy(settings: Settings) -> outbound.RetryPolicy:
+    """Backoff between attempts, and no last one: every dispatch must reach DIRECTUM."""
+    return outbound.RetryPolicy(
+        base=settings.directum_backoff_base_seconds,
+        cap=settings.directum_backoff_max_seconds,
+        max_attempts=None,
     )
 
 
 async def status_of(
     session: AsyncSession, appeal_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, DirectumRead]:
-    """The DIRECTUM status of each appeal that went there: two queries for any number of them."""
+    """The DIRECTUM status of each appeal that went there: two queries for any number of them.
+
+    A dispatch whose event the worker has not taken from the outbox yet is pending, as it is
+    once queued: the appeal shows it from the moment it is dispatched."""
     if not appeal_ids:
         return {}
-    dispatches = await repository.latest_dispatches(session, appeal_ids)
-    if not dispatches:
+    latest = await repository.latest_dispatches(session, appeal_ids)
+    if not latest:
         return {}
     responses: dict[uuid.UUID, list[DirectumResponseRead]] = {}
-    for cb in await repository.registered_responses(session, list(dispatches)):
+    for cb in await repository.registered_responses(session, list(latest)):
         assert cb.registration_number is not None and cb.registration_date is not None
         responses.setdefault(cb.appeal_id, []).append(
             DirectumResponseRead(
@@ -95,41 +81,58 @@ async def status_of(
             )
         )
     return {
-        appeal_id: DirectumRead(
-            status=DispatchStatus(d.status),
-            attempts=d.attempts,
-            last_error=d.last_error,
-            last_attempt_at=d.last_attempt_at,
-            next_attempt_at=d.next_attempt_at,
-            delivered_at=d.delivered_at,
-            responses=responses.get(appeal_id, []),
-        )
-        for appeal_id, d in dispatches.items()
+        appeal_id: _read(dispatched_at, d, responses.get(appeal_id, []))
+        for appeal_id, (dispatched_at, d) in latest.items()
     }
 
 
-@dataclass(frozen=True)
-class BatchResult:
-    attempted: int
-    delivered: int
+def _read(
+    dispatched_at: datetime | None,
+    d: DirectumDispatch | None,
+    responses: list[DirectumResponseRead],
+) -> DirectumRead:
+    if d is None:  # in the outbox: due at once, as a dispatch row is made
+        return DirectumRead(
+            status=DispatchStatus.PENDING,
+            attempts=0,
+            last_error=None,
+            last_attempt_at=None,
+            next_attempt_at=dispatched_at,
+            delivered_at=None,
+            responses=responses,
+        )
+    return DirectumRead(
+        status=DispatchStatus(d.status),
+        attempts=d.attempts,
+        last_error=d.last_error,
+        last_attempt_at=d.last_attempt_at,
+        next_attempt_at=d.next_attempt_at,
+        delivered_at=d.delivered_at,
+        responses=responses,
+    )
 
 
 async def deliver_batch(
     session: AsyncSession, client: httpx.AsyncClient, settings: Settings, *, clock: Clock
-) -> BatchResult:
+) -> outbound.BatchResult:
     """Claim due dispatches, POST them to DIRECTUM, record each outcome."""
     url = settings.directum_url
     if url is None:
-        return BatchResult(attempted=0, delivered=0)
+        return outbound.BatchResult()
     claimed = await repository.claim_due(session, now=clock(), batch=BATCH)
-    if not claimed:
-        return BatchResult(attempted=0, delivered=0)
-    outcomes = await asyncio.gather(*(_send(client, settings, url, d) for d in claimed))
-    now = clock()
-    for dispatch, outcome in zip(claimed, outcomes, strict=True):
-        _record(dispatch, outcome, settings, now)
-    await session.flush()
-    return BatchResult(attempted=len(claimed), delivered=sum(o.ok for o in outcomes))
+
+    async def send(dispatch: DirectumDispatch) -> outbound.Outcome:
+        return await _send(client, settings, url, dispatch)
+
+    return await outbound.deliver_batch(
+        session,
+        claimed=claimed,
+        row=lambda d: d,
+        send=send,
+        lane=LANE,
+        policy=retry_policy(settings),
+        clock=clock,
+    )
 
 
 async def _send(
@@ -145,38 +148,6 @@ async def _send(
     body = json.dumps({"dispatch_id": dispatch.id, **dispatch.payload}).encode()
     return await outbound.post(
         client, url, body=body, headers=headers, seconds=settings.directum_timeout_seconds
-    )
-
-
-def _record(
-    dispatch: DirectumDispatch, outcome: outbound.Outcome, settings: Settings, now: datetime
-) -> None:
-    dispatch.attempts += 1
-    dispatch.last_attempt_at = now
-    dispatch.last_status_code = outcome.status_code
-    log = {
-        "dispatch_id": dispatch.id,
-        "appeal_id": str(dispatch.appeal_id),
-        "attempt": dispatch.attempts,
-        "status_code": outcome.status_code,
-    }
-    if outcome.ok:
-        dispatch.status = DispatchStatus.DELIVERED.value
-        dispatch.delivered_at = now
-        dispatch.next_attempt_at = None
-        logger.info("directum dispatch delivered", extra=log)
-        return
-    wait = outbound.backoff(
-        dispatch.attempts,
-        base=settings.directum_backoff_base_seconds,
-        cap=settings.directum_backoff_max_seconds,
-    )
-    dispatch.status = DispatchStatus.FAILED.value
-    dispatch.last_error = outcome.error
-    dispatch.next_attempt_at = now + wait
-    logger.warning(
-        "directum dispatch failed",
-        extra={**log, "error": outcome.error, "retry_in_seconds": wait.total_seconds()},
     )
 
 

@@ -1,27 +1,36 @@
-"""Worker jobs of the DIRECTUM domain: thin calls into the service, one transaction each."""
+"""Worker jobs of the DIRECTUM domain: thin calls into the services, one transaction each."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from appeals_api import outbound
 from appeals_api.clock import Clock, system_clock
-from appeals_api.directum import service
+from appeals_api.directum import feed, service
+from appeals_api.events import service as events_service
 
 MAX_BATCHES_PER_RUN = 100
 
 
 async def deliver_directum(ctx: dict[str, Any]) -> dict[str, int]:
-    """R-4.2: send due dispatches to DIRECTUM; safe to run twice or on several workers at once."""
+    """R-4.2: take new dispatches from the outbox, then send the due ones to DIRECTUM.
+
+    Safe to run twice or on several workers at once: the feed cursor is moved by one worker at
+    a time, a resolution has one dispatch, and each dispatch is claimed by one sender at a time.
+    """
     settings = ctx["settings"]
-    if settings.directum_url is None:
-        return {"attempted": 0, "delivered": 0}
     clock: Clock = ctx.get("clock", system_clock)
-    attempted = delivered = 0
-    for _ in range(MAX_BATCHES_PER_RUN):
-        async with ctx["sessionmaker"]() as session, session.begin():
-            batch = await service.deliver_batch(session, ctx["http"], settings, clock=clock)
-        attempted += batch.attempted
-        delivered += batch.delivered
-        if batch.attempted == 0:
-            break
-    return {"attempted": attempted, "delivered": delivered}
+    maker = ctx["sessionmaker"]
+    # Sequenced here too (not only by its own cron), so a dispatch leaves within a tick.
+    async with maker() as session, session.begin():
+        await events_service.sequence_pending(session)
+    async with maker() as session, session.begin():
+        queued = await feed.queue_dispatched(session, now=clock())
+    sent = outbound.BatchResult()
+    if settings.directum_url is not None:
+        sent = await outbound.drain(
+            maker,
+            lambda session: service.deliver_batch(session, ctx["http"], settings, clock=clock),
+            max_batches=MAX_BATCHES_PER_RUN,
+        )
+    return {"queued": queued, "attempted": sent.attempted, "delivered": sent.delivered}

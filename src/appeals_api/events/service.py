@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appeals_api.events import repository
 from appeals_api.events.models import Event
 
 # One advisory lock serializes the numbering of the feed, never the writing of events.
@@ -61,3 +62,13 @@ async def feed(session: AsyncSession, *, after: int, limit: int) -> list[Event]:
         select(Event).where(Event.feed_id > after).order_by(Event.feed_id).limit(limit)
     )
     return list(rows)
+
+
+async def head(session: AsyncSession) -> int:
+    """The last position given so far (0 for an empty feed): consumers keep a cursor below it."""
+    return await repository.feed_head(session)
+
+
+async def sequenced(session: AsyncSession, *, type: str, after: int, upto: int) -> list[Event]:
+    """The events of one type at feed positions after `after` up to `upto`, in feed order."""
+    return await repository.sequenced(session, type=type, after=after, upto=upto)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from appeals_api import outbound
 from appeals_api.clock import Clock, system_clock
 from appeals_api.events import service as events_service
 from appeals_api.events import webhook_service
@@ -27,19 +28,14 @@ async def deliver_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
         await events_service.sequence_pending(session)
     async with maker() as session, session.begin():
         made = await webhook_service.fan_out(session, now=clock())
-    attempted = delivered = 0
-    for _ in range(MAX_BATCHES_PER_RUN):
-        async with maker() as session, session.begin():
-            batch = await webhook_service.deliver_batch(
-                session, ctx["http"], ctx["settings"], clock=clock
-            )
-        attempted += batch.attempted
-        delivered += batch.delivered
-        if batch.attempted == 0:
-            break
-    if made or attempted:
-        logger.info(
-            "webhook run",
-            extra={"fanned_out": made, "attempted": attempted, "delivered": delivered},
-        )
-    return {"fanned_out": made, "attempted": attempted, "delivered": delivered}
+    sent = await outbound.drain(
+        maker,
+        lambda session: webhook_service.deliver_batch(
+            session, ctx["http"], ctx["settings"], clock=clock
+        ),
+        max_batches=MAX_BATCHES_PER_RUN,
+    )
+    result = {"fanned_out": made, "attempted": sent.attempted, "delivered": sent.delivered}
+    if made or sent.attempted:
+        logger.info("webhook run", extra=result)
+    return result

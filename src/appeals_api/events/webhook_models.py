@@ -9,8 +9,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
-    SmallInteger,
     String,
     UniqueConstraint,
     text,
@@ -18,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from appeals_api import outbound
 from appeals_api.db import Base
 
 
@@ -47,7 +46,7 @@ class WebhookSubscription(Base):
     created_by: Mapped[str] = mapped_column(String(200))
 
 
-class WebhookDelivery(Base):
+class WebhookDelivery(outbound.Attempts, Base):
     """One event for one subscription: made once (the unique pair), sent until acknowledged."""
 
     __tablename__ = "webhook_deliveries"
@@ -60,13 +59,6 @@ class WebhookDelivery(Base):
     feed_id: Mapped[int] = mapped_column(BigInteger)
     appeal_id: Mapped[uuid.UUID | None] = mapped_column()
     event_type: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_status_code: Mapped[int | None] = mapped_column(SmallInteger)
-    last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (

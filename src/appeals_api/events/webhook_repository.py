@@ -45,10 +45,6 @@ _CLAIM_SQL = text(
 )
 
 
-async def feed_head(session: AsyncSession) -> int:
-    return int((await session.scalar(select(func.coalesce(func.max(Event.feed_id), 0)))) or 0)
-
-
 async def lock_subscriptions(session: AsyncSession) -> list[WebhookSubscription]:
     """The subscriptions no other fan-out holds right now (each one fanned out by one at a time)."""
     rows = await session.scalars(

@@ -9,9 +9,7 @@ dedupe by X-Appeals-Event-Id). Delivery is at least once, never with a second id
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
@@ -22,6 +20,7 @@ from appeals_api.auth.roles import Principal
 from appeals_api.clock import Clock
 from appeals_api.config import Settings
 from appeals_api.errors import NotFound
+from appeals_api.events import repository as events_repository
 from appeals_api.events import service as events_service
 from appeals_api.events import signing
 from appeals_api.events import webhook_repository as repository
@@ -45,7 +44,7 @@ async def create_subscription(
         secret=data.secret.get_secret_value(),
         event_types=sorted(set(data.event_types)),
         description=data.description,
-        position=await repository.feed_head(session),
+        position=await events_repository.feed_head(session),
         created_at=now,
         created_by=principal.label,
     )
@@ -112,7 +111,7 @@ async def fan_out(session: AsyncSession, *, now: datetime, batch: int = FAN_OUT_
     subs = await repository.lock_subscriptions(session)
     if not subs:
         return 0
-    head = await repository.feed_head(session)
+    head = await events_repository.feed_head(session)
     made = 0
     for sub in subs:
         if sub.position < head:
@@ -139,29 +138,54 @@ def body_of(event: Event) -> bytes:
     )
 
 
-@dataclass(frozen=True)
-class BatchResult:
-    attempted: int
-    delivered: int
+LANE: outbound.Lane[WebhookDelivery] = outbound.Lane(
+    logger=logger,
+    statuses={
+        outbound.Verdict.DELIVERED: DeliveryStatus.DELIVERED.value,
+        outbound.Verdict.RETRY: DeliveryStatus.PENDING.value,
+        outbound.Verdict.DEAD: DeliveryStatus.DEAD.value,
+    },
+    messages={
+        outbound.Verdict.DELIVERED: "webhook delivered",
+        outbound.Verdict.RETRY: "webhook attempt failed",
+        outbound.Verdict.DEAD: "webhook dead-lettered",
+    },
+    log_fields=lambda d: {
+        "delivery_id": d.id,
+        "subscription_id": d.subscription_id,
+        "event_id": d.feed_id,
+        "event_type": d.event_type,
+    },
+)
+
+
+def retry_policy(settings: Settings) -> outbound.RetryPolicy:
+    """Backoff between attempts, and a dead letter after the last one."""
+    return outbound.RetryPolicy(
+        base=settings.webhook_backoff_base_seconds,
+        cap=settings.webhook_backoff_max_seconds,
+        max_attempts=settings.webhook_max_attempts,
+    )
 
 
 async def deliver_batch(
     session: AsyncSession, client: httpx.AsyncClient, settings: Settings, *, clock: Clock
-) -> BatchResult:
+) -> outbound.BatchResult:
     """Claim due deliveries, send them at once, record each outcome (retry, dead letter)."""
     claimed = await repository.claim_due(session, now=clock(), batch=settings.webhook_batch)
-    if not claimed:
-        return BatchResult(attempted=0, delivered=0)
-    outcomes = await asyncio.gather(
-        *(_send(client, settings, d, s, e, clock) for d, s, e in claimed)
+
+    async def send(item: tuple[WebhookDelivery, WebhookSubscription, Event]) -> outbound.Outcome:
+        return await _send(client, settings, *item, clock)
+
+    return await outbound.deliver_batch(
+        session,
+        claimed=claimed,
+        row=lambda item: item[0],
+        send=send,
+        lane=LANE,
+        policy=retry_policy(settings),
+        clock=clock,
     )
-    now = clock()
-    delivered = 0
-    for (delivery, _, _), outcome in zip(claimed, outcomes, strict=True):
-        _record(delivery, outcome, settings, now)
-        delivered += outcome.ok
-    await session.flush()
-    return BatchResult(attempted=len(claimed), delivered=delivered)
 
 
 async def _send(
@@ -182,44 +206,6 @@ async def _send(
     }
     return await outbound.post(
         client, sub.url, body=body, headers=headers, seconds=settings.webhook_timeout_seconds
-    )
-
-
-def _record(
-    delivery: WebhookDelivery, outcome: outbound.Outcome, settings: Settings, now: datetime
-) -> None:
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.last_status_code = outcome.status_code
-    log = {
-        "delivery_id": delivery.id,
-        "subscription_id": delivery.subscription_id,
-        "event_id": delivery.feed_id,
-        "event_type": delivery.event_type,
-        "attempt": delivery.attempts,
-        "status_code": outcome.status_code,
-    }
-    if outcome.ok:
-        delivery.status = DeliveryStatus.DELIVERED.value
-        delivery.delivered_at = now
-        delivery.next_attempt_at = None
-        logger.info("webhook delivered", extra=log)
-        return
-    delivery.last_error = outcome.error
-    if delivery.attempts >= settings.webhook_max_attempts:
-        delivery.status = DeliveryStatus.DEAD.value
-        delivery.next_attempt_at = None
-        logger.error("webhook dead-lettered", extra={**log, "error": outcome.error})
-        return
-    wait = outbound.backoff(
-        delivery.attempts,
-        base=settings.webhook_backoff_base_seconds,
-        cap=settings.webhook_backoff_max_seconds,
-    )
-    delivery.next_attempt_at = now + wait
-    logger.warning(
-        "webhook attempt failed",
-        extra={**log, "error": outcome.error, "retry_in_seconds": wait.total_seconds()},
     )
 
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from appeals_api.appeals.enums import ControlType, Kind, LetterKind, LetterState, Status
+from appeals_api.appeals.enums import (
+    ControlType,
+    DispatchChannel,
+    Kind,
+    LetterKind,
+    LetterState,
+    Status,
+)
 from appeals_api.appeals.lifecycle import repository
 from appeals_api.appeals.lifecycle import schemas as b
 from appeals_api.appeals.lifecycle.action import Action, addressee, invalid
 from appeals_api.appeals.models import Assignment, Measure, Resolution
 from appeals_api.calendar.rules import add_months, compute_due, get_rule
-from appeals_api.directum import service as directum_service
+from appeals_api.config import Settings
 from appeals_api.errors import Conflict, NotFound
 from appeals_api.units import service as units_service
 
@@ -85,23 +92,32 @@ async def _study_required(a: Action) -> None:
     await a.follow_duplicates(due_date=new_due)
 
 
+def dispatch_channel(settings: Settings) -> DispatchChannel:
+    """R-4.2: through DIRECTUM when its URL is configured, else recorded as internal."""
+    return DispatchChannel.DIRECTUM if settings.directum_url else DispatchChannel.INTERNAL
+
+
 async def dispatch(a: Action, body: b.ActionBody) -> None:
-    """R-4.2 (§26): sent to every unit of the resolution, through DIRECTUM where it is
-    configured (queued in this transaction, delivered by the worker until acknowledged)."""
-    channel = directum_service.channel(a.settings)
+    """R-4.2 (§26): sent to every unit of the resolution. Through DIRECTUM, `appeal.dispatched`
+    carries what it needs; the DIRECTUM worker takes it from the outbox and delivers it until
+    acknowledged (the event exists if and only if the dispatch does)."""
+    channel = dispatch_channel(a.settings)
     for assignment in a.facts.assignments:
         if assignment.dispatched_at is None:
             assignment.dispatched_at = a.now
             assignment.dispatched_on = a.today
-            assignment.dispatch_channel = channel
-    if channel == directum_service.CHANNEL:
-        await directum_service.enqueue(
-            a.session, appeal=a.appeal, assignments=a.facts.assignments, now=a.now
-        )
+            assignment.dispatch_channel = channel.value
     if (deadline := a.facts.open_deadline("dispatch")) is not None:
         a.close_deadline(deadline, a.today)
     a.note("dispatched_to", a.appeal.units)
-    a.emit("appeal.dispatched", units=a.appeal.units, channel=channel)
+    resolution = a.facts.assignments[0].resolution_id if a.facts.assignments else None
+    a.emit(
+        "appeal.dispatched",
+        units=a.appeal.units,
+        channel=channel,
+        resolution_id=resolution,
+        due_date=a.appeal.due_date,
+    )
 
 
 async def accept(a: Action, body: b.ActionBody) -> None:
