@@ -24,6 +24,7 @@ from appeals_api.config import Settings
 from appeals_api.directum.tasks import deliver_directum
 from appeals_api.events.models import Event
 from appeals_api.main import create_app
+from appeals_api.worker_context import WorkerContext
 from tests.conftest import auth
 from tests.lifecycle_helpers import LEAD, SECOND, Walk, make_staff, start
 from tests.test_webhooks import Hit, Receiver
@@ -53,13 +54,13 @@ class Directum:
     clock: Any
 
     async def deliver(self) -> dict[str, int]:
-        ctx = {
-            "sessionmaker": self.app.state.sessionmaker,
-            "settings": self.settings,
-            "http": self.http,
-            "clock": self.clock,
-        }
-        return await deliver_directum(ctx)
+        context = WorkerContext(
+            settings=self.settings,
+            clock=self.clock,
+            sessionmaker=self.app.state.sessionmaker,
+            http=self.http,
+        )
+        return await deliver_directum(context.into({}))
 
     def hits_for(self, appeal_id: str) -> list[Hit]:
         return [h for h in self.receiver.snapshot() if h.json()["appeal_id"] == appeal_id]

@@ -24,6 +24,7 @@ from appeals_api.config import Settings
 from appeals_api.events import service as events_service
 from appeals_api.events import signing, webhook_service
 from appeals_api.events.tasks import deliver_webhooks
+from appeals_api.worker_context import WorkerContext
 from tests.conftest import TEST_UNIT, appeal_body, auth
 
 SECRET = "s3cret-for-the-receiver-only"
@@ -165,12 +166,12 @@ async def subscribe(client, keys) -> AsyncIterator[Callable[..., Awaitable[dict[
 
 
 def runner(app, settings: Settings, http: httpx.AsyncClient, clock, **overrides: Any):
-    ctx = {
-        "sessionmaker": app.state.sessionmaker,
-        "settings": settings.model_copy(update=overrides),
-        "http": http,
-        "clock": clock,
-    }
+    ctx = WorkerContext(
+        settings=settings.model_copy(update=overrides),
+        clock=clock,
+        sessionmaker=app.state.sessionmaker,
+        http=http,
+    ).into({})
 
     async def run() -> dict[str, int]:
         return await deliver_webhooks(ctx)

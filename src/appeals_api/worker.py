@@ -34,6 +34,7 @@ from appeals_api.events import service as events_service
 from appeals_api.events.tasks import deliver_webhooks
 from appeals_api.ops import jsonlog
 from appeals_api.ops.tasks import heartbeat
+from appeals_api.worker_context import WorkerContext, WorkerIdentity, context_of
 
 logger = logging.getLogger("appeals_api.worker")
 
@@ -45,36 +46,37 @@ async def startup(ctx: dict[str, Any]) -> None:
     # httpx logs every request line at INFO: receivers' URLs may carry tokens, so not those.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = get_settings()
-    ctx["settings"] = settings
-    ctx["clock"] = system_clock
-    ctx["engine"] = make_engine(settings)
-    ctx["sessionmaker"] = make_sessionmaker(ctx["engine"])
-    ctx["http"] = outbound.make_client()  # one client per worker: pooled connections
-    started_at = system_clock()
-    ctx["identity"] = {
-        "worker_id": f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
-        "hostname": socket.gethostname(),
-        "pid": os.getpid(),
-        "started_at": started_at,
-    }
-    logger.info(
-        "worker started",
-        extra={
-            "worker_id": ctx["identity"]["worker_id"],
-            "directum": "configured" if settings.directum_url else "internal",
-        },
+    engine = make_engine(settings)
+    identity = WorkerIdentity(
+        worker_id=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+        hostname=socket.gethostname(),
+        pid=os.getpid(),
+        started_at=system_clock(),
     )
+    WorkerContext(
+        settings=settings,
+        clock=system_clock,
+        sessionmaker=make_sessionmaker(engine),
+        http=outbound.make_client(),
+        engine=engine,
+        identity=identity,
+    ).into(ctx)
+    directum = "configured" if settings.directum_url else "internal"
+    logger.info("worker started", extra={"worker_id": identity.worker_id, "directum": directum})
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["http"].aclose()
-    await ctx["engine"].dispose()
-    logger.info("worker stopped", extra={"worker_id": ctx["identity"]["worker_id"]})
+    context = context_of(ctx)
+    await context.http.aclose()
+    if context.engine is not None:
+        await context.engine.dispose()
+    worker_id = context.identity.worker_id if context.identity else None
+    logger.info("worker stopped", extra={"worker_id": worker_id})
 
 
 async def sequence_events(ctx: dict[str, Any]) -> int:
     """Give committed outbox events their feed position (idempotent: numbers only the new)."""
-    async with ctx["sessionmaker"]() as session, session.begin():
+    async with context_of(ctx).sessionmaker() as session, session.begin():
         count = await events_service.sequence_pending(session)
     if count:
         logger.info("sequenced events", extra={"count": count})
@@ -83,9 +85,9 @@ async def sequence_events(ctx: dict[str, Any]) -> int:
 
 async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
     """Forget stored first answers after the retention period (they hold tracking codes)."""
-    settings = ctx["settings"]
-    cutoff = system_clock() - timedelta(hours=settings.idempotency_retention_hours)
-    async with ctx["sessionmaker"]() as session, session.begin():
+    context = context_of(ctx)
+    cutoff = context.clock() - timedelta(hours=context.settings.idempotency_retention_hours)
+    async with context.sessionmaker() as session, session.begin():
         result = await session.execute(
             delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
         )

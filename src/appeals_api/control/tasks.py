@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from appeals_api.clock import system_clock
 from appeals_api.control import service
+from appeals_api.worker_context import context_of
 
 logger = logging.getLogger("appeals_api.worker.control")
 
 
 async def watch_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
     """R-9.1: one run of the deadline watch; safe to run twice or at once on two workers."""
-    async with ctx["sessionmaker"]() as session, session.begin():
-        result = await service.watch(session, ctx["settings"], now=system_clock())
+    context = context_of(ctx)
+    async with context.sessionmaker() as session, session.begin():
+        result = await service.watch(session, context.settings, now=context.clock())
     if result.overdue or result.approaching:
         logger.info(
             "deadline watch published",

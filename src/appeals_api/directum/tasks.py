@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from appeals_api import outbound
-from appeals_api.clock import Clock, system_clock
 from appeals_api.directum import feed, service
 from appeals_api.events import service as events_service
+from appeals_api.worker_context import context_of
 
 MAX_BATCHES_PER_RUN = 100
 
@@ -18,9 +18,8 @@ async def deliver_directum(ctx: dict[str, Any]) -> dict[str, int]:
     Safe to run twice or on several workers at once: the feed cursor is moved by one worker at
     a time, a resolution has one dispatch, and each dispatch is claimed by one sender at a time.
     """
-    settings = ctx["settings"]
-    clock: Clock = ctx.get("clock", system_clock)
-    maker = ctx["sessionmaker"]
+    context = context_of(ctx)
+    settings, clock, maker = context.settings, context.clock, context.sessionmaker
     # Sequenced here too (not only by its own cron), so a dispatch leaves within a tick.
     async with maker() as session, session.begin():
         await events_service.sequence_pending(session)
@@ -30,7 +29,7 @@ async def deliver_directum(ctx: dict[str, Any]) -> dict[str, int]:
     if settings.directum_url is not None:
         sent = await outbound.drain(
             maker,
-            lambda session: service.deliver_batch(session, ctx["http"], settings, clock=clock),
+            lambda session: service.deliver_batch(session, context.http, settings, clock=clock),
             max_batches=MAX_BATCHES_PER_RUN,
         )
     return {"queued": queued, "attempted": sent.attempted, "delivered": sent.delivered}

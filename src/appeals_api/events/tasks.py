@@ -6,9 +6,9 @@ import logging
 from typing import Any
 
 from appeals_api import outbound
-from appeals_api.clock import Clock, system_clock
 from appeals_api.events import service as events_service
 from appeals_api.events import webhook_service
+from appeals_api.worker_context import context_of
 
 logger = logging.getLogger("appeals_api.worker.webhooks")
 
@@ -22,8 +22,8 @@ async def deliver_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
     Safe to run twice or at once on several workers: fan-out is idempotent per (subscription,
     event) and each delivery is claimed by one sender at a time.
     """
-    clock: Clock = ctx.get("clock", system_clock)
-    maker = ctx["sessionmaker"]
+    context = context_of(ctx)
+    clock, maker = context.clock, context.sessionmaker
     async with maker() as session, session.begin():
         await events_service.sequence_pending(session)
     async with maker() as session, session.begin():
@@ -31,7 +31,7 @@ async def deliver_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
     sent = await outbound.drain(
         maker,
         lambda session: webhook_service.deliver_batch(
-            session, ctx["http"], ctx["settings"], clock=clock
+            session, context.http, context.settings, clock=clock
         ),
         max_batches=MAX_BATCHES_PER_RUN,
     )
