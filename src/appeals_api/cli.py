@@ -170,7 +170,15 @@ async def _seed(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="appeals-api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_keys(sub)
+    _add_seed(sub)
+    openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
+    openapi.add_argument("--out", help="file to write (default: stdout)")
+    openapi.set_defaults(run=_openapi, sync=True)
+    return parser
 
+
+def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="API keys").add_subparsers(
         dest="keys_command", required=True
     )
@@ -187,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id", type=uuid.UUID, help="the id shown by `keys list`")
     revoke.set_defaults(run=_keys_revoke)
 
+
+def _add_seed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     seeding = sub.add_parser(
         "seed",
         help="generate realistic appeals straight into the database (development, benchmarks)",
@@ -207,11 +217,6 @@ def build_parser() -> argparse.ArgumentParser:
         "the same data on any day",
     )
     seeding.set_defaults(run=_seed)
-
-    openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
-    openapi.add_argument("--out", help="file to write (default: stdout)")
-    openapi.set_defaults(run=_openapi, sync=True)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

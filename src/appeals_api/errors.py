@@ -173,42 +173,45 @@ def install_error_handlers(
     `before_validation` runs before a validation error is answered and may raise an AppError
     that answers instead (a route that checks its key after FastAPI validated the request)."""
 
-    async def app_error(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, AppError)
-        return problem_response(
-            exc.status, exc.code, exc.title, exc.detail, headers=exc.headers, **exc.extra()
-        )
-
     async def request_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         if before_validation is not None:
             try:
                 await before_validation(request)
             except AppError as error:
-                return await app_error(request, error)
+                return await _app_error(request, error)
         return validation_problem(exc)
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StarletteHTTPException)
-        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
-            exc.status_code, "http_error"
-        )
-        return problem_response(
-            exc.status_code,
-            code,
-            str(exc.detail),
-            str(exc.detail),
-            headers=dict(exc.headers) if exc.headers else None,
-        )
-
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error", exc_info=exc)
-        return problem_response(500, "internal_error", "Internal error", "Unexpected error.")
-
-    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, request_validation)
-    app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        exc.status, exc.code, exc.title, exc.detail, headers=exc.headers, **exc.extra()
+    )
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        exc.status_code, "http_error"
+    )
+    return problem_response(
+        exc.status_code,
+        code,
+        str(exc.detail),
+        str(exc.detail),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=exc)
+    return problem_response(500, "internal_error", "Internal error", "Unexpected error.")
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -1,12 +1,11 @@
-"""The application's state, typed: what `create_app` and its lifespan put on `app.state`, and
-the dependencies routes take from it (`SettingsDep`, `NowDep`)."""
+"""The application's state, typed: what `create_app` and its lifespan put on `app.state`
+(routes take its settings and clock through `deps.py`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, cast
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.datastructures import State
 
 from appeals_api.config import Settings
@@ -45,15 +44,3 @@ class AppState(State):
 
 def state_of(request: Request) -> AppState:
     return cast(AppState, request.app.state)
-
-
-def _settings(request: Request) -> Settings:
-    return state_of(request).settings
-
-
-def _now(request: Request) -> datetime:
-    return state_of(request).clock()
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
-NowDep = Annotated[datetime, Depends(_now)]

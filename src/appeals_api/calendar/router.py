@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from appeals_api.auth.dependencies import require
-from appeals_api.auth.roles import ALL_ROLES, Principal, Role
+from appeals_api.auth.roles import Principal, Role
 from appeals_api.calendar import service
 from appeals_api.calendar.rules import RULES, UnknownRuleError, compute_due, get_rule
 from appeals_api.calendar.schemas import (
@@ -21,23 +21,18 @@ from appeals_api.calendar.schemas import (
     RuleRead,
     WorkingDays,
 )
-from appeals_api.config import Settings
 from appeals_api.db import SessionDep
+from appeals_api.deps import AnyKey, NowDep, SettingsDep
 from appeals_api.errors import FieldError, Unprocessable, problem_responses
+from appeals_api.rows import from_row
 from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
 
-AnyKey = Annotated[Principal, Depends(require(*ALL_ROLES))]
 CalendarKeeper = Annotated[Principal, Depends(require(Role.ADMIN, Role.REGISTRAR))]
 
 MAX_RANGE_DAYS = 366
 DayParam = Annotated[date, Path(description="The day, YYYY-MM-DD")]
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = state_of(request).settings
-    return settings
 
 
 def _bounded(day: date) -> date:
@@ -56,8 +51,8 @@ def _bounded(day: date) -> date:
     summary="The working-day calendar in force over a range (at most 366 days)",
 )
 async def working_days(
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     _: AnyKey,
     from_: Annotated[date, Query(alias="from")],
     to: date,
@@ -69,7 +64,7 @@ async def working_days(
             f"`to` must be on or after `from`, within {MAX_RANGE_DAYS} days",
             [FieldError(field="to", message="range too long or reversed", type="range")],
         )
-    calendar = await service.load_calendar(session, _settings(request))
+    calendar = await service.load_calendar(session, settings)
     days = []
     day = from_
     while day <= to:
@@ -80,15 +75,7 @@ async def working_days(
 
 
 def _rule_read(name: str) -> RuleRead:
-    rule = RULES[name]
-    return RuleRead(
-        name=rule.name,
-        description=rule.description,
-        unit=rule.unit.value,
-        amount=rule.amount,
-        counted_from=rule.counted_from,
-        clause=rule.clause,
-    )
+    return RuleRead.model_validate(RULES[name], from_attributes=True)
 
 
 @router.get(
@@ -108,8 +95,8 @@ async def list_rules(_: AnyKey) -> list[RuleRead]:
     summary="A deadline computed by a named rule from a start date",
 )
 async def deadline(
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     _: AnyKey,
     start: date,
     rule: Annotated[str, Query(max_length=64)],
@@ -122,7 +109,7 @@ async def deadline(
             f"unknown rule {rule!r}; known: {', '.join(RULES)}",
             [FieldError(field="rule", message="unknown rule", type="enum")],
         ) from exc
-    calendar = await service.load_calendar(session, _settings(request))
+    calendar = await service.load_calendar(session, settings)
     due = compute_due(deadline_rule, start, calendar)
     return DeadlineAnswer(rule=_rule_read(rule), start=start, due_date=due)
 
@@ -148,24 +135,22 @@ async def put_override(
     request: Request,
     session: SessionDep,
     principal: CalendarKeeper,
+    settings: SettingsDep,
+    now: NowDep,
     day: DayParam,
     body: OverrideWrite,
 ) -> OverrideChange:
-    _bounded(day)
     result = await service.put_override(
         session,
-        _settings(request),
-        day=day,
+        settings,
+        day=_bounded(day),
         working=body.working,
         reason=body.reason,
         actor=principal,
-        now=state_of(request).clock(),
+        now=now,
         listener=state_of(request).on_calendar_change,
     )
-    return OverrideChange(
-        **OverrideRead.model_validate(result.override).model_dump(),
-        recomputed_deadlines=result.recomputed,
-    )
+    return from_row(OverrideChange, result.override, recomputed_deadlines=result.recomputed)
 
 
 @router.delete(
@@ -175,14 +160,19 @@ async def put_override(
     summary="Remove a decree override; open deadlines it touches are recomputed",
 )
 async def delete_override(
-    request: Request, session: SessionDep, principal: CalendarKeeper, day: DayParam
+    request: Request,
+    session: SessionDep,
+    principal: CalendarKeeper,
+    settings: SettingsDep,
+    now: NowDep,
+    day: DayParam,
 ) -> Response:
     await service.delete_override(
         session,
-        _settings(request),
+        settings,
         day=day,
         actor=principal,
-        now=state_of(request).clock(),
+        now=now,
         listener=state_of(request).on_calendar_change,
     )
     return Response(status_code=204)

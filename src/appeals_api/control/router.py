@@ -10,15 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from appeals_api.appeals.numbering import display_number
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import Principal, Role
-from appeals_api.config import Settings
 from appeals_api.control import service
 from appeals_api.control.schemas import ControlGroup, ControlReport, ControlRow
 from appeals_api.db import SessionDep
+from appeals_api.deps import SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
-from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/reports", tags=["control"])
 
@@ -51,52 +49,39 @@ async def control_report(
     request: Request,
     session: SessionDep,
     _: Annotated[Principal, Depends(require(Role.SUPERVISOR, Role.MANAGER, Role.REGISTRAR))],
+    settings: SettingsDep,
+    today: TodayDep,
     soon: Annotated[
         int, Query(ge=0, le=30, description="Working days ahead that count as due soon")
     ] = 3,
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
 ) -> Response | ControlReport:
     """No personal data: numbers, units, executors named in resolutions, stages and dates."""
-    settings: Settings = state_of(request).settings
-    today = state_of(request).clock().astimezone(settings.tz).date()
-    items = await service.control_items(
-        session, settings, today=today, soon=soon, limit=MAX_ROWS + 1
-    )
-    truncated = len(items) > MAX_ROWS
-    rows = [
-        ControlRow(
-            unit=i.unit,
-            executor=i.executor,
-            appeal_id=i.appeal_id,
-            number=display_number(i.year, i.seq),
-            status=i.status,
-            rule=i.rule,
-            due_on=i.due_on,
-            lead=i.lead,
-            overdue=i.overdue,
-            days_overdue=i.days if i.overdue else None,
-            working_days_left=None if i.overdue else i.days,
-        )
-        for i in items[:MAX_ROWS]
-    ]
+    rows = await service.control_rows(session, settings, today=today, soon=soon, limit=MAX_ROWS + 1)
+    truncated = len(rows) > MAX_ROWS
+    rows = rows[:MAX_ROWS]
     wants_csv = format == "csv" or (
         format is None and "text/csv" in request.headers.get("accept", "")
     )
     if wants_csv:
         return _csv(rows)
+    return ControlReport(
+        as_of=today, soon_working_days=soon, groups=_groups(rows), rows=rows, truncated=truncated
+    )
+
+
+def _groups(rows: list[ControlRow]) -> list[ControlGroup]:
+    """Per unit and executor: how many stages are overdue, how many due soon."""
     counts: Counter[tuple[str, str | None, bool]] = Counter(
         (r.unit, r.executor, r.overdue) for r in rows
     )
     keys = sorted({(u, e) for u, e, _ in counts}, key=lambda k: (k[0], k[1] or ""))
-    groups = [
+    return [
         ControlGroup(
             unit=u, executor=e, overdue=counts[(u, e, True)], due_soon=counts[(u, e, False)]
         )
         for u, e in keys
     ]
-    return ControlReport(
-        as_of=today, soon_working_days=soon, groups=groups, rows=rows, truncated=truncated
-    )
 
 
 def _cell(value: object) -> object:

@@ -6,11 +6,10 @@ import base64
 import binascii
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from appeals_api.auth.dependencies import require
-from appeals_api.auth.roles import Principal, Role
 from appeals_api.db import SessionDep
+from appeals_api.deps import AdminKey, NowDep
 from appeals_api.errors import BadRequest, problem_responses
 from appeals_api.events import webhook_service as service
 from appeals_api.events.webhook_models import DeliveryStatus
@@ -21,11 +20,9 @@ from appeals_api.events.webhook_schemas import (
     WebhookPage,
     WebhookRead,
 )
-from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
-Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Cursor = Annotated[str | None, Query(max_length=64)]
@@ -56,18 +53,16 @@ def _encode(value: int) -> str:
     summary="Subscribe a receiver to the event feed",
 )
 async def create_webhook(
-    request: Request, session: SessionDep, principal: Admin, body: WebhookCreate
+    session: SessionDep, principal: AdminKey, now: NowDep, body: WebhookCreate
 ) -> WebhookRead:
     """Events committed from now on are POSTed to `url`, signed with `secret` (never returned)."""
-    sub = await service.create_subscription(
-        session, data=body, principal=principal, now=state_of(request).clock()
-    )
+    sub = await service.create_subscription(session, data=body, principal=principal, now=now)
     return WebhookRead.model_validate(sub)
 
 
 @router.get("", response_model=WebhookPage, responses=problem_responses(400, 401, 403, 422))
 async def list_webhooks(
-    session: SessionDep, _: Admin, limit: Limit = 100, cursor: Cursor = None
+    session: SessionDep, _: AdminKey, limit: Limit = 100, cursor: Cursor = None
 ) -> WebhookPage:
     """The subscriptions, oldest first."""
     subs = await service.list_subscriptions(session, after=_decode(cursor) or 0, limit=limit)
@@ -80,12 +75,12 @@ async def list_webhooks(
 @router.get(
     "/{subscription_id}", response_model=WebhookRead, responses=problem_responses(401, 403, 404)
 )
-async def get_webhook(session: SessionDep, _: Admin, subscription_id: Id) -> WebhookRead:
+async def get_webhook(session: SessionDep, _: AdminKey, subscription_id: Id) -> WebhookRead:
     return WebhookRead.model_validate(await service.get_subscription(session, subscription_id))
 
 
 @router.delete("/{subscription_id}", status_code=204, responses=problem_responses(401, 403, 404))
-async def delete_webhook(session: SessionDep, _: Admin, subscription_id: Id) -> Response:
+async def delete_webhook(session: SessionDep, _: AdminKey, subscription_id: Id) -> Response:
     """Unsubscribe: nothing more is sent, and the subscription's deliveries are forgotten."""
     await service.delete_subscription(session, subscription_id)
     return Response(status_code=204)
@@ -98,7 +93,7 @@ async def delete_webhook(session: SessionDep, _: Admin, subscription_id: Id) -> 
 )
 async def list_deliveries(
     session: SessionDep,
-    _: Admin,
+    _: AdminKey,
     subscription_id: Id,
     status: DeliveryStatus | None = None,
     limit: Limit = 100,
@@ -123,11 +118,7 @@ async def list_deliveries(
     response_model=DeliveryRead,
     responses=problem_responses(401, 403, 404),
 )
-async def redeliver(
-    request: Request, session: SessionDep, _: Admin, delivery_id: Id
-) -> DeliveryRead:
+async def redeliver(session: SessionDep, _: AdminKey, now: NowDep, delivery_id: Id) -> DeliveryRead:
     """Send again now with a fresh budget of attempts: a dead letter, or one to repeat."""
-    delivery = await service.redeliver(
-        session, delivery_id=delivery_id, now=state_of(request).clock()
-    )
+    delivery = await service.redeliver(session, delivery_id=delivery_id, now=now)
     return DeliveryRead.model_validate(delivery)

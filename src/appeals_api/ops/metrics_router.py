@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from appeals_api.config import Settings
+from appeals_api.deps import SettingsDep
 from appeals_api.errors import Unauthorized, problem_responses
 from appeals_api.ops import service
 from appeals_api.ops.metrics import DatabaseGauges, Scrape
@@ -45,11 +46,10 @@ router = APIRouter(tags=["operations"])
     },
     summary="Metrics for Prometheus: requests, latency, intake, backlog, overdue deadlines",
 )
-async def metrics(request: Request) -> Response:
+async def metrics(request: Request, settings: SettingsDep) -> Response:
     """Request counts and latency by route template, appeals registered, and the backlog and
     overdue gauges read from PostgreSQL now (`appeals_metrics_database_up` says if they were).
     No API key; an operator may require a scrape token or turn the route off (Settings)."""
-    settings: Settings = state_of(request).settings
     _check_token(request, settings)
     gauges = await _read_gauges(request, settings)
     encode, content_type = choose_encoder(request.headers.get("accept", ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,6 +16,7 @@ from appeals_api.events import webhook_service
 from appeals_api.ops.metrics import DatabaseGauges
 from appeals_api.ops.models import WorkerHeartbeat
 from appeals_api.ops.schemas import Backlog, WorkerHealth, WorkerRead
+from appeals_api.rows import from_row
 
 # Heartbeats of workers gone this long are forgotten.
 FORGET_AFTER = timedelta(days=1)
@@ -45,47 +47,41 @@ async def beat(
 
 async def health(session: AsyncSession, settings: Settings, *, now: datetime) -> WorkerHealth:
     """The workers seen lately, the age of the last heartbeat, and the delivery backlog."""
-    rows = list(
-        await session.scalars(
-            select(WorkerHeartbeat)
-            .where(WorkerHeartbeat.beat_at >= now - FORGET_AFTER)
-            .order_by(WorkerHeartbeat.beat_at.desc())
-            .limit(100)
-        )
+    rows = await session.scalars(
+        select(WorkerHeartbeat)
+        .where(WorkerHeartbeat.beat_at >= now - FORGET_AFTER)
+        .order_by(WorkerHeartbeat.beat_at.desc())
+        .limit(100)
     )
+    workers = [from_row(WorkerRead, w, age_seconds=(now - w.beat_at).total_seconds()) for w in rows]
     last = await session.scalar(select(func.max(WorkerHeartbeat.beat_at)))
     age = (now - last).total_seconds() if last is not None else None
-    if age is None:
-        status = "absent"
-    elif age <= settings.worker_stale_after_seconds:
-        status = "ok"
-    else:
-        status = "stale"
-    webhooks = await webhook_service.backlog(session)
-    directum = await directum_service.backlog(session)
     return WorkerHealth(
-        status=status,
+        status=_status(age, stale_after=settings.worker_stale_after_seconds),
         last_beat_at=last,
         age_seconds=age,
         stale_after_seconds=settings.worker_stale_after_seconds,
-        workers=[
-            WorkerRead(
-                worker_id=w.worker_id,
-                hostname=w.hostname,
-                pid=w.pid,
-                started_at=w.started_at,
-                beat_at=w.beat_at,
-                age_seconds=(now - w.beat_at).total_seconds(),
-            )
-            for w in rows
-        ],
-        backlog=Backlog(
-            unsequenced_events=webhooks["unsequenced_events"],
-            webhook_pending=webhooks["pending"],
-            webhook_dead=webhooks["dead"],
-            directum_pending=directum["pending"],
-            directum_failed=directum["failed"],
-        ),
+        workers=workers,
+        backlog=await backlog(session),
+    )
+
+
+def _status(age: float | None, *, stale_after: int) -> Literal["ok", "stale", "absent"]:
+    if age is None:
+        return "absent"
+    return "ok" if age <= stale_after else "stale"
+
+
+async def backlog(session: AsyncSession) -> Backlog:
+    """What waits for the worker: events to sequence, deliveries and dispatches to make."""
+    webhooks = await webhook_service.backlog(session)
+    directum = await directum_service.backlog(session)
+    return Backlog(
+        unsequenced_events=webhooks["unsequenced_events"],
+        webhook_pending=webhooks["pending"],
+        webhook_dead=webhooks["dead"],
+        directum_pending=directum["pending"],
+        directum_failed=directum["failed"],
     )
 
 
@@ -94,13 +90,8 @@ async def database_gauges(
 ) -> DatabaseGauges:
     """The backlog and overdue counts /metrics shows: each a count over a partial index that
     holds only the rows waiting (unsequenced events, unacknowledged deliveries, open deadlines)."""
-    webhooks = await webhook_service.backlog(session)
-    directum = await directum_service.backlog(session)
+    waiting = await backlog(session)
     return DatabaseGauges(
-        unsequenced_events=webhooks["unsequenced_events"],
-        webhook_pending=webhooks["pending"],
-        webhook_dead=webhooks["dead"],
-        directum_pending=directum["pending"],
-        directum_failed=directum["failed"],
+        **waiting.model_dump(),
         overdue_deadlines=await control_service.overdue_count(session, settings, now=now),
     )

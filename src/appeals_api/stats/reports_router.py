@@ -10,23 +10,14 @@ from fastapi.responses import Response
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.db import SessionDep
+from appeals_api.deps import NowDep, SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
-from appeals_api.state import state_of
 from appeals_api.stats import export, service
-from appeals_api.stats.router import (
-    STATS_READERS,
-    FromDate,
-    Quarter,
-    ToDate,
-    Year,
-    settings_of,
-    today_of,
-)
+from appeals_api.stats.router import FromDate, Quarter, StatsReader, ToDate, Year
 from appeals_api.stats.schemas import COUNTER_DEFINITIONS, COUNTERS, QuarterlyReport
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
-StatsReader = Annotated[Principal, Depends(require(*STATS_READERS))]
 # The registration log names applicants: the Appeals Department and those it reports to.
 LogReader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.MANAGER))]
 
@@ -72,6 +63,8 @@ async def quarterly_report(
     request: Request,
     session: SessionDep,
     _: StatsReader,
+    settings: SettingsDep,
+    today: TodayDep,
     year: Year,
     quarter: Quarter,
     format: Annotated[Literal["json", "csv", "xlsx"] | None, Query()] = None,
@@ -84,11 +77,7 @@ async def quarterly_report(
     `kind`, `channel`, `unit`, `outcome`, `on_time`), `key`, `name` (the unit's), then the
     counters; the XLSX adds a sheet with the period and the counters' definitions."""
     report = await service.quarterly_report(
-        session,
-        settings_of(request),
-        year=year,
-        quarter=quarter,
-        today=today_of(request),
+        session, settings, year=year, quarter=quarter, today=today
     )
     chosen = export.negotiate(format, request.headers.get("accept"), default="json")
     filename = f"quarterly-report-{year}-Q{quarter}"
@@ -118,6 +107,8 @@ async def registration_log(
     request: Request,
     session: SessionDep,
     principal: LogReader,
+    settings: SettingsDep,
+    now: NowDep,
     from_: FromDate,
     to: ToDate,
     format: Annotated[Literal["csv", "xlsx"] | None, Query()] = None,
@@ -130,12 +121,7 @@ async def registration_log(
     registrar's and manager's reads of it are logged (R-8.2).
     XLSX with `format=xlsx` or an `Accept` naming its media type."""
     entries = await service.registration_log(
-        session,
-        settings_of(request),
-        from_=from_,
-        to=to,
-        principal=principal,
-        now=state_of(request).clock(),
+        session, settings, from_=from_, to=to, principal=principal, now=now
     )
     rows = [[getattr(e, c) for c in LOG_COLUMNS] for e in entries]
     filename = f"registration-log-{from_.isoformat()}-{to.isoformat()}"

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appeals_api.appeals.enums import Outcome, Status
 from appeals_api.appeals.lifecycle.workflow import OPEN  # consideration has not ended
 from appeals_api.appeals.models import Appeal
+from appeals_api.stats.schemas import COUNTERS
 from appeals_api.units.models import Unit
 
 # Group keys of GET /stats, in the order their columns come out.
@@ -129,28 +130,14 @@ def counter_conditions(s: Subquery, today: date) -> dict[str, ColumnElement[bool
     }
 
 
-COUNTERS = (
-    "received",
-    "reviewed",
-    "satisfied",
-    "explained",
-    "not_satisfied",
-    "left_without_consideration",
-    "terminated",
-    "withdrawn",
-    "forwarded",
-    "returned",
-    "answered_as_duplicate",
-    "open",
-    "overdue",
-)
-
-
 def _counters(s: Subquery, today: date) -> list[Any]:
-    return [
-        (func.count() if cond is None else func.count().filter(cond)).label(name)
-        for name, cond in counter_conditions(s, today).items()
-    ]
+    """The counters the schema documents, in its order, each counted by its condition here."""
+    conditions = counter_conditions(s, today)
+    return [_count(conditions[name]).label(name) for name in COUNTERS]
+
+
+def _count(condition: ColumnElement[bool] | None) -> Any:
+    return func.count() if condition is None else func.count().filter(condition)
 
 
 def stats_statement(

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import Principal, Role
-from appeals_api.config import Settings
 from appeals_api.db import SessionDep
+from appeals_api.deps import NowDep, SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
 from appeals_api.ratelimit import Limit, RateLimiter
 from appeals_api.state import state_of
@@ -62,16 +62,6 @@ A range or key the service cannot count is 422; more than {service.MAX_STATS_ROW
 422 too (narrow the range or group by fewer keys)."""
 
 
-def settings_of(request: Request) -> Settings:
-    settings: Settings = state_of(request).settings
-    return settings
-
-
-def today_of(request: Request) -> date:
-    today: date = state_of(request).clock().astimezone(settings_of(request).tz).date()
-    return today
-
-
 @router.get(
     "/stats",
     response_model=StatsAnswer,
@@ -81,9 +71,10 @@ def today_of(request: Request) -> date:
     description=STATS_DESCRIPTION,
 )
 async def get_stats(
-    request: Request,
     session: SessionDep,
     _: StatsReader,
+    settings: SettingsDep,
+    today: TodayDep,
     from_: FromDate,
     to: ToDate,
     group_by: Annotated[
@@ -95,9 +86,7 @@ async def get_stats(
     ] = None,
 ) -> StatsAnswer:
     keys = service.parse_group_by(group_by or [])
-    return await service.stats(
-        session, settings_of(request), from_=from_, to=to, group_by=keys, today=today_of(request)
-    )
+    return await service.stats(session, settings, from_=from_, to=to, group_by=keys, today=today)
 
 
 @public_router.get(
@@ -107,22 +96,26 @@ async def get_stats(
     summary="The quarter's public summary for the website (no key)",
 )
 async def public_summary(
-    request: Request, response: Response, session: SessionDep, year: Year, quarter: Quarter
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    today: TodayDep,
+    year: Year,
+    quarter: Quarter,
 ) -> PublicSummary:
     """R-10.2 (§67): totals and breakdowns by kind, channel and on-time of the appeals received
     in the quarter. Aggregates only, no personal data: a count below `min_cell` (policy,
     default 3) is null and named in its row's `suppressed`, and so are the fewest further counts
     needed so that no withheld one can be worked out from a published sum. No key needed;
     limited per client address."""
-    settings = settings_of(request)
     limiter: RateLimiter = state_of(request).limiter
     address = request.client.host if request.client else "unknown"
     await limiter.hit(
         Limit("public-summary", settings.public_summary_per_address_per_minute, 60),
         address,
-        now=state_of(request).clock().timestamp(),
+        now=now.timestamp(),
     )
     response.headers["Cache-Control"] = "public, max-age=300"
-    return await service.public_summary(
-        session, settings, year=year, quarter=quarter, today=today_of(request)
-    )
+    return await service.public_summary(session, settings, year=year, quarter=quarter, today=today)

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings
@@ -113,19 +113,8 @@ async def _seed_year(
 ) -> int:
     """One year in one transaction: its numbers taken from the counter at once (R-2.1), then
     its appeals in order of receipt, COPYed in batches."""
-    total = sum(days.values())
     async with engine.begin() as conn:
-        last_seq = (
-            await conn.execute(
-                text(
-                    "INSERT INTO registration_counters AS rc (year, last_seq) VALUES (:y, :n) "
-                    "ON CONFLICT (year) DO UPDATE SET last_seq = rc.last_seq + :n "
-                    "RETURNING last_seq"
-                ),
-                {"y": year, "n": total},
-            )
-        ).scalar_one()
-        seq = last_seq - total
+        seq = await _take_numbers(conn, year, sum(days.values()))
         raw = (await conn.get_raw_connection()).driver_connection
         appeals: list[tuple[Any, ...]] = []
         deadlines: list[tuple[Any, ...]] = []
@@ -143,6 +132,21 @@ async def _seed_year(
         if progress:
             progress(done)
     return done
+
+
+async def _take_numbers(conn: AsyncConnection, year: int, n: int) -> int:
+    """Take `n` numbers of `year` from its counter at once (R-2.1); the last one before them."""
+    last_seq = (
+        await conn.execute(
+            text(
+                "INSERT INTO registration_counters AS rc (year, last_seq) VALUES (:y, :n) "
+                "ON CONFLICT (year) DO UPDATE SET last_seq = rc.last_seq + :n "
+                "RETURNING last_seq"
+            ),
+            {"y": year, "n": n},
+        )
+    ).scalar_one()
+    return int(last_seq) - n
 
 
 def _moment(rng: random.Random, gen: Generator, day: date) -> tuple[datetime, str]:

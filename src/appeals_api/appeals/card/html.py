@@ -7,7 +7,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import Enum
 
-from appeals_api.appeals.card.schemas import RegistrationCard
+from appeals_api.appeals.card.schemas import (
+    CardControl,
+    CardDeadlineChange,
+    CardDirection,
+    CardLetter,
+    CardMeasure,
+    CardRelated,
+    CardReverse,
+    RegistrationCard,
+)
 
 STYLE = """
 body { font: 11pt/1.35 "Times New Roman", serif; margin: 1.5cm; color: #000; }
@@ -67,18 +76,20 @@ def _unit(code: str, name: str | None, lead: bool) -> str:
     return f"{named} — lead" if lead else named
 
 
+def _related(related: CardRelated | None) -> str | None:
+    if related is None:
+        return None
+    received = related.received_on.isoformat() if related.received_on else "date unknown"
+    return f"{related.relation.value}: No. {related.number} of {received}"
+
+
+def _control(control: CardControl) -> str:
+    return ", ".join(x for x in (_plain(control.type), control.body, control.reference) if x)
+
+
 def _front_html(card: RegistrationCard) -> str:
     f = card.front
     applicants = "\n".join(a.name or "(no name)" for a in f.applicants) or None
-    related = (
-        f"{f.related.relation.value}: No. {f.related.number} of "
-        f"{f.related.received_on.isoformat() if f.related.received_on else 'date unknown'}"
-        if f.related
-        else None
-    )
-    control = ", ".join(
-        x for x in (_plain(f.control.type), f.control.body, f.control.reference) if x
-    )
     units = ", ".join(_unit(u.code, u.name, u.lead) for u in f.units)
     executors = ", ".join(f"{e.name} ({e.unit})" for e in f.executors)
     r = f.resolution
@@ -95,9 +106,9 @@ def _front_html(card: RegistrationCard) -> str:
             ("Number of sheets", f.sheets),
             ("Attachments", f.attachments),
             ("Reception form", f.channel),
-            ("Duplicate / repeat: date and number of the previous appeal", related),
+            ("Duplicate / repeat: date and number of the previous appeal", _related(f.related)),
             ("Type of appeal", f.kind),
-            ("Type of control", control),
+            ("Type of control", _control(f.control)),
             ("Brief summary of the appeal", f.summary),
             (
                 "The manager who signed the resolution",
@@ -112,66 +123,88 @@ def _front_html(card: RegistrationCard) -> str:
     )
 
 
-def _reverse_html(card: RegistrationCard) -> str:
-    v = card.reverse
+SIGNATURE = (
+    '<table><tbody><tr><th>Signature of the performer</th><td class="sign"></td></tr>'
+    '<tr><th>Date</th><td class="sign"></td></tr></tbody></table>'
+)
+
+
+def _directions(directions: Sequence[CardDirection]) -> str:
+    return _grid(
+        ["Date of direction", "Where is it directed", "Accepted", "Current"],
+        [
+            (
+                d.dispatched_on,
+                _unit(d.unit, d.unit_name, d.lead),
+                _both(d.accepted_on, d.accepted_by),
+                d.current,
+            )
+            for d in directions
+        ],
+    )
+
+
+def _deadline_changes(changes: Sequence[CardDeadlineChange]) -> str:
+    return _grid(
+        ["The deadline has been", "From", "To", "By (signature)", "On", "Reason"],
+        [
+            (f"{c.action}ed ({c.rule})", c.previous_due_date, c.due_date, c.by, c.on, c.reason)
+            for c in changes
+        ],
+    )
+
+
+def _outcome(v: CardReverse) -> str:
     letter = v.response_letter
     removal = v.removed_from_control
+    return _rows(
+        [
+            (
+                "Number and date of the response letter",
+                f"No. {letter.letter_number or '—'} of {letter.sent_on or 'not sent'}"
+                if letter
+                else None,
+            ),
+            ("Date of receipt of the response letter", v.response_received_on),
+            ("Summary of the review results", v.outcome),
+            ("Other way out of consideration", v.disposal),
+            ("Removed from control (by whom)", removal.by if removal else None),
+            ("Removed from control (date)", removal.on if removal else None),
+            ("Completion date", v.completed_on),
+        ]
+    )
+
+
+def _measures(measures: Sequence[CardMeasure]) -> str:
+    return _grid(
+        ["Type", "Held on", "Party", "Description", "Result", "Result on"],
+        [(m.type, m.held_on, m.party, m.description, m.result, m.result_on) for m in measures],
+    )
+
+
+def _letters(letters: Sequence[CardLetter]) -> str:
+    return _grid(
+        ["Kind", "State", "Number", "Sent on", "Signed by", "Addressee", "Outcome"],
+        [
+            (x.kind, x.state, x.letter_number, x.sent_on, x.signed_by, x.addressee, x.outcome)
+            for x in letters
+        ],
+    )
+
+
+def _reverse_html(card: RegistrationCard) -> str:
+    v = card.reverse
     parts = [
         "<h3>Status of consideration of the appeal</h3>",
-        _grid(
-            ["Date of direction", "Where is it directed", "Accepted", "Current"],
-            [
-                (
-                    d.dispatched_on,
-                    _unit(d.unit, d.unit_name, d.lead),
-                    _both(d.accepted_on, d.accepted_by),
-                    d.current,
-                )
-                for d in v.directions
-            ],
-        ),
-        _grid(
-            ["The deadline has been", "From", "To", "By (signature)", "On", "Reason"],
-            [
-                (f"{c.action}ed ({c.rule})", c.previous_due_date, c.due_date, c.by, c.on, c.reason)
-                for c in v.deadline_changes
-            ],
-        ),
-        _rows(
-            [
-                (
-                    "Number and date of the response letter",
-                    f"No. {letter.letter_number or '—'} of {letter.sent_on or 'not sent'}"
-                    if letter
-                    else None,
-                ),
-                ("Date of receipt of the response letter", v.response_received_on),
-                ("Summary of the review results", v.outcome),
-                ("Other way out of consideration", v.disposal),
-                ("Removed from control (by whom)", removal.by if removal else None),
-                ("Removed from control (date)", removal.on if removal else None),
-                ("Completion date", v.completed_on),
-            ]
-        ),
+        _directions(v.directions),
+        _deadline_changes(v.deadline_changes),
+        _outcome(v),
         _rows([("Note on violation of the deadline", v.violation_note)], cls="violation"),
-        '<table><tbody><tr><th>Signature of the performer</th><td class="sign"></td></tr>'
-        '<tr><th>Date</th><td class="sign"></td></tr></tbody></table>',
+        SIGNATURE,
         "<h3>Measures taken (R-5.1)</h3>",
-        _grid(
-            ["Type", "Held on", "Party", "Description", "Result", "Result on"],
-            [
-                (m.type, m.held_on, m.party, m.description, m.result, m.result_on)
-                for m in v.measures
-            ],
-        ),
+        _measures(v.measures),
         "<h3>Letters</h3>",
-        _grid(
-            ["Kind", "State", "Number", "Sent on", "Signed by", "Addressee", "Outcome"],
-            [
-                (x.kind, x.state, x.letter_number, x.sent_on, x.signed_by, x.addressee, x.outcome)
-                for x in v.letters
-            ],
-        ),
+        _letters(v.letters),
     ]
     return "".join(parts)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -13,10 +12,9 @@ from appeals_api.appeals.card import html as card_html
 from appeals_api.appeals.card import service as card
 from appeals_api.appeals.card.schemas import RegistrationCard
 from appeals_api.appeals.privacy import service as privacy
-from appeals_api.config import Settings
 from appeals_api.db import SessionDep
+from appeals_api.deps import NowDep, SettingsDep
 from appeals_api.errors import problem_responses
-from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
 
@@ -74,14 +72,14 @@ async def get_card(
     response: Response,
     session: SessionDep,
     seen: VisibleAppeal,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> RegistrationCard | HTMLResponse:
     """Both sides of the registration card, with the note on a violated deadline (R-2.2, R-9.3).
 
     Send `Accept: text/html` for a self-contained page to print; anything else gets JSON.
     """
     principal, appeal = seen.principal, seen.appeal
-    settings: Settings = state_of(request).settings
-    now: datetime = state_of(request).clock()
     personal = privacy.sees_personal_data(principal, appeal)
     registration_card = await card.build_card(
         session, appeal, today=now.astimezone(settings.tz).date(), tz=settings.tz, personal=personal

@@ -37,6 +37,7 @@ from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.reading import repository as reading_repository
 from appeals_api.appeals.reading.fields import is_overdue
 from appeals_api.calendar.rules import RULES
+from appeals_api.rows import from_row
 from appeals_api.units import service as units_service
 
 HISTORY_PAGE = 500
@@ -62,47 +63,15 @@ async def build_card(
         tz=tz,
         personal=personal,
     )
-    letters = await lifecycle_repository.letters_of(session, appeal.id)
-    closing = _closing_letter(letters)
-    removed_at = appeal.control_removed_at.astimezone(tz) if appeal.control_removed_at else None
-    reverse = CardReverse(
-        directions=_directions(
-            await lifecycle_repository.assignments_of(session, appeal.id),
-            resolutions,
-            unit_names,
-            tz,
-        ),
-        response_letter=_letter(closing, tz, personal=personal) if closing else None,
-        deadline_changes=await _deadline_changes(session, appeal, tz),
-        response_received_on=(
-            closing.drafted_at.astimezone(tz).date()
-            if closing and closing.kind == LetterKind.RESPONSE
-            else None
-        ),
-        outcome=appeal.outcome,
-        disposal=appeal.disposal,
-        removed_from_control=(
-            CardControlRemoval(
-                by=appeal.control_removed_by or "", at=removed_at, on=removed_at.date()
-            )
-            if removed_at
-            else None
-        ),
-        completed_on=appeal.completed_on,
-        violation_note=violation_note(appeal, today=today),
-        measures=[
-            CardMeasure.model_validate(m, from_attributes=True)
-            for m in await lifecycle_repository.measures_of(session, appeal.id)
-        ],
-        letters=[_letter(x, tz, personal=personal) for x in letters],
-    )
     return RegistrationCard(
         id=appeal.id,
         number=front.serial_number,
         status=appeal.status,
         as_of=today,
         front=front,
-        reverse=reverse,
+        reverse=await _reverse(
+            session, appeal, resolutions, unit_names, today=today, tz=tz, personal=personal
+        ),
     )
 
 
@@ -116,17 +85,14 @@ def _front(
     personal: bool,
 ) -> CardFront:
     paper = appeal.paper or {}
-    applicants = appeal.applicants if personal else privacy.masked_applicants(appeal.applicants)
-    representative = (
-        appeal.representative if personal else privacy.masked_representative(appeal.representative)
-    )
+    applicants, address, representative = _identity(appeal, personal=personal)
     return CardFront(
         serial_number=display_number(appeal.year, appeal.seq),
         question=appeal.text,
         summary=appeal.summary,
-        applicants=[_applicant(a) for a in applicants],
-        address=_answered_applicant(appeal).get("address") if personal else None,
-        representative=(representative or {}).get("name"),
+        applicants=applicants,
+        address=address,
+        representative=representative,
         received_on=appeal.received_at.astimezone(tz).date(),
         registered_on=appeal.registered_on,
         applicant_count=len(appeal.applicants),
@@ -136,22 +102,86 @@ def _front(
         channel=appeal.channel,
         related=_related(appeal.related),
         kind=appeal.kind,
-        control=CardControl.model_validate(
-            {"type": "internal", "body": None, "reference": None, **appeal.control}
-        ),
+        control=_control(appeal.control),
         resolution=(
             CardResolution.model_validate(resolution, from_attributes=True) if resolution else None
         ),
         due_date=appeal.due_date,
         original_due_date=original_due_date,
-        units=[
-            CardUnit(code=code, name=unit_names.get(code), lead=i == 0)
-            for i, code in enumerate(appeal.units)
-        ],
+        units=_units(appeal.units, unit_names),
         executors=[
             CardExecutor.model_validate(e) for e in (resolution.executors if resolution else [])
         ],
     )
+
+
+def _control(control: dict[str, Any]) -> CardControl:
+    """R-2.4: internal control unless the appeal records another."""
+    return CardControl.model_validate(
+        {"type": "internal", "body": None, "reference": None, **control}
+    )
+
+
+def _units(codes: Sequence[str], unit_names: dict[str, str]) -> list[CardUnit]:
+    """The structural divisions, the lead (the first) marked (§27)."""
+    return [CardUnit(code=c, name=unit_names.get(c), lead=i == 0) for i, c in enumerate(codes)]
+
+
+def _identity(
+    appeal: Appeal, *, personal: bool
+) -> tuple[list[CardApplicant], str | None, str | None]:
+    """The applicants, the address answered and the representative's name; without
+    `personal`, a confidential applicant's identity withheld (R-8.2)."""
+    if personal:
+        applicants, representative = appeal.applicants, appeal.representative
+        address = _answered_applicant(appeal).get("address")
+    else:
+        applicants = privacy.masked_applicants(appeal.applicants)
+        representative = privacy.masked_representative(appeal.representative)
+        address = None
+    return [_applicant(a) for a in applicants], address, (representative or {}).get("name")
+
+
+async def _reverse(
+    session: AsyncSession,
+    appeal: Appeal,
+    resolutions: Sequence[Resolution],
+    unit_names: dict[str, str],
+    *,
+    today: date,
+    tz: tzinfo,
+    personal: bool,
+) -> CardReverse:
+    letters = await lifecycle_repository.letters_of(session, appeal.id)
+    assignments = await lifecycle_repository.assignments_of(session, appeal.id)
+    closing = _closing_letter(letters)
+    return CardReverse(
+        directions=_directions(assignments, resolutions, unit_names, tz),
+        response_letter=_letter(closing, tz, personal=personal) if closing else None,
+        deadline_changes=await _deadline_changes(session, appeal, tz),
+        response_received_on=(
+            closing.drafted_at.astimezone(tz).date()
+            if closing and closing.kind == LetterKind.RESPONSE
+            else None
+        ),
+        outcome=appeal.outcome,
+        disposal=appeal.disposal,
+        removed_from_control=_removal(appeal, tz),
+        completed_on=appeal.completed_on,
+        violation_note=violation_note(appeal, today=today),
+        measures=[
+            CardMeasure.model_validate(m, from_attributes=True)
+            for m in await lifecycle_repository.measures_of(session, appeal.id)
+        ],
+        letters=[_letter(x, tz, personal=personal) for x in letters],
+    )
+
+
+def _removal(appeal: Appeal, tz: tzinfo) -> CardControlRemoval | None:
+    if appeal.control_removed_at is None:
+        return None
+    at = appeal.control_removed_at.astimezone(tz)
+    return CardControlRemoval(by=appeal.control_removed_by or "", at=at, on=at.date())
 
 
 def violation_note(appeal: Appeal, *, today: date) -> str | None:
@@ -279,20 +309,11 @@ def _closing_letter(letters: Sequence[Letter]) -> Letter | None:
 def _letter(letter: Letter, tz: tzinfo, *, personal: bool = True) -> CardLetter:
     # A forwarding letter goes to an organisation; every other one to the applicant (§41).
     shown = personal or letter.kind == LetterKind.FORWARD
-    return CardLetter(
-        kind=letter.kind,
-        state=letter.state,
-        outcome=letter.outcome,
-        letter_number=letter.letter_number,
-        sent_on=letter.sent_on,
-        drafted_by=letter.drafted_by,
+    return from_row(
+        CardLetter,
+        letter,
         drafted_on=letter.drafted_at.astimezone(tz).date(),
-        unit_code=letter.unit_code,
-        signed_by=letter.signed_by,
-        signed_on=letter.signed_on,
         addressee=letter.addressee if shown else None,
-        language=letter.language,
-        control_letter_number=letter.control_letter_number,
     )
 
 
