@@ -17,8 +17,8 @@ from appeals_api.appeals import journal
 from appeals_api.appeals import repository as appeals_repository
 from appeals_api.appeals.enums import Kind
 from appeals_api.appeals.models import AppealDeadline
-from appeals_api.auth.roles import Principal
 from appeals_api.calendar.rules import RULES, compute_due, get_rule
+from appeals_api.calendar.service import CalendarChange
 from appeals_api.calendar.workdays import WorkCalendar
 
 
@@ -50,28 +50,23 @@ def _registration_dues(
 
 
 async def on_calendar_change(
-    session: AsyncSession,
-    *,
-    calendar: WorkCalendar,
-    day: date,
-    actor: Principal,
-    now: datetime,
-    reason: str,
+    session: AsyncSession, calendar: WorkCalendar, change: CalendarChange
 ) -> int:
-    """Recompute every open, calendar-derived deadline whose span covers `day` (R-3.6).
+    """Recompute every open, calendar-derived deadline whose span covers the changed day (R-3.6).
 
     A deadline counted from `start_on` to `due_on` depends only on the days in that span, so a
     change of any other day cannot move it. Deadlines fixed by a manager's decision stay. The
     caller holds the calendar version exclusively (lock 1), then this takes the deadlines' and
     their appeals' rows, in the order of the appeals' ids."""
+    actor = journal.Actor.of(change.actor)
     changed = 0
-    for deadline in await appeals_repository.open_deadlines_spanning(session, day):
+    for deadline in await appeals_repository.open_deadlines_spanning(session, change.day):
         if deadline.rule not in RULES:
             continue
         new_due = compute_due(get_rule(deadline.rule), deadline.start_on, calendar)
         if new_due != deadline.due_on:
             await _move(
-                session, deadline, new_due, actor=journal.Actor.of(actor), now=now, reason=reason
+                session, deadline, new_due, actor=actor, now=change.now, reason=change.reason
             )
             changed += 1
     await session.flush()

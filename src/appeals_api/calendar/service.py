@@ -77,20 +77,23 @@ class OverrideResult:
     recomputed: int
 
 
+@dataclass(frozen=True)
+class CalendarChange:
+    """A decree override made or removed: the day, by whom, when, and why."""
+
+    day: date
+    actor: Principal
+    now: datetime
+    reason: str
+
+
 class CalendarListener(Protocol):
     """What follows a decree override, in its transaction: the appeals' deadline policy
     recomputes the open deadlines the day touches (R-3.6) and says how many moved. The calendar
     knows nothing of appeals; `main.create_app` wires the listener."""
 
     async def __call__(
-        self,
-        session: AsyncSession,
-        *,
-        calendar: WorkCalendar,
-        day: date,
-        actor: Principal,
-        now: datetime,
-        reason: str,
+        self, session: AsyncSession, calendar: WorkCalendar, change: CalendarChange
     ) -> int: ...
 
 
@@ -110,14 +113,8 @@ async def put_override(
     override = await repository.upsert_override(
         session, day=day, working=working, reason=reason, by=actor.label, now=now
     )
-    recomputed = await listener(
-        session,
-        calendar=await load_calendar(session, settings),
-        day=day,
-        actor=actor,
-        now=now,
-        reason=f"calendar override: {reason}",
-    )
+    change = CalendarChange(day, actor, now, f"calendar override: {reason}")
+    recomputed = await listener(session, await load_calendar(session, settings), change)
     return OverrideResult(override=override, recomputed=recomputed)
 
 
@@ -134,11 +131,5 @@ async def delete_override(
     await repository.bump_version(session)
     if not await repository.delete_override(session, day):
         raise NotFound(f"no calendar override on {day.isoformat()}")
-    return await listener(
-        session,
-        calendar=await load_calendar(session, settings),
-        day=day,
-        actor=actor,
-        now=now,
-        reason="calendar override removed",
-    )
+    change = CalendarChange(day, actor, now, "calendar override removed")
+    return await listener(session, await load_calendar(session, settings), change)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,7 @@ from appeals_api.events.models import Event
 from appeals_api.events.schemas import EventRead
 from appeals_api.events.webhook_models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from appeals_api.events.webhook_schemas import WebhookCreate
+from appeals_api.rows import from_row
 
 logger = logging.getLogger("appeals_api.webhooks")
 
@@ -76,17 +78,12 @@ async def delete_subscription(session: AsyncSession, subscription_id: int) -> No
 
 
 async def list_deliveries(
-    session: AsyncSession,
-    *,
-    subscription_id: int,
-    status: DeliveryStatus | None,
-    before: int | None,
-    limit: int,
+    session: AsyncSession, *, subscription_id: int, **page: Any
 ) -> list[WebhookDelivery]:
+    """A subscription's deliveries, newest first (404 for no such subscription); `page` is
+    `webhook_repository.list_deliveries`' filter and bounds (status, before, limit)."""
     await get_subscription(session, subscription_id)
-    return await repository.list_deliveries(
-        session, subscription_id=subscription_id, status=status, before=before, limit=limit
-    )
+    return await repository.list_deliveries(session, subscription_id=subscription_id, **page)
 
 
 async def redeliver(session: AsyncSession, *, delivery_id: int, now: datetime) -> WebhookDelivery:
@@ -125,17 +122,7 @@ async def fan_out(session: AsyncSession, *, now: datetime, batch: int = FAN_OUT_
 def body_of(event: Event) -> bytes:
     """The event exactly as GET /api/v1/events serves it: its id is the feed position."""
     assert event.feed_id is not None  # only sequenced events are fanned out
-    return (
-        EventRead(
-            id=event.feed_id,
-            type=event.type,
-            occurred_at=event.occurred_at,
-            appeal_id=event.appeal_id,
-            data=event.data,
-        )
-        .model_dump_json()
-        .encode()
-    )
+    return from_row(EventRead, event, id=event.feed_id).model_dump_json().encode()
 
 
 LANE: outbound.Lane[WebhookDelivery] = outbound.Lane(

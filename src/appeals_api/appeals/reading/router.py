@@ -30,6 +30,7 @@ from appeals_api.errors import (
     problem_responses,
 )
 from appeals_api.ratelimit import Limit
+from appeals_api.rows import from_row
 from appeals_api.state import state_of
 
 router = APIRouter(prefix="/api/v1", tags=["appeals"])
@@ -141,18 +142,7 @@ async def get_history(
         session, appeal=seen.appeal, after=int(cursor) if cursor else 0, limit=limit + 1
     )
     page = rows[:limit]
-    items = [
-        HistoryEntry(
-            id=h.id,
-            at=h.at,
-            actor=h.actor_name,
-            actor_role=h.actor_role,
-            action=h.action,
-            changes=h.changes,
-            note=h.note,
-        )
-        for h in page
-    ]
+    items = [from_row(HistoryEntry, h, actor=h.actor_name) for h in page]
     return HistoryPage(items=items, next_cursor=str(page[-1].id) if len(rows) > limit else None)
 
 
