@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
 from datetime import date, timedelta
 
 import asyncpg
+import httpx
 
 from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import Role
@@ -74,6 +76,32 @@ def _next_weekday(day: date) -> date:
     return day
 
 
+async def _racing_an_override(settings, due: date, request: Awaitable[httpx.Response]):
+    """Send `request` while a decree override making `due` a day off is written and not yet
+    committed (what `calendar.service.put_override` does first); the request must wait for it
+    (R-3.6). The override is undone afterwards. Returns the request's answer."""
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        override = conn.transaction()
+        await override.start()
+        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
+        await conn.execute(
+            "INSERT INTO calendar_overrides (day, working, reason, updated_at, updated_by) "
+            "VALUES ($1, false, 'Decree (race test)', now(), 'test')",
+            due,
+        )
+        task = asyncio.ensure_future(request)
+        await asyncio.sleep(0.5)
+        assert not task.done()  # it waits for the override instead of using the old calendar
+        await override.commit()
+        answer = await asyncio.wait_for(task, 10)
+        await conn.execute("DELETE FROM calendar_overrides WHERE day = $1", due)
+        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
+    finally:
+        await conn.close()
+    return answer
+
+
 async def test_R_3_6_intake_after_a_decree_override_counts_on_the_new_calendar(
     app, client, keys, clock: FrozenClock
 ):
@@ -97,28 +125,11 @@ async def test_R_3_6_an_intake_racing_a_decree_override_waits_and_counts_on_it(
 ):
     clock.set(at_tashkent(2067, 6, 6))  # a Monday
     due = date.fromisoformat((await _warm(client, keys))["due_date"])
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        override = conn.transaction()
-        await override.start()
-        # What `calendar.service.put_override` does first, left uncommitted for a while.
-        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
-        await conn.execute(
-            "INSERT INTO calendar_overrides (day, working, reason, updated_at, updated_by) "
-            "VALUES ($1, false, 'Decree (race test)', now(), 'test')",
-            due,
-        )
-        intake = asyncio.create_task(
-            client.post("/api/v1/appeals", json=appeal_body(), headers=auth(keys[Role.INTAKE]))
-        )
-        await asyncio.sleep(0.5)
-        assert not intake.done()  # it waits for the override instead of using the old calendar
-        await override.commit()
-        r = await asyncio.wait_for(intake, 10)
-        await conn.execute("DELETE FROM calendar_overrides WHERE day = $1", due)
-        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
-    finally:
-        await conn.close()
+    r = await _racing_an_override(
+        settings,
+        due,
+        client.post("/api/v1/appeals", json=appeal_body(), headers=auth(keys[Role.INTAKE])),
+    )
     assert r.status_code == 201, r.text
     assert r.json()["due_date"] == _next_weekday(due).isoformat()
 
@@ -186,27 +197,9 @@ async def test_R_3_6_an_action_racing_a_decree_override_waits_and_counts_on_it(
     r = await client.post(path.format(first["id"]), json=withdraw, headers=h)
     assert r.status_code == 200, r.text
     due = date.fromisoformat(r.json()["due_date"])  # the withdrawal's 3-day answer (R-7.3)
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        override = conn.transaction()
-        await override.start()
-        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
-        await conn.execute(
-            "INSERT INTO calendar_overrides (day, working, reason, updated_at, updated_by) "
-            "VALUES ($1, false, 'Decree (race test)', now(), 'test')",
-            due,
-        )
-        action = asyncio.create_task(
-            client.post(path.format(second["id"]), json=withdraw, headers=h)
-        )
-        await asyncio.sleep(0.5)
-        assert not action.done()
-        await override.commit()
-        r = await asyncio.wait_for(action, 10)
-        await conn.execute("DELETE FROM calendar_overrides WHERE day = $1", due)
-        await conn.execute("UPDATE calendar_state SET version = version + 1 WHERE id = 1")
-    finally:
-        await conn.close()
+    r = await _racing_an_override(
+        settings, due, client.post(path.format(second["id"]), json=withdraw, headers=h)
+    )
     assert r.status_code == 200, r.text
     assert r.json()["due_date"] == _next_weekday(due).isoformat()
 
