@@ -12,6 +12,7 @@ PYTEST_ARGS =
 help:
 	@echo "make run       API on 127.0.0.1:\$${APPEALS_PORT:-8000} + worker; embedded PostgreSQL/Redis in .data/ where the URLs are unset"
 	@echo "make test      the test suite against real PostgreSQL and Redis (PYTEST_ARGS='...' passes options)"
+	@echo "               PYTEST_ARGS='-m \"not slow\"' skips the tests that start processes or benchmarks"
 	@echo "make check     ruff format --check, ruff check, mypy, then the tests"
 	@echo "make fmt       ruff format + ruff check --fix"
 	@echo "make openapi   regenerate openapi/openapi.json"

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from fastapi.routing import APIRoute
 
 from appeals_api.auth.dependencies import declared_roles
@@ -103,6 +104,7 @@ def _cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 async def test_cli_keys_create_list_revoke(client, settings):
     made = _cli(settings, "keys", "create", "--name", "helpline bridge", "--role", "intake")
     assert made.returncode == 0, made.stderr

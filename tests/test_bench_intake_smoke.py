@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow  # starts processes or servers of its own
+
 
 @pytest.mark.parametrize(
     ("shape", "worker"),

@@ -6,7 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # starts processes or servers of its own
 
 
 def test_deadline_watch_benchmark_runs_on_a_tiny_setting(servers):

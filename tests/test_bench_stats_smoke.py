@@ -7,7 +7,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # starts processes or servers of its own
 
 
 def test_stats_benchmark_runs_on_a_tiny_setting(servers):

@@ -105,7 +105,9 @@ async def _answered_extended(
     return w, previous
 
 
-async def test_r2_2_card_json_holds_both_sides_of_an_answered_extended_appeal(client, staff, clock):
+async def test_R_2_2_card_json_holds_both_sides_of_an_answered_extended_appeal(
+    client, staff, clock
+):
     w, previous = await _answered_extended(client, staff, clock)
     clock.set(at_tashkent(2044, 3, 10))
     r = await _card(w)
@@ -183,7 +185,7 @@ async def test_r2_2_card_json_holds_both_sides_of_an_answered_extended_appeal(cl
     assert [(x["kind"], x["state"]) for x in back["letters"]] == [("response", "sent")]
 
 
-async def test_r2_2_card_html_is_printable_has_the_key_values_and_escapes_applicant_text(
+async def test_R_2_2_card_html_is_printable_has_the_key_values_and_escapes_applicant_text(
     client, staff, clock
 ):
     w, _ = await _answered_extended(client, staff, clock, last_name=SCRIPT)
@@ -223,7 +225,7 @@ async def test_r2_2_card_html_is_printable_has_the_key_values_and_escapes_applic
         assert got.json()["front"]["applicants"][0]["name"] == f"{SCRIPT} Aziz"
 
 
-async def test_r9_3_violation_note_for_a_late_or_overdue_answer_not_for_an_on_time_one(
+async def test_R_9_3_violation_note_for_a_late_or_overdue_answer_not_for_an_on_time_one(
     client, staff, clock
 ):
     clock.set(at_tashkent(2044, 4, 4))  # a Monday: the answer is due 2044-04-19
@@ -259,7 +261,7 @@ async def test_r9_3_violation_note_for_a_late_or_overdue_answer_not_for_an_on_ti
     ] == [("shorten", "2044-04-19", "2044-04-15")]
 
 
-async def test_r2_2_card_of_an_appeal_forwarded_shows_the_way_out(client, staff, clock):
+async def test_R_2_2_card_of_an_appeal_forwarded_shows_the_way_out(client, staff, clock):
     clock.set(at_tashkent(2044, 6, 6))
     w = await start(client, staff, clock)
     w.at(6, 7)
@@ -280,7 +282,9 @@ async def test_r2_2_card_of_an_appeal_forwarded_shows_the_way_out(client, staff,
     assert back["completed_on"] == "2044-06-07" and back["violation_note"] is None
 
 
-async def test_r2_2_card_readers_only_and_executors_only_of_their_units(client, staff, keys, clock):
+async def test_R_2_2_card_readers_only_and_executors_only_of_their_units(
+    client, staff, keys, clock
+):
     clock.set(at_tashkent(2045, 2, 6))
     w = await start(client, staff, clock)
     await w.route(LEAD)

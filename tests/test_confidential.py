@@ -41,7 +41,7 @@ async def _log(client, keys, appeal_id, role=Role.SUPERVISOR):
     return [(e["role"], e["via"]) for e in r.json()["items"]]
 
 
-async def test_r8_2_confidential_identity_is_masked_for_all_but_registrar_and_manager(
+async def test_R_8_2_confidential_identity_is_masked_for_all_but_registrar_and_manager(
     client, keys, staff, clock
 ):
     clock.set(at_tashkent(2049, 4, 1))
@@ -103,7 +103,7 @@ async def test_r8_2_confidential_identity_is_masked_for_all_but_registrar_and_ma
         assert r.status_code == 403
 
 
-async def test_r8_2_ordinary_appeals_are_not_masked_nor_logged(client, keys, staff, clock):
+async def test_R_8_2_ordinary_appeals_are_not_masked_nor_logged(client, keys, staff, clock):
     clock.set(at_tashkent(2049, 4, 2))
     w = await start(client, staff, clock, applicants=[_person()])
     await w.route(LEAD)

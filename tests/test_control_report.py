@@ -13,7 +13,7 @@ from tests.lifecycle_helpers import Staff, start
 UNIT_A, UNIT_B = "CR-A", "CR-B"
 
 
-async def test_r9_2_control_report_per_unit_and_executor(client, keys, make_key, clock):
+async def test_R_9_2_control_report_per_unit_and_executor(client, keys, make_key, clock):
     admin = auth(keys[Role.ADMIN])
     for code in (UNIT_A, UNIT_B):
         r = await client.post("/api/v1/units", json={"code": code, "name": code}, headers=admin)

@@ -51,11 +51,11 @@ async def _events(maker, appeal_id: str, type_: str) -> list[dict[str, object]]:
     ("days_left", "expected"),
     [(5, None), (4, None), (3, 3), (2, 3), (1, 1), (0, 1)],
 )
-def test_r9_1_reminder_marks_follow_the_policy(days_left, expected):
+def test_R_9_1_reminder_marks_follow_the_policy(days_left, expected):
     assert service.reminder_for(days_left, [1, 3]) == expected
 
 
-async def test_r9_1_overdue_once_per_appeal_rule_and_due_date(
+async def test_R_9_1_overdue_once_per_appeal_rule_and_due_date(
     client, staff, clock, maker, settings
 ):
     clock.set(at_tashkent(2046, 3, 1))  # a Thursday
@@ -88,7 +88,7 @@ async def test_r9_1_overdue_once_per_appeal_rule_and_due_date(
     ]
 
 
-async def test_r9_1_extended_or_met_in_time_publishes_nothing_overdue(
+async def test_R_9_1_extended_or_met_in_time_publishes_nothing_overdue(
     client, staff, clock, maker, settings
 ):
     clock.set(at_tashkent(2046, 3, 1))
@@ -112,7 +112,7 @@ async def test_r9_1_extended_or_met_in_time_publishes_nothing_overdue(
     ]
 
 
-async def test_r9_1_reminders_three_and_one_working_days_before(
+async def test_R_9_1_reminders_three_and_one_working_days_before(
     client, staff, clock, maker, settings
 ):
     clock.set(at_tashkent(2046, 5, 7))  # Monday
@@ -137,7 +137,7 @@ async def test_r9_1_reminders_three_and_one_working_days_before(
     assert await reminders() == [("answer", 3), ("answer", 1)]
 
 
-async def test_r9_1_a_short_stage_gets_only_the_reminder_still_ahead(
+async def test_R_9_1_a_short_stage_gets_only_the_reminder_still_ahead(
     client, staff, clock, maker, settings
 ):
     clock.set(at_tashkent(2046, 6, 1))  # Friday

@@ -16,6 +16,8 @@ import redis.asyncio as aioredis
 
 from appeals_api.devstack import EmbeddedPostgres, EmbeddedRedis, free_port, repo_root
 
+pytestmark = pytest.mark.slow  # starts processes or servers of its own
+
 SERVER_NAMES = {"postgres", "redis-server"}
 
 

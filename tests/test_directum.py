@@ -122,7 +122,7 @@ async def events_of(app: FastAPI, appeal_id: str) -> list[tuple[str, dict[str, A
         return [(t, d) for t, d in rows]
 
 
-async def test_r4_2_without_directum_dispatch_is_recorded_internal(
+async def test_R_4_2_without_directum_dispatch_is_recorded_internal(
     app, client, keys, make_key, clock
 ):
     walk = await dispatched(client, keys, make_key, clock, LEAD)
@@ -133,7 +133,7 @@ async def test_r4_2_without_directum_dispatch_is_recorded_internal(
     assert (data["units"], data["channel"]) == ([LEAD], "internal")
 
 
-async def test_r4_2_dispatch_is_retried_until_directum_acknowledges_it(
+async def test_R_4_2_dispatch_is_retried_until_directum_acknowledges_it(
     directum: Directum, keys, make_key, clock
 ):
     directum.receiver.answer = lambda hit, n: 503 if n <= 2 else 200
@@ -180,7 +180,7 @@ async def test_r4_2_dispatch_is_retried_until_directum_acknowledges_it(
     assert listed["directum"]["status"] == "delivered"
 
 
-async def test_r4_2_callbacks_are_idempotent_by_callback_id(
+async def test_R_4_2_callbacks_are_idempotent_by_callback_id(
     directum: Directum, keys, make_key, clock
 ):
     walk = await dispatched(directum.client, keys, make_key, clock, LEAD)
@@ -243,7 +243,7 @@ async def test_r4_2_callbacks_are_idempotent_by_callback_id(
     assert await walk.history() == history
 
 
-async def test_r4_2_callbacks_out_of_order_are_all_recorded(
+async def test_R_4_2_callbacks_out_of_order_are_all_recorded(
     directum: Directum, keys, make_key, clock
 ):
     walk = await dispatched(directum.client, keys, make_key, clock, LEAD, SECOND)

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import asyncpg
 import httpx
+import pytest
 
 from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import Role
@@ -271,6 +272,7 @@ async def _round(
     return [r.status_code for r in answers]
 
 
+@pytest.mark.slow
 async def test_R_2_1_thirty_two_concurrent_intakes_of_every_kind_never_answer_5xx(
     client, keys, make_key, settings, clock: FrozenClock
 ):

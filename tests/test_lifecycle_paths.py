@@ -21,7 +21,7 @@ async def _walk(client, staff, clock, **overrides) -> Walk:
     return await start(client, staff, clock, **overrides)
 
 
-async def test_r4_r6_answered_on_time(client, staff, clock):
+async def test_R_4_r6_answered_on_time(client, staff, clock):
     w = await _walk(client, staff, clock)
     assert w.appeal["status"] == "registered" and w.appeal["units"] == []
     assert await w.allowed(Role.MANAGER) == [
@@ -120,7 +120,7 @@ async def test_r4_r6_answered_on_time(client, staff, clock):
     assert "appeal.response_sent" in events
 
 
-async def test_r6_3_answered_late_is_overdue_by_the_day_sent(client, staff, clock):
+async def test_R_6_3_answered_late_is_overdue_by_the_day_sent(client, staff, clock):
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
     w.at(3, 20)  # after the 15 days (due 2043-03-17)
@@ -142,7 +142,7 @@ async def test_r6_3_answered_late_is_overdue_by_the_day_sent(client, staff, cloc
     )  # the future
 
 
-async def test_r3_4_extension_by_a_manager_with_reason_at_most_a_month(client, staff, clock):
+async def test_R_3_4_extension_by_a_manager_with_reason_at_most_a_month(client, staff, clock):
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
     original = w.deadline("answer")["due_on"]
@@ -187,7 +187,7 @@ async def test_r3_4_extension_by_a_manager_with_reason_at_most_a_month(client, s
     assert w.appeal["overdue"] is False and w.appeal["completed_on"] == "2043-04-08"
 
 
-async def test_r6_1_rejection_needs_grounds_and_a_manager_signature(client, staff, clock):
+async def test_R_6_1_rejection_needs_grounds_and_a_manager_signature(client, staff, clock):
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
     r = await w.act("lead", "respond", {"outcome": "rejected", "text": "No."}, expect=422)
@@ -222,7 +222,7 @@ async def test_r6_1_rejection_needs_grounds_and_a_manager_signature(client, staf
     assert w.appeal["outcome"] == "rejected" and w.appeal["status"] == "answered"
 
 
-async def test_r5_3_interim_response_keeps_the_appeal_on_control(client, staff, clock):
+async def test_R_5_3_interim_response_keeps_the_appeal_on_control(client, staff, clock):
     w = await _walk(client, staff, clock)
     await w.route(LEAD, study_required=True)
     # §36: additional study gives a month from receipt.
@@ -240,7 +240,7 @@ async def test_r5_3_interim_response_keeps_the_appeal_on_control(client, staff, 
     assert w.deadline("answer_extended_study")["done_on"] == "2043-03-30"
 
 
-async def test_r7_1_left_without_consideration_as_anonymous(client, staff, clock):
+async def test_R_7_1_left_without_consideration_as_anonymous(client, staff, clock):
     w = await _walk(client, staff, clock, applicants=[{"type": "individual"}])
     assert w.appeal["checks"]["anonymity"] is True
     await w.act(
@@ -274,7 +274,7 @@ async def test_r7_1_left_without_consideration_as_anonymous(client, staff, clock
     assert "appeal.applicant_notice" not in await _events(client, staff, w.id)
 
 
-async def test_r7_2_terminated_on_a_ground_and_repeat_needs_a_repeat(client, staff, clock):
+async def test_R_7_2_terminated_on_a_ground_and_repeat_needs_a_repeat(client, staff, clock):
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
     await w.act(
@@ -296,7 +296,7 @@ async def test_r7_2_terminated_on_a_ground_and_repeat_needs_a_repeat(client, sta
     assert w.appeal["outcome"] is None
 
 
-async def test_r7_3_withdrawn_with_three_day_answer(client, staff, clock):
+async def test_R_7_3_withdrawn_with_three_day_answer(client, staff, clock):
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
     w.at(3, 6)  # a Friday
@@ -319,7 +319,7 @@ async def test_r7_3_withdrawn_with_three_day_answer(client, staff, clock):
     assert w.appeal["on_control"] is False and w.appeal["status"] == "withdrawn"
 
 
-async def test_r7_4_forwarded_and_returned_within_five_days(client, staff, clock):
+async def test_R_7_4_forwarded_and_returned_within_five_days(client, staff, clock):
     w = await _walk(client, staff, clock)
     w.at(3, 4)
     await w.act(
@@ -347,7 +347,7 @@ async def test_r7_4_forwarded_and_returned_within_five_days(client, staff, clock
     assert r.deadline("return")["done_on"] == "2043-03-05"
 
 
-async def test_r5_2_duplicate_during_consideration_is_answered_with_the_original(
+async def test_R_5_2_duplicate_during_consideration_is_answered_with_the_original(
     client, staff, clock
 ):
     original = await _walk(client, staff, clock)
@@ -384,7 +384,7 @@ async def test_r5_2_duplicate_during_consideration_is_answered_with_the_original
     assert (await dup.read())["on_control"] is False
 
 
-async def test_r5_2_duplicate_after_the_response_gets_a_notice(client, staff, clock):
+async def test_R_5_2_duplicate_after_the_response_gets_a_notice(client, staff, clock):
     original = await _walk(client, staff, clock)
     await original.route(LEAD)
     original.at(3, 10)
@@ -400,7 +400,7 @@ async def test_r5_2_duplicate_after_the_response_gets_a_notice(client, staff, cl
     assert dup.deadline("answer")["done_on"] == "2043-03-10"
 
 
-async def test_r2_3_repeat_appeal_is_linked_and_may_be_terminated(client, staff, clock):
+async def test_R_2_3_repeat_appeal_is_linked_and_may_be_terminated(client, staff, clock):
     first = await _walk(client, staff, clock)
     await first.route(LEAD)
     first.at(3, 10)
@@ -482,7 +482,7 @@ async def _events(client, staff: Staff, appeal_id: str, *, full: bool = False):
     return mine if full else [e["type"] for e in mine]
 
 
-async def test_r7_3_a_terminated_withdrawal_still_gets_its_answer(client, staff, clock):
+async def test_R_7_3_a_terminated_withdrawal_still_gets_its_answer(client, staff, clock):
     """§17, §50–51: terminating on the withdrawal ground does not cancel the 3-day answer."""
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
@@ -503,7 +503,9 @@ async def test_r7_3_a_terminated_withdrawal_still_gets_its_answer(client, staff,
     await w.act(Role.REGISTRAR, "send", {"letter_number": "again"}, expect=409)
 
 
-async def test_r5_1_a_measure_is_recorded_with_its_dates_and_later_its_result(client, staff, clock):
+async def test_R_5_1_a_measure_is_recorded_with_its_dates_and_later_its_result(
+    client, staff, clock
+):
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
     w.at(3, 5)
@@ -530,7 +532,7 @@ async def test_r5_1_a_measure_is_recorded_with_its_dates_and_later_its_result(cl
     assert (measure["result"], measure["result_on"]) == ("Appeared, explained.", "2043-03-06")
 
 
-async def test_r6_2_the_response_goes_to_the_designated_applicant_in_the_appeals_language(
+async def test_R_6_2_the_response_goes_to_the_designated_applicant_in_the_appeals_language(
     client, staff, clock
 ):
     """§41: a collective appeal is answered to the one designated; §40: in its language."""

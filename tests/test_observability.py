@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from prometheus_client.metrics_core import Metric
 from prometheus_client.openmetrics.parser import (
@@ -86,7 +87,7 @@ async def test_metrics_count_a_request_under_its_route_template_method_and_statu
     assert sample(families, "process_cpu_seconds_total") is not None
 
 
-async def test_r1_8_intake_counts_registered_appeals_not_their_replays(client, keys, clock):
+async def test_R_1_8_intake_counts_registered_appeals_not_their_replays(client, keys, clock):
     """`appeals_intake_registered_total` counts new appeals: a client's retry with the same
     Idempotency-Key is answered 201 again but registers nothing, so it is not counted."""
     clock.set(at_tashkent(2063, 2, 1))
@@ -101,7 +102,7 @@ async def test_r1_8_intake_counts_registered_appeals_not_their_replays(client, k
     assert sample(families, total, route="/api/v1/appeals", method="POST", status="201") == 2
 
 
-async def test_r9_1_backlog_and_overdue_gauges_are_read_from_postgresql_at_the_scrape(
+async def test_R_9_1_backlog_and_overdue_gauges_are_read_from_postgresql_at_the_scrape(
     app, client, keys, clock
 ):
     """Before/after one intake: its outbox event is unsequenced until the worker's step, its
@@ -258,7 +259,7 @@ async def test_problem_answers_carry_the_request_id_404_422_413_503_500(
         assert a.headers["x-request-id"] == "rid-problem", a.status_code
 
 
-async def test_r8_1_access_line_has_id_route_and_status_never_the_query_or_path(
+async def test_R_8_1_access_line_has_id_route_and_status_never_the_query_or_path(
     client, keys, caplog
 ):
     """One INFO line per request: request id, method, route template, status, duration, the
@@ -321,7 +322,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_r8_1_served_api_logs_json_lines_with_request_ids_and_no_uvicorn_access_log(settings):
+@pytest.mark.slow
+def test_R_8_1_served_api_logs_json_lines_with_request_ids_and_no_uvicorn_access_log(settings):
     """As `make api` serves it (uvicorn --log-config ops/log_config.json --no-access-log):
     every stderr line is JSON, the access line is the API's own, the query string is nowhere."""
     port = _free_port()

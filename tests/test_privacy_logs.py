@@ -73,7 +73,7 @@ async def test_canary_personal_data_and_keys_never_reach_the_logs(
         assert key not in text, f"the {role} key leaked into the logs"
 
 
-def test_r8_1_access_log_lines_show_the_tracking_code_redacted(app, caplog):
+def test_R_8_1_access_log_lines_show_the_tracking_code_redacted(app, caplog):
     """uvicorn's access line for the status lookup must not carry the tracking code."""
     caplog.set_level(logging.INFO, logger="uvicorn.access")
     logging.getLogger("uvicorn.access").info(

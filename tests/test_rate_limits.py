@@ -32,7 +32,7 @@ async def _register(client: httpx.AsyncClient, key: str) -> dict[str, object]:
     return r.json()
 
 
-async def test_r8_1_lookup_is_limited_per_appeal_number(settings, keys):
+async def test_R_8_1_lookup_is_limited_per_appeal_number(settings, keys):
     clock = FrozenClock(at_tashkent(2048, 3, 2, 10, 0))
     async with _client(
         settings,
@@ -60,7 +60,7 @@ async def test_r8_1_lookup_is_limited_per_appeal_number(settings, keys):
         assert r.status_code == 200
 
 
-async def test_r8_1_lookup_is_limited_per_client_address(settings, keys):
+async def test_R_8_1_lookup_is_limited_per_client_address(settings, keys):
     clock = FrozenClock(at_tashkent(2048, 3, 3, 10, 0))
     async with _client(
         settings,

@@ -60,7 +60,7 @@ def _flat(report: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-async def test_r10_2_quarterly_report_totals_and_breakdowns(client, keys, generated, as_of):
+async def test_R_10_2_quarterly_report_totals_and_breakdowns(client, keys, generated, as_of):
     r = await _report(client, keys)
     assert r.status_code == 200, r.text
     report = r.json()
@@ -99,7 +99,7 @@ async def test_r10_2_quarterly_report_totals_and_breakdowns(client, keys, genera
     assert all(i["name"] for i in units if i["key"] is not None)
 
 
-async def test_r10_2_quarterly_report_as_csv_and_xlsx_holds_the_same_table(
+async def test_R_10_2_quarterly_report_as_csv_and_xlsx_holds_the_same_table(
     client, keys, generated, as_of
 ):
     report = (await _report(client, keys)).json()
@@ -132,7 +132,7 @@ async def test_r10_2_quarterly_report_as_csv_and_xlsx_holds_the_same_table(
     assert "satisfied or partially_satisfied" in about["satisfied"]
 
 
-async def test_r10_2_public_summary_withholds_small_counts(client, keys, generated, as_of):
+async def test_R_10_2_public_summary_withholds_small_counts(client, keys, generated, as_of):
     r = await client.get("/api/v1/public/summary", params=QUARTER)  # no key
     assert r.status_code == 200, r.text
     assert r.headers["cache-control"] == "public, max-age=300"
@@ -171,7 +171,7 @@ async def test_r10_2_public_summary_withholds_small_counts(client, keys, generat
         assert sum(cell in hidden for cell in cells) != 1, name
 
 
-def test_r10_2_complementary_suppression_on_a_small_table():
+def test_R_10_2_complementary_suppression_on_a_small_table():
     values = {("total", "n"): 10, ("a", "n"): 8, ("b", "n"): 2, ("c", "n"): 0}
     identity = (("total", "n"), [("a", "n"), ("b", "n"), ("c", "n")])
     # b and c are small; a alone published would still leave b + c = 2 known, not b.
@@ -182,7 +182,7 @@ def test_r10_2_complementary_suppression_on_a_small_table():
     assert disclosure.withheld(values, [identity], min_cell=3) == {("b", "n"), ("a", "n")}
 
 
-async def test_r10_2_public_summary_is_limited_per_address(settings, generated):
+async def test_R_10_2_public_summary_is_limited_per_address(settings, generated):
     strict = create_app(settings.model_copy(update={"public_summary_per_address_per_minute": 1}))
     async with strict.router.lifespan_context(strict):
         transport = httpx.ASGITransport(app=strict, client=("192.0.2.77", 5000))
@@ -195,14 +195,14 @@ async def test_r10_2_public_summary_is_limited_per_address(settings, generated):
 @pytest.mark.parametrize(
     "query", ["year=2055&quarter=5", "year=2055&quarter=0", "year=1800&quarter=1", "year=2055"]
 )
-async def test_r10_2_bad_quarter_is_422(client, keys, query):
+async def test_R_10_2_bad_quarter_is_422(client, keys, query):
     r = await client.get(f"/api/v1/reports/quarterly?{query}", headers=auth(keys[Role.ANALYST]))
     assert r.status_code == 422
     assert (await client.get(f"/api/v1/public/summary?{query}")).status_code == 422
 
 
 @pytest.mark.parametrize("role", [Role.EXECUTOR, Role.INTAKE, Role.DIRECTUM, Role.ADMIN])
-async def test_r10_2_report_roles(client, keys, role):
+async def test_R_10_2_report_roles(client, keys, role):
     r = await client.get("/api/v1/reports/quarterly?year=2055&quarter=1", headers=auth(keys[role]))
     assert r.status_code == 403
 
@@ -269,7 +269,7 @@ def _log_rows(text: str) -> list[list[str]]:
     return rows
 
 
-async def test_r2_2_registration_log_columns_in_number_order(client, keys, log_appeals):
+async def test_R_2_2_registration_log_columns_in_number_order(client, keys, log_appeals):
     r = await client.get(
         "/api/v1/reports/registration-log?from=2057-02-01&to=2057-02-05",
         headers=auth(keys[Role.REGISTRAR]),
@@ -291,7 +291,7 @@ async def test_r2_2_registration_log_columns_in_number_order(client, keys, log_a
     assert rows[1][4] == ""  # not routed yet
 
 
-async def test_r2_2_r8_2_registration_log_masks_confidential_applicants(
+async def test_R_2_2_r8_2_registration_log_masks_confidential_applicants(
     client, keys, settings, log_appeals
 ):
     confidential = log_appeals[4]["id"]
@@ -324,7 +324,7 @@ async def test_r2_2_r8_2_registration_log_masks_confidential_applicants(
     assert await reads() == [*before, ("manager", "registration_log")]  # and the read is logged
 
 
-async def test_r2_2_registration_log_as_xlsx(client, keys, log_appeals):
+async def test_R_2_2_registration_log_as_xlsx(client, keys, log_appeals):
     r = await client.get(
         "/api/v1/reports/registration-log?from=2057-02-01&to=2057-02-05&format=xlsx",
         headers=auth(keys[Role.MANAGER]),
@@ -348,7 +348,7 @@ async def test_r2_2_registration_log_as_xlsx(client, keys, log_appeals):
 
 
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.EXECUTOR, Role.INTAKE, Role.ADMIN])
-async def test_r2_2_registration_log_roles(client, keys, role):
+async def test_R_2_2_registration_log_roles(client, keys, role):
     r = await client.get(
         "/api/v1/reports/registration-log?from=2057-02-01&to=2057-02-05", headers=auth(keys[role])
     )
@@ -358,7 +358,7 @@ async def test_r2_2_registration_log_roles(client, keys, role):
 @pytest.mark.parametrize(
     "query", ["from=2057-02-05&to=2057-02-01", "from=2056-01-01&to=2057-02-01", "from=2057-02-01"]
 )
-async def test_r2_2_registration_log_bad_ranges(client, keys, query):
+async def test_R_2_2_registration_log_bad_ranges(client, keys, query):
     r = await client.get(
         f"/api/v1/reports/registration-log?{query}", headers=auth(keys[Role.REGISTRAR])
     )

@@ -62,7 +62,7 @@ def seeded(servers) -> str:
     return url
 
 
-def test_r2_1_seeded_numbers_are_gapless_in_order_of_receipt_and_match_the_counters(seeded):
+def test_R_2_1_seeded_numbers_are_gapless_in_order_of_receipt_and_match_the_counters(seeded):
     again = _seed_cli(seeded, "--count", "300", "--years", "2061", "--seed", "8", *AS_OF_ARG)
     assert again.returncode == 0, again.stderr
     rows = _fetch(
@@ -81,7 +81,7 @@ def test_r2_1_seeded_numbers_are_gapless_in_order_of_receipt_and_match_the_count
     assert len(rows) == 1800
 
 
-def test_r1_seeded_appeals_are_valid_and_varied(seeded):
+def test_R_1_seeded_appeals_are_valid_and_varied(seeded):
     rows = _fetch(seeded, "SELECT * FROM appeals WHERE year = 2060")
     assert {r["kind"] for r in rows} == {k.value for k in Kind}
     assert {r["form"] for r in rows} == {f.value for f in Form}
@@ -108,7 +108,7 @@ def test_r1_seeded_appeals_are_valid_and_varied(seeded):
             assert r["joined_to"] is not None and json.loads(r["related"])["year"] in (2060, 2061)
 
 
-def test_r3_seeded_deadlines_follow_the_calendar(seeded):
+def test_R_3_seeded_deadlines_follow_the_calendar(seeded):
     overrides = dict(_fetch(seeded, "SELECT day, working FROM calendar_overrides"))
     calendar = WorkCalendar(overrides=overrides)
     settings = Settings(database_url=seeded)
@@ -147,6 +147,7 @@ def test_r3_seeded_deadlines_follow_the_calendar(seeded):
     assert late > 0 and open_overdue > 0  # some are overdue
 
 
+@pytest.mark.slow
 def test_seed_is_reproducible_with_a_seed_and_a_day(servers):
     """The same --seed and --as-of give the same appeals, in any database."""
     dumps = []

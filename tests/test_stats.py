@@ -124,7 +124,7 @@ GROUPINGS = [
 
 
 @pytest.mark.parametrize("group_by", GROUPINGS, ids=lambda g: ",".join(g) or "totals")
-async def test_r10_1_counters_equal_plain_counts_of_generated_appeals(
+async def test_R_10_1_counters_equal_plain_counts_of_generated_appeals(
     client, keys, clock, settings, generated, group_by
 ):
     clock.set(at_tashkent(2054, 7, 15, 12))
@@ -158,7 +158,7 @@ async def test_r10_1_counters_equal_plain_counts_of_generated_appeals(
         assert all(totals[c] > 0 for c in COUNTERS), totals
 
 
-async def test_r10_1_rows_are_ordered_by_keys_nulls_last(client, keys, clock, generated):
+async def test_R_10_1_rows_are_ordered_by_keys_nulls_last(client, keys, clock, generated):
     clock.set(at_tashkent(2054, 7, 15, 12))
     r = await client.get(
         "/api/v1/stats?from=2054-01-01&to=2054-12-31&group_by=unit&group_by=month",
@@ -171,7 +171,7 @@ async def test_r10_1_rows_are_ordered_by_keys_nulls_last(client, keys, clock, ge
     assert {row["month"] for row in rows} == {f"2054-{m:02d}" for m in range(1, 8)}
 
 
-async def test_r10_1_one_aggregate_statement_per_request(app, client, keys, clock, generated):
+async def test_R_10_1_one_aggregate_statement_per_request(app, client, keys, clock, generated):
     statements: list[str] = []
 
     def seen(conn, cursor, statement, *args):
@@ -191,7 +191,7 @@ async def test_r10_1_one_aggregate_statement_per_request(app, client, keys, cloc
     assert len(on_appeals) == 1 and "GROUP BY" in on_appeals[0]
 
 
-async def test_r10_1_each_way_out_of_the_lifecycle_is_counted_by_policy(
+async def test_R_10_1_each_way_out_of_the_lifecycle_is_counted_by_policy(
     client, keys, make_key, clock
 ):
     staff = await make_staff(client, keys, make_key)
@@ -270,13 +270,13 @@ async def test_r10_1_each_way_out_of_the_lifecycle_is_counted_by_policy(
 
 
 @pytest.mark.parametrize("role", [Role.EXECUTOR, Role.INTAKE, Role.DIRECTUM, Role.ADMIN])
-async def test_r10_stats_are_not_for_units_intake_or_systems(client, keys, role):
+async def test_R_10_stats_are_not_for_units_intake_or_systems(client, keys, role):
     r = await client.get("/api/v1/stats?from=2050-01-01&to=2050-12-31", headers=auth(keys[role]))
     assert r.status_code == 403
     assert r.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_r10_stats_need_a_key(client):
+async def test_R_10_stats_need_a_key(client):
     assert (await client.get("/api/v1/stats?from=2050-01-01&to=2050-12-31")).status_code == 401
 
 
@@ -293,14 +293,14 @@ async def test_r10_stats_need_a_key(client):
         ("from=2050-13-01&to=2050-12-31", "from"),  # not a date
     ],
 )
-async def test_r10_bad_ranges_and_keys_are_422(client, keys, query, field):
+async def test_R_10_bad_ranges_and_keys_are_422(client, keys, query, field):
     r = await client.get(f"/api/v1/stats?{query}", headers=auth(keys[Role.ANALYST]))
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert field in {e["field"] for e in r.json()["errors"]}
 
 
-async def test_r10_ten_years_is_the_longest_range(client, keys):
+async def test_R_10_ten_years_is_the_longest_range(client, keys):
     ok = await client.get(
         "/api/v1/stats?from=2041-01-01&to=2050-12-31", headers=auth(keys[Role.ANALYST])
     )

@@ -222,7 +222,7 @@ async def test_webhooks_are_admin_only_and_the_secret_is_write_only(client, keys
     assert r.status_code == 404
 
 
-async def test_r9_receiver_failing_twice_gets_the_event_signed_once_acknowledged_with_backoff(
+async def test_R_9_receiver_failing_twice_gets_the_event_signed_once_acknowledged_with_backoff(
     app, client, keys, settings, clock, http, receiver, subscribe, caplog
 ):
     receiver.answer = lambda hit, n: 500 if n <= 2 else 200
@@ -282,7 +282,7 @@ async def test_r9_receiver_failing_twice_gets_the_event_signed_once_acknowledged
     assert "Karimov" not in caplog.text
 
 
-async def test_r9_dead_letter_after_n_attempts_blocks_its_appeal_until_redelivered(
+async def test_R_9_dead_letter_after_n_attempts_blocks_its_appeal_until_redelivered(
     app, client, keys, settings, clock, http, receiver, subscribe
 ):
     healthy = threading.Event()
@@ -333,7 +333,7 @@ async def test_r9_dead_letter_after_n_attempts_blocks_its_appeal_until_redeliver
     assert sent == sorted(d["event_id"] for d in later)  # then in feed order
 
 
-async def test_r9_an_appeals_events_stay_in_order_while_an_earlier_one_retries(
+async def test_R_9_an_appeals_events_stay_in_order_while_an_earlier_one_retries(
     app, client, keys, settings, clock, http, receiver, subscribe
 ):
     sub = await subscribe(receiver.url)
@@ -376,7 +376,7 @@ async def test_r9_an_appeals_events_stay_in_order_while_an_earlier_one_retries(
     assert by_appeal(slow["id"]) == [expected[slow["id"]][0], *expected[slow["id"]]]
 
 
-async def test_r9_two_delivery_runs_at_once_send_each_delivery_once(
+async def test_R_9_two_delivery_runs_at_once_send_each_delivery_once(
     app, client, keys, settings, clock, http, receiver, subscribe
 ):
     receiver.delay = 0.05

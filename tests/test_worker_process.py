@@ -34,6 +34,8 @@ from appeals_api.main import create_app
 from tests.conftest import REPO, _admin, _with_database, appeal_body, auth, migrate
 from tests.test_webhooks import SECRET, Receiver, until
 
+pytestmark = pytest.mark.slow  # starts processes or servers of its own
+
 # Short ticks and backoff, so that a test takes seconds.
 WORKER_ENV = {
     "APPEALS_WORKER_TICK_SECONDS": "1",
@@ -206,7 +208,7 @@ async def stack(worker_db: str, redis_server: EmbeddedRedis, scratch: Path) -> A
             )
 
 
-async def test_r9_worker_killed_mid_delivery_loses_no_event_and_makes_no_second_id(stack: Stack):
+async def test_R_9_worker_killed_mid_delivery_loses_no_event_and_makes_no_second_id(stack: Stack):
     receiver = Receiver(hold_at=8).start()  # the 8th request (and later) wait for release()
     workers: list[WorkerProcess] = []
     try:
@@ -250,7 +252,7 @@ async def test_r9_worker_killed_mid_delivery_loses_no_event_and_makes_no_second_
         receiver.stop()
 
 
-async def test_r1_intake_answers_while_redis_is_down_and_the_backlog_goes_out_after(stack: Stack):
+async def test_R_1_intake_answers_while_redis_is_down_and_the_backlog_goes_out_after(stack: Stack):
     receiver = Receiver().start()
     worker = stack.worker().start()
     try:
@@ -302,7 +304,7 @@ async def _fresh(stack: Stack) -> bool:
     return bool(health["status"] == "ok" and health["age_seconds"] < 2)
 
 
-async def test_r9_1_two_worker_processes_at_once_publish_one_overdue_per_deadline(stack: Stack):
+async def test_R_9_1_two_worker_processes_at_once_publish_one_overdue_per_deadline(stack: Stack):
     """Two real workers, each with its own Redis database (so arq does not keep one from
     running the cron), run the deadline watch every second, on the same seconds, against one
     PostgreSQL while overdue appeals arrive: every appeal gets exactly one `appeal.overdue` per
