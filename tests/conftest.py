@@ -1,24 +1,26 @@
-"""Test fixtures: real PostgreSQL and Redis (embedded unless the URLs are given), real app."""
+"""Test fixtures: real PostgreSQL and Redis (embedded unless the URLs are given), real app.
+
+Each test process (each xdist worker) starts its own servers, or uses those of
+APPEALS_DATABASE_URL / APPEALS_REDIS_URL, and migrates one template database on the PostgreSQL
+server once. Each test module then gets a database of its own, cloned from that template and
+dropped after the module, and a Redis database emptied for it: a module sees no other module's
+appeals, counters, keys or rate-limit windows. Within a module the tests share that database.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import tempfile
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
-from alembic import command
-from alembic.config import Config
+import redis
 from fastapi import FastAPI
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -29,44 +31,38 @@ from appeals_api.config import Settings
 from appeals_api.db import make_engine, make_sessionmaker
 from appeals_api.main import create_app
 from appeals_api.units.models import Unit
+from tests.helpers import DEFAULT_NOW, TEST_UNIT, KeyMaker
+from tests.helpers.db import create_database, drop_database, migrate, unique_name
 
-REPO = Path(__file__).resolve().parent.parent
-# A Monday, 10:00 in Tashkent, inside working hours.
-DEFAULT_NOW = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
+# Redis has databases 0-15. Workers sharing one Redis (APPEALS_REDIS_URL) each take their own.
+REDIS_DATABASES = 16
 
 
 @dataclass(frozen=True)
 class Servers:
-    database_url: str
+    """This process's servers: PostgreSQL (`postgres_url` names its maintenance database, the
+    migrated `template` is cloned per module) and its Redis database (`redis_url`)."""
+
+    postgres_url: str
+    template: str
     redis_url: str
 
 
-def _with_database(url: str, name: str) -> str:
+def _worker_number() -> int:
+    """0 without xdist, n for xdist worker gw<n>."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker.removeprefix("gw")) if worker.removeprefix("gw").isdigit() else 0
+
+
+def _redis_database(url: str, number: int) -> str:
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-async def _admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(_with_database(url, "postgres"))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def migrate(database_url: str, revision: str = "head", *, down: bool = False) -> None:
-    config = Config(str(REPO / "alembic.ini"))
-    config.attributes["database_url"] = database_url
-    config.attributes["configure_logger"] = False
-    if down:
-        command.downgrade(config, revision)
-    else:
-        command.upgrade(config, revision)
+    given = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(given + number) % REDIS_DATABASES}"))
 
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
-    """PostgreSQL and Redis for the whole run; a database of the suite's own on the server."""
+    """PostgreSQL and Redis for the whole run of this process, and the migrated template."""
     from appeals_api.devstack import EmbeddedPostgres, EmbeddedRedis
 
     tmp = Path(tempfile.mkdtemp(prefix="appeals-test-"))
@@ -79,30 +75,53 @@ def servers() -> Iterator[Servers]:
             started.append(pg)
             server_url = pg.url
         redis_url = os.environ.get("APPEALS_REDIS_URL")
-        if not redis_url:
-            redis = EmbeddedRedis(tmp / "redis", persistent=False)
-            redis.start()
-            started.append(redis)
-            redis_url = redis.url
-        name = f"appeals_test_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-        database_url = _with_database(server_url, name)
+        if redis_url:  # shared with other workers: a database of this worker's own
+            redis_url = _redis_database(redis_url, _worker_number())
+        else:
+            server = EmbeddedRedis(tmp / "redis", persistent=False)
+            server.start()
+            started.append(server)
+            redis_url = server.url
+        template = unique_name("appeals_template")
+        migrate(create_database(server_url, template))
         try:
-            migrate(database_url)
-            yield Servers(database_url=database_url, redis_url=redis_url)
+            yield Servers(postgres_url=server_url, template=template, redis_url=redis_url)
         finally:
-            asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop_database(server_url, template)
     finally:
-        for server in reversed(started):
-            server.stop()
+        for started_server in reversed(started):
+            started_server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def settings(servers: Servers) -> Settings:
+@pytest.fixture(scope="module")
+def database(servers: Servers, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of this module's own database: a copy of the migrated template."""
+    module = request.module.__name__.rpartition(".")[2].removeprefix("test_")
+    name = unique_name(f"t_{module}")
+    url = create_database(servers.postgres_url, name, template=servers.template)
+    try:
+        yield url
+    finally:
+        drop_database(servers.postgres_url, name)
+
+
+@pytest.fixture(scope="module")
+def redis_url(servers: Servers) -> str:
+    """This module's Redis database, emptied of the previous module's counters."""
+    client = redis.Redis.from_url(servers.redis_url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    return servers.redis_url
+
+
+@pytest.fixture(scope="module")
+def settings(database: str, redis_url: str) -> Settings:
     return Settings(
-        database_url=servers.database_url,
-        redis_url=servers.redis_url,
+        database_url=database,
+        redis_url=redis_url,
         db_pool_size=30,
         db_max_overflow=30,
         gc_freeze=False,  # one process, many apps: nothing of theirs may become immortal
@@ -128,10 +147,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-KeyMaker = Callable[..., Awaitable[str]]
-
-
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="module")
 async def make_key(settings: Settings) -> AsyncIterator[KeyMaker]:
     engine = make_engine(settings)
     maker = make_sessionmaker(engine)
@@ -151,10 +167,7 @@ async def make_key(settings: Settings) -> AsyncIterator[KeyMaker]:
     await engine.dispose()
 
 
-TEST_UNIT = "TEST-UNIT"
-
-
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="module")
 async def keys(settings: Settings, make_key: KeyMaker) -> dict[Role, str]:
     """One key per role; the executor's is bound to unit TEST-UNIT."""
     engine = make_engine(settings)
@@ -168,37 +181,3 @@ async def keys(settings: Settings, make_key: KeyMaker) -> dict[Role, str]:
     out = {role: await make_key(role) for role in Role if role is not Role.EXECUTOR}
     out[Role.EXECUTOR] = await make_key(Role.EXECUTOR, unit=TEST_UNIT)
     return out
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def appeal_body(**overrides: object) -> dict[str, object]:
-    """A valid intake body: an electronic complaint from an identified individual."""
-    body: dict[str, object] = {
-        "kind": "complaint",
-        "form": "electronic",
-        "channel": "website",
-        "language": "uz",
-        "text": "The dust from the tailings reaches our street; please take measures.",
-        "applicants": [
-            {
-                "type": "individual",
-                "last_name": "Karimov",
-                "first_name": "Aziz",
-                "patronymic": "Bahodirovich",
-                "address": "Almalyk, Navoi street 5",
-                "phone": "+998 90 000 00 00",
-            }
-        ],
-    }
-    body.update(overrides)
-    return body
-
-
-def at_tashkent(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
-    """An instant given by its Tashkent wall-clock time (UTC+5, no DST)."""
-    from zoneinfo import ZoneInfo
-
-    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Tashkent"))

@@ -11,7 +11,8 @@ from fastapi.routing import APIRoute
 
 from appeals_api.auth.dependencies import declared_roles
 from appeals_api.auth.roles import Role
-from tests.conftest import appeal_body, auth
+from tests.helpers import appeal_body, auth
+from tests.helpers.apps import api_routes
 
 PUBLIC = {
     "/healthz",
@@ -20,17 +21,6 @@ PUBLIC = {
     "/api/v1/public/summary",
     "/metrics",  # no key for scrapers; APPEALS_METRICS_TOKEN / _ENABLED restrict it (issue 7)
 }
-
-
-def api_routes(routes) -> list[APIRoute]:
-    """Every APIRoute of the app, also those inside included routers."""
-    out: list[APIRoute] = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            out.append(route)
-        elif hasattr(route, "original_router"):
-            out += api_routes(route.original_router.routes)
-    return out
 
 
 def _route_roles(route: APIRoute) -> frozenset[Role] | None:

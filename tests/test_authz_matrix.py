@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from appeals_api.auth.roles import Role
-from tests.conftest import appeal_body, at_tashkent, auth
+from tests.helpers import appeal_body, at_tashkent, auth
 
 A, IN, R, M, E, S, N, D = (
     Role.ADMIN,

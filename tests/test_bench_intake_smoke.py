@@ -10,20 +10,21 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 pytestmark = pytest.mark.slow  # starts processes or servers of its own
+
 
 
 @pytest.mark.parametrize(
     ("shape", "worker"),
     [("production", "worker on (arq, pid"), ("fast", "worker off")],
 )
-def test_intake_benchmark_runs_on_a_tiny_setting(servers, shape, worker):
+def test_intake_benchmark_runs_on_a_tiny_setting(servers, redis_url, shape, worker):
     env = {
         **os.environ,
-        "APPEALS_DATABASE_URL": servers.database_url,
-        "APPEALS_REDIS_URL": servers.redis_url,
+        "APPEALS_DATABASE_URL": servers.postgres_url,
+        "APPEALS_REDIS_URL": redis_url,
     }
     done = subprocess.run(
         [sys.executable, "bench/intake.py", "--shape", shape, "--seconds", "0.3",

@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 pytestmark = pytest.mark.slow  # starts processes or servers of its own
 
 
 def test_deadline_watch_benchmark_runs_on_a_tiny_setting(servers):
-    env = {**os.environ, "APPEALS_DATABASE_URL": servers.database_url}
+    env = {**os.environ, "APPEALS_DATABASE_URL": servers.postgres_url}
     done = subprocess.run(
         [sys.executable, "bench/deadline_watch.py", "--large", "400", "--small", "40",
          "--due", "20", "--runs", "1"],

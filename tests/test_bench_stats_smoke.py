@@ -9,16 +9,16 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 pytestmark = pytest.mark.slow  # starts processes or servers of its own
 
 
-def test_stats_benchmark_runs_on_a_tiny_setting(servers):
+def test_stats_benchmark_runs_on_a_tiny_setting(servers, redis_url):
     env = {
         **os.environ,
-        "APPEALS_DATABASE_URL": servers.database_url,
-        "APPEALS_REDIS_URL": servers.redis_url,
+        "APPEALS_DATABASE_URL": servers.postgres_url,
+        "APPEALS_REDIS_URL": redis_url,
     }
     done = subprocess.run(
         [sys.executable, "bench/stats.py", "--large", "2000", "--small", "200", "--runs", "1"],

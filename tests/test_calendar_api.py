@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from appeals_api.auth.roles import Role
 from appeals_api.clock import FrozenClock
-from tests.conftest import appeal_body, at_tashkent, auth
+from tests.helpers import appeal_body, at_tashkent, auth
 
 
 async def test_R_3_working_days_follow_the_uz_calendar(client, keys):

@@ -8,8 +8,8 @@ import uuid
 import pytest_asyncio
 
 from appeals_api.auth.roles import Role
-from tests.conftest import at_tashkent, auth
-from tests.lifecycle_helpers import LEAD, SECOND, Staff, Walk, make_staff, start
+from tests.helpers import at_tashkent, auth
+from tests.helpers.lifecycle import LEAD, SECOND, Staff, Walk, make_staff, start
 
 MANAGER = "test manager (manager)"
 REGISTRAR = "test registrar (registrar)"

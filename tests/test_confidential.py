@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest_asyncio
 
 from appeals_api.auth.roles import Role
-from tests.conftest import at_tashkent, auth
-from tests.lifecycle_helpers import LEAD, Staff, make_staff, start
+from tests.helpers import at_tashkent, auth
+from tests.helpers.lifecycle import LEAD, Staff, make_staff, start
 
 NAME = "Secretova"
 

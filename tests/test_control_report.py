@@ -7,8 +7,8 @@ import csv
 import io
 
 from appeals_api.auth.roles import Role
-from tests.conftest import at_tashkent, auth
-from tests.lifecycle_helpers import Staff, start
+from tests.helpers import at_tashkent, auth
+from tests.helpers.lifecycle import Staff, start
 
 UNIT_A, UNIT_B = "CR-A", "CR-B"
 

@@ -16,8 +16,8 @@ from appeals_api.control import service
 from appeals_api.control.models import DeadlineNotice
 from appeals_api.db import make_engine, make_sessionmaker
 from appeals_api.events.models import Event
-from tests.conftest import at_tashkent
-from tests.lifecycle_helpers import LEAD, Staff, make_staff, start
+from tests.helpers import at_tashkent
+from tests.helpers.lifecycle import LEAD, Staff, make_staff, start
 
 
 @pytest_asyncio.fixture

@@ -25,9 +25,9 @@ from appeals_api.directum.tasks import deliver_directum
 from appeals_api.events.models import Event
 from appeals_api.main import create_app
 from appeals_api.worker_context import WorkerContext
-from tests.conftest import auth
-from tests.lifecycle_helpers import LEAD, SECOND, Walk, make_staff, start
-from tests.test_webhooks import Hit, Receiver
+from tests.helpers import auth
+from tests.helpers.lifecycle import LEAD, SECOND, Walk, make_staff, start
+from tests.helpers.webhooks import Hit, Receiver
 
 INSTRUCTION = "Inspect the tailings dam dust screens and answer the applicant."
 

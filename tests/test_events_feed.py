@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from appeals_api.auth.roles import Role
 from appeals_api.events import service as events_service
-from tests.conftest import auth
+from tests.helpers import auth
 
 
 async def test_feed_does_not_skip_an_event_committed_after_a_later_one(app, client, keys):

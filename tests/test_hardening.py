@@ -11,7 +11,7 @@ import httpx
 from appeals_api.auth.roles import Role
 from appeals_api.clock import FrozenClock
 from appeals_api.main import create_app
-from tests.conftest import appeal_body, at_tashkent, auth
+from tests.helpers import appeal_body, at_tashkent, auth
 
 
 async def test_a_request_over_the_time_limit_gets_503_and_registers_nothing(settings, keys):

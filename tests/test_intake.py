@@ -12,7 +12,7 @@ import pytest
 
 from appeals_api.auth.roles import Role
 from appeals_api.clock import FrozenClock
-from tests.conftest import appeal_body, at_tashkent, auth
+from tests.helpers import appeal_body, at_tashkent, auth
 
 KINDS = ["application", "proposal", "complaint"]
 FORMS = ["oral", "written", "electronic"]

@@ -18,8 +18,8 @@ from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import Role
 from appeals_api.clock import FrozenClock
 from appeals_api.db import make_engine, make_sessionmaker
-from tests.conftest import appeal_body, at_tashkent, auth
-from tests.test_rate_limits import _client
+from tests.helpers import appeal_body, at_tashkent, auth
+from tests.helpers.apps import app_client
 
 
 async def _warm(client, keys) -> dict:
@@ -173,7 +173,7 @@ async def test_R_8_1_a_generous_intake_limit_leased_in_batches_admits_exactly_th
     clock = FrozenClock(at_tashkent(2069, 3, 4, 10, 0))
     key = await make_key(Role.INTAKE)
     codes: list[int] = []
-    async with _client(settings, clock, intake_per_key_per_minute=200) as client:
+    async with app_client(settings, clock, intake_per_key_per_minute=200) as client:
         for _ in range(21):
             burst = await asyncio.gather(
                 *(

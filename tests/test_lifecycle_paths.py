@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest_asyncio
 
 from appeals_api.auth.roles import Role
-from tests.conftest import at_tashkent
-from tests.lifecycle_helpers import LEAD, SECOND, Staff, Walk, make_staff, start
+from tests.helpers import at_tashkent
+from tests.helpers.lifecycle import LEAD, SECOND, Staff, Walk, make_staff, start
 
 
 @pytest_asyncio.fixture

@@ -9,8 +9,8 @@ import pytest_asyncio
 
 from appeals_api.appeals.lifecycle.workflow import ACTIONS, TRANSITIONS
 from appeals_api.auth.roles import Role
-from tests.conftest import at_tashkent, auth
-from tests.lifecycle_helpers import LEAD, SECOND, Staff, make_staff, start
+from tests.helpers import at_tashkent, auth
+from tests.helpers.lifecycle import LEAD, SECOND, Staff, make_staff, start
 
 
 @pytest_asyncio.fixture

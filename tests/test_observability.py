@@ -36,7 +36,7 @@ from appeals_api.events.models import Event
 from appeals_api.main import create_app
 from appeals_api.ops.jsonlog import LOG_CONFIG, JsonFormatter
 from appeals_api.ops.requestlog import RequestIdFilter
-from tests.conftest import REPO, appeal_body, at_tashkent, auth
+from tests.helpers import REPO, appeal_body, at_tashkent, auth
 
 APPEAL = "/api/v1/appeals/{appeal_id}"
 LOOKUP = "/api/v1/public/appeals/{year}/{number}"

@@ -7,8 +7,8 @@ import logging
 
 from appeals_api.auth.roles import Role
 from appeals_api.control import service as control_service
-from tests.conftest import appeal_body, at_tashkent, auth
-from tests.lifecycle_helpers import LEAD, make_staff
+from tests.helpers import appeal_body, at_tashkent, auth
+from tests.helpers.lifecycle import LEAD, make_staff
 
 CANARY = "Qwertyuiopcanary"
 CANARY_ADDRESS = "Canarystreet 77"

@@ -3,27 +3,12 @@ per key — 429 with Retry-After — and no refused appeal when Redis is down.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import httpx
 
 from appeals_api.auth.roles import Role
 from appeals_api.clock import FrozenClock
-from appeals_api.config import Settings
-from appeals_api.main import create_app
-from tests.conftest import appeal_body, at_tashkent, auth
-
-
-@asynccontextmanager
-async def _client(
-    settings: Settings, clock: FrozenClock, **limits: object
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings.model_copy(update=limits), clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+from tests.helpers import appeal_body, at_tashkent, auth
+from tests.helpers.apps import app_client
 
 
 async def _register(client: httpx.AsyncClient, key: str) -> dict[str, object]:
@@ -34,7 +19,7 @@ async def _register(client: httpx.AsyncClient, key: str) -> dict[str, object]:
 
 async def test_R_8_1_lookup_is_limited_per_appeal_number(settings, keys):
     clock = FrozenClock(at_tashkent(2048, 3, 2, 10, 0))
-    async with _client(
+    async with app_client(
         settings,
         clock,
         public_lookups_per_number_per_hour=3,
@@ -62,7 +47,7 @@ async def test_R_8_1_lookup_is_limited_per_appeal_number(settings, keys):
 
 async def test_R_8_1_lookup_is_limited_per_client_address(settings, keys):
     clock = FrozenClock(at_tashkent(2048, 3, 3, 10, 0))
-    async with _client(
+    async with app_client(
         settings,
         clock,
         public_lookups_per_address_per_minute=5,
@@ -79,7 +64,7 @@ async def test_R_8_1_lookup_is_limited_per_client_address(settings, keys):
 async def test_intake_is_limited_per_key_and_others_are_not_affected(settings, make_key):
     clock = FrozenClock(at_tashkent(2048, 3, 4, 10, 0))
     website, helpline = await make_key(Role.INTAKE), await make_key(Role.INTAKE)
-    async with _client(settings, clock, intake_per_key_per_minute=4) as client:
+    async with app_client(settings, clock, intake_per_key_per_minute=4) as client:
         codes = []
         for _ in range(5):
             r = await client.post("/api/v1/appeals", json=appeal_body(), headers=auth(website))
@@ -93,7 +78,7 @@ async def test_intake_is_limited_per_key_and_others_are_not_affected(settings, m
 async def test_without_redis_intake_and_lookup_still_answer(settings, keys):
     """An appeal is never refused because the counters are unreachable (R-1.5)."""
     clock = FrozenClock(at_tashkent(2048, 3, 5, 10, 0))
-    async with _client(
+    async with app_client(
         settings, clock, redis_url="redis://127.0.0.1:9/0", intake_per_key_per_minute=1
     ) as client:
         made = await _register(client, keys[Role.REGISTRAR])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from appeals_api.auth.roles import Role
 from appeals_api.clock import FrozenClock
-from tests.conftest import appeal_body, at_tashkent, auth
+from tests.helpers import appeal_body, at_tashkent, auth
 
 
 async def _post(client, keys, **overrides):
@@ -150,7 +150,7 @@ def test_only_plain_reads_run_without_a_transaction(app):
     """Autocommit is for routes whose statements need no common transaction; the event feed
     (advisory lock) and every action keep theirs."""
     from appeals_api.db import READ_ONLY_ATTR
-    from tests.test_auth import api_routes
+    from tests.helpers.apps import api_routes
 
     marked = {
         (m, r.path)

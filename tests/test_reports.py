@@ -23,7 +23,7 @@ from appeals_api.db import make_engine
 from appeals_api.main import create_app
 from appeals_api.stats import disclosure, seed
 from appeals_api.stats.schemas import COUNTERS, PUBLIC_COUNTERS
-from tests.conftest import TEST_UNIT, appeal_body, at_tashkent, auth
+from tests.helpers import TEST_UNIT, appeal_body, at_tashkent, auth
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AS_OF = date(2055, 11, 30)

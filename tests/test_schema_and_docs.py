@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from pathlib import Path
 
 import asyncpg
@@ -12,7 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from appeals_api.models import metadata
-from tests.conftest import REPO, _admin, _with_database, migrate
+from tests.helpers import REPO
+from tests.helpers.db import migrate, scratch_database
 
 
 def test_migrations_build_exactly_the_models(settings):
@@ -32,10 +32,7 @@ def test_migrations_build_exactly_the_models(settings):
 
 
 def test_migrations_downgrade_and_upgrade_again(servers):
-    name = f"appeals_mig_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(servers.database_url, f'CREATE DATABASE "{name}"'))
-    url = _with_database(servers.database_url, name)
-    try:
+    with scratch_database(servers.postgres_url, "appeals_mig") as url:
         migrate(url)
         migrate(url, "base", down=True)
 
@@ -52,8 +49,6 @@ def test_migrations_downgrade_and_upgrade_again(servers):
         assert asyncio.run(tables()) <= {"alembic_version"}
         migrate(url)
         assert "appeals" in asyncio.run(tables())
-    finally:
-        asyncio.run(_admin(servers.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_openapi_document_is_current(app):

@@ -22,7 +22,8 @@ from appeals_api.appeals.schemas import Applicant
 from appeals_api.calendar.rules import compute_due, get_rule, start_date
 from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
-from tests.conftest import REPO, _admin, _with_database, migrate
+from tests.helpers import REPO
+from tests.helpers.db import scratch_database
 
 AS_OF = date(2061, 6, 30)
 AS_OF_ARG = ("--as-of", AS_OF.isoformat())
@@ -53,8 +54,8 @@ def _fetch(url: str, sql: str, *args: object) -> list[asyncpg.Record]:
 
 
 @pytest.fixture(scope="module")
-def seeded(servers) -> str:
-    url = servers.database_url
+def seeded(settings) -> str:
+    url = settings.database_url
     done = _seed_cli(url, "--count", "1500", "--years", "2060-2061", *SEED_7)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("seeded 1,500 appeals (2060: ")
@@ -152,11 +153,9 @@ def test_seed_is_reproducible_with_a_seed_and_a_day(servers):
     """The same --seed and --as-of give the same appeals, in any database."""
     dumps = []
     for _ in range(2):
-        name = f"appeals_seed_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_admin(servers.database_url, f'CREATE DATABASE "{name}"'))
-        url = _with_database(servers.database_url, name)
-        try:
-            migrate(url)
+        with scratch_database(
+            servers.postgres_url, "appeals_seed", template=servers.template
+        ) as url:
             args = ("--count", "200", "--years", "2062", "--seed", "3", "--as-of", "2062-12-31")
             done = _seed_cli(url, *args)
             assert done.returncode == 0, done.stderr
@@ -168,16 +167,12 @@ def test_seed_is_reproducible_with_a_seed_and_a_day(servers):
                     "received_at, due_date, completed_on FROM appeals ORDER BY seq",
                 )
             )
-        finally:
-            asyncio.run(
-                _admin(servers.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            )
     assert len(dumps[0]) == 200 and dumps[0] == dumps[1]
 
 
-def test_seed_refuses_years_that_have_not_come(servers):
+def test_seed_refuses_years_that_have_not_come(settings):
     args = ("--count", "5", "--years", "2090-2091", *AS_OF_ARG)
-    done = _seed_cli(servers.database_url, *args)
+    done = _seed_cli(settings.database_url, *args)
     assert done.returncode == 2 and "no day of 2090-2091 has come yet" in done.stderr
-    bad = _seed_cli(servers.database_url, "--count", "5", "--years", "20x0")
+    bad = _seed_cli(settings.database_url, "--count", "5", "--years", "20x0")
     assert bad.returncode == 2 and "YYYY" in bad.stderr

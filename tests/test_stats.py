@@ -21,8 +21,8 @@ from appeals_api.auth.roles import Role
 from appeals_api.db import make_engine
 from appeals_api.stats import seed
 from appeals_api.stats.schemas import COUNTERS
-from tests.conftest import at_tashkent, auth
-from tests.lifecycle_helpers import LEAD, make_staff, start
+from tests.helpers import at_tashkent, auth
+from tests.helpers.lifecycle import LEAD, make_staff, start
 
 GENERATED_YEARS = (2053, 2054)
 GENERATED_AS_OF = date(2054, 7, 15)

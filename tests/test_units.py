@@ -8,7 +8,7 @@ import pytest
 
 from appeals_api.auth.roles import Role
 from appeals_api.errors import NotFound, Unprocessable
-from tests.conftest import auth
+from tests.helpers import auth
 
 
 async def test_admin_adds_units_and_everyone_with_a_key_lists_them(client, keys):

@@ -31,8 +31,8 @@ from appeals_api.config import Settings
 from appeals_api.devstack import EmbeddedRedis
 from appeals_api.events.models import Event
 from appeals_api.main import create_app
-from tests.conftest import REPO, _admin, _with_database, appeal_body, auth, migrate
-from tests.test_webhooks import SECRET, Receiver, until
+from tests.helpers import REPO, appeal_body, auth
+from tests.helpers.webhooks import SECRET, Receiver, until
 
 pytestmark = pytest.mark.slow  # starts processes or servers of its own
 
@@ -52,19 +52,6 @@ def scratch() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="appeals-worker-"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def worker_db(servers) -> Iterator[str]:
-    """A database of this module's own: the worker sends whatever is due in the database."""
-    name = f"appeals_worker_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(servers.database_url, f'CREATE DATABASE "{name}"'))
-    url = _with_database(servers.database_url, name)
-    try:
-        migrate(url)
-        yield url
-    finally:
-        asyncio.run(_admin(servers.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="module")
@@ -184,8 +171,8 @@ class Stack:
 
 
 @pytest_asyncio.fixture
-async def stack(worker_db: str, redis_server: EmbeddedRedis, scratch: Path) -> AsyncIterator[Stack]:
-    settings = Settings(database_url=worker_db, redis_url=redis_server.url)
+async def stack(database: str, redis_server: EmbeddedRedis, scratch: Path) -> AsyncIterator[Stack]:
+    settings = Settings(database_url=database, redis_url=redis_server.url)
     app = create_app(settings, system_clock)
     async with app.router.lifespan_context(app):
         maker = app.state.sessionmaker
@@ -202,7 +189,7 @@ async def stack(worker_db: str, redis_server: EmbeddedRedis, scratch: Path) -> A
                 admin=auth(tokens[Role.ADMIN]),
                 registrar=auth(tokens[Role.REGISTRAR]),
                 maker=maker,
-                database_url=worker_db,
+                database_url=database,
                 redis=redis_server,
                 scratch=scratch,
             )

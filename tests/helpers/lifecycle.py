@@ -9,7 +9,7 @@ import httpx
 
 from appeals_api.auth.roles import Role
 from appeals_api.clock import FrozenClock
-from tests.conftest import KeyMaker, appeal_body, at_tashkent, auth
+from tests.helpers.common import KeyMaker, appeal_body, at_tashkent, auth
 
 LEAD, SECOND = "LC-LEAD", "LC-SECOND"
 
