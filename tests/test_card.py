@@ -32,8 +32,8 @@ async def _answered_extended(
     client, staff, clock, *, last_name: str = "Karimov"
 ) -> tuple[Walk, Walk]:
     """A collective paper repeat appeal under a higher body's control, routed to two units,
-    extended once, answered on time and removed from control (2044-02); and the earlier one."""
-    clock.set(at_tashkent(2044, 2, 1))  # a Monday: the answer is due 2044-02-16 (15 days)
+    extended once, answered on time and removed from control (2026-02); and the earlier one."""
+    clock.set(at_tashkent(2026, 2, 2))  # a Monday: the answer is due 2026-02-17 (15 days)
     previous = await start(client, staff, clock)
     w = await start(
         client,
@@ -56,11 +56,11 @@ async def _answered_extended(
         control={
             "type": "higher_body",
             "body": "Presidential Virtual Reception",
-            "reference": "PVR-2044-77",
+            "reference": "PVR-2026-77",
         },
-        related={"relation": "repeat", "year": 2044, "number": previous.appeal["seq"]},
+        related={"relation": "repeat", "year": 2026, "number": previous.appeal["seq"]},
     )
-    w.at(2, 2)
+    w.at(2, 3)
     await w.act(
         Role.MANAGER,
         "resolve",
@@ -70,37 +70,37 @@ async def _answered_extended(
             "executors": [{"unit": LEAD, "name": "B. Tursunov"}],
         },
     )
-    w.at(2, 3)
+    w.at(2, 4)
     await w.act(Role.REGISTRAR, "dispatch")
     await w.act("lead", "accept")
     await w.act("second", "accept")
-    w.at(2, 5)
+    w.at(2, 6)
     await w.act(
         "lead",
         "record_measure",
         {
             "type": "on_site_inspection",
-            "held_on": "2044-02-05",
+            "held_on": "2026-02-06",
             "description": "Inspection of the dam",
             "party": "Tailings shop",
         },
     )
-    w.at(2, 10)
+    w.at(2, 11)
     await w.act(
         Role.MANAGER,
         "extend",
-        {"due_date": "2044-03-01", "reason": "An inspection of the site is needed."},
+        {"due_date": "2026-03-03", "reason": "An inspection of the site is needed."},
     )
-    w.at(2, 24)
-    await w.act("lead", "respond", {"outcome": "partially_satisfied", "text": "Sprinklers."})
     w.at(2, 25)
+    await w.act("lead", "respond", {"outcome": "partially_satisfied", "text": "Sprinklers."})
+    w.at(2, 26)
     await w.act(Role.MANAGER, "sign")
     await w.act(
         Role.REGISTRAR,
         "send",
         {"letter_number": "07-15/1001", "control_letter_number": "PVR-07-15/1001"},
     )
-    w.at(2, 26)
+    w.at(2, 27)
     await w.act(Role.MANAGER, "remove_from_control")
     return w, previous
 
@@ -109,15 +109,15 @@ async def test_R_2_2_card_json_holds_both_sides_of_an_answered_extended_appeal(
     client, staff, clock
 ):
     w, previous = await _answered_extended(client, staff, clock)
-    clock.set(at_tashkent(2044, 3, 10))
+    clock.set(at_tashkent(2026, 3, 12))
     r = await _card(w)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/json")
     assert r.headers["vary"] == "Accept"
     card = r.json()
     assert set(card) == {"id", "number", "status", "as_of", "front", "reverse"}
-    assert card["id"] == w.id and card["status"] == "closed" and card["as_of"] == "2044-03-10"
-    assert card["number"] == w.appeal["number"] and card["number"].endswith("/44")
+    assert card["id"] == w.id and card["status"] == "closed" and card["as_of"] == "2026-03-12"
+    assert card["number"] == w.appeal["number"] and card["number"].endswith("/26")
 
     front = card["front"]
     assert front["serial_number"] == card["number"]
@@ -128,26 +128,26 @@ async def test_R_2_2_card_json_holds_both_sides_of_an_answered_extended_appeal(
     ]
     assert front["address"] == "Almalyk, Navoi street 5"  # the first applicant is answered (§41)
     assert front["applicant_count"] == 2
-    assert front["received_on"] == "2044-02-01"
+    assert front["received_on"] == "2026-02-02"
     assert (front["kind"], front["form"], front["channel"]) == ("application", "written", "post")
     assert (front["sheets"], front["attachments"]) == (3, 1)
     assert front["related"] == {
         "relation": "repeat",
         "number": previous.appeal["number"],
-        "received_on": "2044-02-01",
+        "received_on": "2026-02-02",
     }
     assert front["control"] == {
         "type": "higher_body",
         "body": "Presidential Virtual Reception",
-        "reference": "PVR-2044-77",
+        "reference": "PVR-2026-77",
     }
     assert front["resolution"] == {
         "signed_by": MANAGER,
-        "signed_on": "2044-02-02",
+        "signed_on": "2026-02-03",
         "instruction": "Inspect the dust suppression and answer.",
     }
-    assert front["due_date"] == "2044-03-01"  # completion date: the extended answer deadline
-    assert front["original_due_date"] == "2044-02-16"
+    assert front["due_date"] == "2026-03-03"  # completion date: the extended answer deadline
+    assert front["original_due_date"] == "2026-02-17"
     assert [(u["code"], u["lead"]) for u in front["units"]] == [(LEAD, True), (SECOND, False)]
     assert front["executors"] == [{"unit": LEAD, "name": "B. Tursunov"}]
 
@@ -155,32 +155,32 @@ async def test_R_2_2_card_json_holds_both_sides_of_an_answered_extended_appeal(
     assert [
         (d["unit"], d["dispatched_on"], d["lead"], d["current"]) for d in back["directions"]
     ] == [
-        (LEAD, "2044-02-03", True, True),
-        (SECOND, "2044-02-03", False, True),
+        (LEAD, "2026-02-04", True, True),
+        (SECOND, "2026-02-04", False, True),
     ]
     letter = back["response_letter"]
-    assert (letter["letter_number"], letter["sent_on"]) == ("07-15/1001", "2044-02-25")
+    assert (letter["letter_number"], letter["sent_on"]) == ("07-15/1001", "2026-02-26")
     assert letter["control_letter_number"] == "PVR-07-15/1001"
     assert letter["signed_by"] == MANAGER and letter["unit_code"] == LEAD
     assert back["deadline_changes"] == [
         {
             "action": "extend",
             "rule": "answer",
-            "previous_due_date": "2044-02-16",
-            "due_date": "2044-03-01",
+            "previous_due_date": "2026-02-17",
+            "due_date": "2026-03-03",
             "by": MANAGER,
-            "on": "2044-02-10",
+            "on": "2026-02-11",
             "reason": "An inspection of the site is needed.",
         }
     ]
-    assert back["response_received_on"] == "2044-02-24"
+    assert back["response_received_on"] == "2026-02-25"
     assert back["outcome"] == "partially_satisfied" and back["disposal"] is None
     removal = back["removed_from_control"]
-    assert removal["by"] == MANAGER and removal["on"] == "2044-02-26"
-    assert back["completed_on"] == "2044-02-25"
+    assert removal["by"] == MANAGER and removal["on"] == "2026-02-27"
+    assert back["completed_on"] == "2026-02-26"
     assert back["violation_note"] is None  # answered before the extended deadline (R-9.3)
     assert [(m["type"], m["held_on"], m["unit_code"]) for m in back["measures"]] == [
-        ("on_site_inspection", "2044-02-05", LEAD)
+        ("on_site_inspection", "2026-02-06", LEAD)
     ]
     assert [(x["kind"], x["state"]) for x in back["letters"]] == [("response", "sent")]
 
@@ -198,17 +198,17 @@ async def test_R_2_2_card_html_is_printable_has_the_key_values_and_escapes_appli
     assert "Front side" in page and "Reverse side" in page
     for value in (
         w.appeal["number"],
-        "2044-02-01",  # receipt
+        "2026-02-02",  # receipt
         LEAD,
         SECOND,
         "B. Tursunov",
         MANAGER,
-        "2044-02-03",  # directed to the units
-        "No. 07-15/1001 of 2044-02-25",
-        "2044-03-01",  # the extended completion date
-        "2044-02-24",  # the response received from the unit
+        "2026-02-04",  # directed to the units
+        "No. 07-15/1001 of 2026-02-26",
+        "2026-03-03",  # the extended completion date
+        "2026-02-25",  # the response received from the unit
         "partially satisfied",
-        "2044-02-26",  # removed from control
+        "2026-02-27",  # removed from control
         "Mahalla Navoi",
     ):
         assert value in page, value
@@ -228,43 +228,43 @@ async def test_R_2_2_card_html_is_printable_has_the_key_values_and_escapes_appli
 async def test_R_9_3_violation_note_for_a_late_or_overdue_answer_not_for_an_on_time_one(
     client, staff, clock
 ):
-    clock.set(at_tashkent(2044, 4, 4))  # a Monday: the answer is due 2044-04-19
+    clock.set(at_tashkent(2026, 4, 6))  # a Monday: the answer is due 2026-04-21
     late = await start(client, staff, clock)
     on_time = await start(client, staff, clock)
     still_open = await start(client, staff, clock)
     for w in (late, on_time, still_open):
         await w.route(LEAD)
     # On time is judged against the deadline in force, here a shortened one (R-3.4).
-    await on_time.act(Role.MANAGER, "shorten", {"due_date": "2044-04-15", "reason": "Urgent."})
-    on_time.at(4, 15)
+    await on_time.act(Role.MANAGER, "shorten", {"due_date": "2026-04-17", "reason": "Urgent."})
+    on_time.at(4, 17)
     await on_time.answer()
-    late.at(4, 22)
+    late.at(4, 24)
     await late.answer()
 
-    clock.set(at_tashkent(2044, 4, 25))
+    clock.set(at_tashkent(2026, 4, 27))
     note = (await _card(still_open)).json()["reverse"]["violation_note"]
-    assert "answer" in note and "2044-04-19" in note
-    assert "6 days overdue" in note and "2044-04-25" in note
+    assert "answer" in note and "2026-04-21" in note
+    assert "6 days overdue" in note and "2026-04-27" in note
 
-    clock.set(at_tashkent(2044, 5, 10))  # reading later changes nothing for closed appeals
+    clock.set(at_tashkent(2026, 5, 12))  # reading later changes nothing for closed appeals
     card = (await _card(late)).json()
-    assert card["reverse"]["completed_on"] == "2044-04-22"
+    assert card["reverse"]["completed_on"] == "2026-04-24"
     note = card["reverse"]["violation_note"]
-    assert "answer" in note and "§36" in note and "2044-04-19" in note
-    assert "by 3 days" in note and "2044-04-22" in note
-    assert "2044-04-19" in (await _card(late, accept="text/html")).text
+    assert "answer" in note and "§36" in note and "2026-04-21" in note
+    assert "by 3 days" in note and "2026-04-24" in note
+    assert "2026-04-21" in (await _card(late, accept="text/html")).text
 
     back = (await _card(on_time)).json()["reverse"]
-    assert back["completed_on"] == "2044-04-15" and back["violation_note"] is None
+    assert back["completed_on"] == "2026-04-17" and back["violation_note"] is None
     assert [
         (c["action"], c["previous_due_date"], c["due_date"]) for c in back["deadline_changes"]
-    ] == [("shorten", "2044-04-19", "2044-04-15")]
+    ] == [("shorten", "2026-04-21", "2026-04-17")]
 
 
 async def test_R_2_2_card_of_an_appeal_forwarded_shows_the_way_out(client, staff, clock):
-    clock.set(at_tashkent(2044, 6, 6))
+    clock.set(at_tashkent(2026, 6, 8))
     w = await start(client, staff, clock)
-    w.at(6, 7)
+    w.at(6, 9)
     await w.act(
         Role.REGISTRAR, "forward", {"body": "Khokimiyat of Almalyk", "letter_number": "07-15/77"}
     )
@@ -275,17 +275,16 @@ async def test_R_2_2_card_of_an_appeal_forwarded_shows_the_way_out(client, staff
     assert (letter["kind"], letter["letter_number"], letter["sent_on"]) == (
         "forward",
         "07-15/77",
-        "2044-06-07",
+        "2026-06-09",
     )
     assert back["response_received_on"] is None
     assert back["removed_from_control"]["by"] == REGISTRAR
-    assert back["completed_on"] == "2044-06-07" and back["violation_note"] is None
+    assert back["completed_on"] == "2026-06-09" and back["violation_note"] is None
 
 
 async def test_R_2_2_card_readers_only_and_executors_only_of_their_units(
     client, staff, keys, clock
 ):
-    clock.set(at_tashkent(2045, 2, 6))
     w = await start(client, staff, clock)
     await w.route(LEAD)
     for who in (Role.REGISTRAR, Role.MANAGER, Role.SUPERVISOR, "lead"):

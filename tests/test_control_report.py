@@ -23,7 +23,7 @@ async def test_R_9_2_control_report_per_unit_and_executor(client, keys, make_key
         lead=await make_key(Role.EXECUTOR, unit=UNIT_A),
         second=await make_key(Role.EXECUTOR, unit=UNIT_B),
     )
-    clock.set(at_tashkent(2047, 3, 1))  # a Friday; answers due 2047-03-16 (Saturday → 03-18)
+    clock.set(at_tashkent(2026, 2, 6))  # a Friday; answers due 2026-02-21 (Saturday → 02-23)
     late = await start(
         client, staff, clock, applicants=[{"type": "individual", "last_name": "Secret"}]
     )
@@ -36,19 +36,19 @@ async def test_R_9_2_control_report_per_unit_and_executor(client, keys, make_key
             "executors": [{"unit": UNIT_A, "name": "B. Umarov"}],
         },
     )
-    clock.set(at_tashkent(2047, 3, 8 + 5))  # 03-13
+    clock.set(at_tashkent(2026, 2, 18))  # a Wednesday; answers due 2026-03-05
     soon = await start(client, staff, clock)
     await soon.act(Role.MANAGER, "resolve", {"units": [UNIT_A], "instruction": "Answer."})
     answered = await start(client, staff, clock)
     await answered.act(Role.MANAGER, "resolve", {"units": [UNIT_A], "instruction": "Answer."})
-    clock.set(at_tashkent(2047, 3, 25))  # late is 7 days overdue; soon is due in 3 working days
+    clock.set(at_tashkent(2026, 3, 2))  # late is 7 days overdue; soon is due in 3 working days
     ours = {late.id, soon.id, answered.id}
     await answered.act(Role.REGISTRAR, "forward", {"body": "Ministry"})
 
     r = await client.get("/api/v1/reports/control", headers=auth(keys[Role.SUPERVISOR]))
     assert r.status_code == 200, r.text
     report = r.json()
-    assert report["as_of"] == "2047-03-25" and report["soon_working_days"] == 3
+    assert report["as_of"] == "2026-03-02" and report["soon_working_days"] == 3
     rows = [row for row in report["rows"] if row["appeal_id"] in ours]
     assert answered.id not in {row["appeal_id"] for row in rows}  # nothing open: not listed
     answer_rows = {

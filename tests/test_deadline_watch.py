@@ -58,15 +58,15 @@ def test_R_9_1_reminder_marks_follow_the_policy(days_left, expected):
 async def test_R_9_1_overdue_once_per_appeal_rule_and_due_date(
     client, staff, clock, maker, settings
 ):
-    clock.set(at_tashkent(2046, 3, 1))  # a Thursday
+    clock.set(at_tashkent(2026, 2, 5))  # a Thursday
     w = await start(client, staff, clock)
     due = w.appeal["due_date"]
-    assert due == "2046-03-16"  # 15 days
+    assert due == "2026-02-20"  # 15 days
     # The answer is not yet due on its last day (the registration stage is: never resolved).
-    await _run(maker, settings, at_tashkent(2046, 3, 16, 17))
+    await _run(maker, settings, at_tashkent(2026, 2, 20, 17))
     assert [e["rule"] for e in await _events(maker, w.id, "appeal.overdue")] == ["registration"]
     # Past due, three runs, two of them at once: one notice.
-    later = at_tashkent(2046, 3, 17, 9)
+    later = at_tashkent(2026, 2, 21, 9)
     await asyncio.gather(_run(maker, settings, later), _run(maker, settings, later))
     await _run(maker, settings, later)
     overdue = await _events(maker, w.id, "appeal.overdue")
@@ -77,7 +77,7 @@ async def test_R_9_1_overdue_once_per_appeal_rule_and_due_date(
     # the violation is noted on the appeal.
     notes = [h for h in await w.history() if h["action"] == "deadline_violated"]
     assert len(notes) == 2 and all(h["actor_role"] == "system" for h in notes)
-    assert any("answer deadline of 2046-03-16" in h["note"] for h in notes)
+    assert any("answer deadline of 2026-02-20" in h["note"] for h in notes)
     async with maker() as session:
         notices = (
             await session.scalars(select(DeadlineNotice).where(DeadlineNotice.appeal_id == w.id))
@@ -91,33 +91,33 @@ async def test_R_9_1_overdue_once_per_appeal_rule_and_due_date(
 async def test_R_9_1_extended_or_met_in_time_publishes_nothing_overdue(
     client, staff, clock, maker, settings
 ):
-    clock.set(at_tashkent(2046, 3, 1))
+    clock.set(at_tashkent(2026, 2, 5))  # due 2026-02-20
     met = await start(client, staff, clock)
     extended = await start(client, staff, clock)
     for w in (met, extended):
         await w.route(LEAD)
-    met.at(3, 12)
+    met.at(2, 16)
     await met.answer()
     await extended.act(
-        Role.MANAGER, "extend", {"due_date": "2046-04-06", "reason": "Laboratory tests."}
+        Role.MANAGER, "extend", {"due_date": "2026-03-13", "reason": "Laboratory tests."}
     )
-    await _run(maker, settings, at_tashkent(2046, 3, 20))
+    await _run(maker, settings, at_tashkent(2026, 2, 24))
     assert await _events(maker, met.id, "appeal.overdue") == []
     assert await _events(maker, extended.id, "appeal.overdue") == []
     # The new deadline passes too: one notice, for the new date.
-    await _run(maker, settings, at_tashkent(2046, 4, 7))
-    await _run(maker, settings, at_tashkent(2046, 4, 8))
+    await _run(maker, settings, at_tashkent(2026, 3, 14))
+    await _run(maker, settings, at_tashkent(2026, 3, 15))
     assert await _events(maker, extended.id, "appeal.overdue") == [
-        {"rule": "answer", "due_date": "2046-04-06"}
+        {"rule": "answer", "due_date": "2026-03-13"}
     ]
 
 
 async def test_R_9_1_reminders_three_and_one_working_days_before(
     client, staff, clock, maker, settings
 ):
-    clock.set(at_tashkent(2046, 5, 7))  # Monday
+    clock.set(at_tashkent(2026, 4, 6))  # Monday
     w = await start(client, staff, clock)
-    assert w.appeal["due_date"] == "2046-05-22"  # Tuesday
+    assert w.appeal["due_date"] == "2026-04-21"  # Tuesday
     await w.route(LEAD)
 
     async def reminders():
@@ -127,24 +127,24 @@ async def test_R_9_1_reminders_three_and_one_working_days_before(
             if e["rule"] == "answer"
         ]
 
-    await _run(maker, settings, at_tashkent(2046, 5, 16))  # Wednesday: 4 working days left
+    await _run(maker, settings, at_tashkent(2026, 4, 15))  # Wednesday: 4 working days left
     assert await reminders() == []
-    await _run(maker, settings, at_tashkent(2046, 5, 17))  # Thursday: 3 left
-    await _run(maker, settings, at_tashkent(2046, 5, 18))  # Friday: 2 left, 3-day mark done
+    await _run(maker, settings, at_tashkent(2026, 4, 16))  # Thursday: 3 left
+    await _run(maker, settings, at_tashkent(2026, 4, 17))  # Friday: 2 left, 3-day mark done
     assert await reminders() == [("answer", 3)]
-    await _run(maker, settings, at_tashkent(2046, 5, 21))  # Monday: 1 left
-    await _run(maker, settings, at_tashkent(2046, 5, 21, 15))
+    await _run(maker, settings, at_tashkent(2026, 4, 20))  # Monday: 1 left
+    await _run(maker, settings, at_tashkent(2026, 4, 20, 15))
     assert await reminders() == [("answer", 3), ("answer", 1)]
 
 
 async def test_R_9_1_a_short_stage_gets_only_the_reminder_still_ahead(
     client, staff, clock, maker, settings
 ):
-    clock.set(at_tashkent(2046, 6, 1))  # Friday
+    clock.set(at_tashkent(2026, 6, 5))  # Friday
     w = await start(client, staff, clock)
     registration = next(d for d in w.appeal["deadlines"] if d["rule"] == "registration")
-    assert date.fromisoformat(registration["due_on"]) == date(2046, 6, 4)  # next working day
-    await _run(maker, settings, at_tashkent(2046, 6, 1, 11))
+    assert date.fromisoformat(registration["due_on"]) == date(2026, 6, 8)  # next working day
+    await _run(maker, settings, at_tashkent(2026, 6, 5, 11))
     got = [
         e["working_days_left"]
         for e in await _events(maker, w.id, "appeal.deadline_approaching")

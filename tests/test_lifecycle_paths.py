@@ -17,7 +17,7 @@ async def staff(client, keys, make_key) -> Staff:
 
 async def _walk(client, staff, clock, **overrides) -> Walk:
     # A Monday 10:00 in Tashkent: registered that day, answer due 15 days later.
-    clock.set(at_tashkent(2043, 3, 2))
+    clock.set(at_tashkent(2026, 3, 2))
     return await start(client, staff, clock, **overrides)
 
 
@@ -43,13 +43,13 @@ async def test_R_4_r6_answered_on_time(client, staff, clock):
         {"units": [LEAD, SECOND], "instruction": "Inspect the tailings dam and answer."},
     )
     assert w.appeal["status"] == "resolved" and w.appeal["units"] == [LEAD, SECOND]
-    assert w.deadline("registration")["done_on"] == "2043-03-03"
-    assert w.deadline("dispatch")["start_on"] == "2043-03-03"
-    assert w.deadline("dispatch")["due_on"] == "2043-03-04"  # one working day (§26)
+    assert w.deadline("registration")["done_on"] == "2026-03-03"
+    assert w.deadline("dispatch")["start_on"] == "2026-03-03"
+    assert w.deadline("dispatch")["due_on"] == "2026-03-04"  # one working day (§26)
 
     await w.act(Role.REGISTRAR, "dispatch")
     assert w.appeal["status"] == "dispatched"
-    assert w.deadline("dispatch")["done_on"] == "2043-03-03"
+    assert w.deadline("dispatch")["done_on"] == "2026-03-03"
     assert await w.allowed("lead") == ["accept"]
     assert "respond" not in await w.allowed("second")
 
@@ -65,7 +65,7 @@ async def test_R_4_r6_answered_on_time(client, staff, clock):
         "record_measure",
         {
             "type": "on_site_inspection",
-            "held_on": "2043-03-05",
+            "held_on": "2026-03-05",
             "description": "Inspection of the dust suppression on the dam",
             "party": "Tailings shop",
         },
@@ -81,14 +81,14 @@ async def test_R_4_r6_answered_on_time(client, staff, clock):
     await w.act(Role.REGISTRAR, "sign", expect=403)  # only a manager signs
     await w.act(Role.MANAGER, "sign")
     assert w.appeal["status"] == "response_signed"
-    assert w.deadline("send_response")["due_on"] == "2043-03-10"
+    assert w.deadline("send_response")["due_on"] == "2026-03-10"
     await w.act(Role.REGISTRAR, "send", {"letter_number": "07-15/331"})
     assert w.appeal["status"] == "answered"
     assert w.appeal["outcome"] == "satisfied"
-    assert w.appeal["completed_on"] == "2043-03-10"
+    assert w.appeal["completed_on"] == "2026-03-10"
     assert w.appeal["overdue"] is False
     assert w.appeal["on_control"] is True  # sending is not removal from control (§66)
-    assert w.deadline("answer")["done_on"] == "2043-03-10"
+    assert w.deadline("answer")["done_on"] == "2026-03-10"
     assert all(d["done_on"] for d in w.appeal["deadlines"])
 
     await w.act(Role.MANAGER, "remove_from_control")
@@ -110,7 +110,7 @@ async def test_R_4_r6_answered_on_time(client, staff, clock):
     ]
     send = history[8]
     assert send["changes"]["status"] == ["response_signed", "answered"]
-    assert send["changes"]["completed_on"] == [None, "2043-03-10"]
+    assert send["changes"]["completed_on"] == [None, "2026-03-10"]
     assert send["actor_role"] == "registrar"
     events = await _events(client, staff, w.id)
     assert events.count("appeal.status_changed") == 7
@@ -123,10 +123,10 @@ async def test_R_4_r6_answered_on_time(client, staff, clock):
 async def test_R_6_3_answered_late_is_overdue_by_the_day_sent(client, staff, clock):
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
-    w.at(3, 20)  # after the 15 days (due 2043-03-17)
-    await w.answer(sent_on="2043-03-20")
-    assert w.appeal["due_date"] == "2043-03-17"
-    assert w.appeal["completed_on"] == "2043-03-20"
+    w.at(3, 20)  # after the 15 days (due 2026-03-17)
+    await w.answer(sent_on="2026-03-20")
+    assert w.appeal["due_date"] == "2026-03-17"
+    assert w.appeal["completed_on"] == "2026-03-20"
     assert w.appeal["overdue"] is True
     # A response signed late but dated back before signing is refused.
     w2 = await _walk(client, staff, clock)
@@ -135,10 +135,10 @@ async def test_R_6_3_answered_late_is_overdue_by_the_day_sent(client, staff, clo
     await w2.act("lead", "respond", {"outcome": "explained", "text": "An explanation."})
     await w2.act(Role.MANAGER, "sign")
     await w2.act(
-        Role.REGISTRAR, "send", {"letter_number": "1", "sent_on": "2043-03-11"}, expect=422
+        Role.REGISTRAR, "send", {"letter_number": "1", "sent_on": "2026-03-11"}, expect=422
     )
     await w2.act(
-        Role.REGISTRAR, "send", {"letter_number": "1", "sent_on": "2043-03-13"}, expect=422
+        Role.REGISTRAR, "send", {"letter_number": "1", "sent_on": "2026-03-13"}, expect=422
     )  # the future
 
 
@@ -146,45 +146,45 @@ async def test_R_3_4_extension_by_a_manager_with_reason_at_most_a_month(client, 
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
     original = w.deadline("answer")["due_on"]
-    assert original == "2043-03-17"
-    await w.act(Role.REGISTRAR, "extend", {"due_date": "2043-04-10", "reason": "x"}, expect=403)
-    await w.act("lead", "extend", {"due_date": "2043-04-10", "reason": "x"}, expect=403)
-    await w.act(Role.MANAGER, "extend", {"due_date": "2043-04-10"}, expect=422)  # no reason
+    assert original == "2026-03-17"
+    await w.act(Role.REGISTRAR, "extend", {"due_date": "2026-04-10", "reason": "x"}, expect=403)
+    await w.act("lead", "extend", {"due_date": "2026-04-10", "reason": "x"}, expect=403)
+    await w.act(Role.MANAGER, "extend", {"due_date": "2026-04-10"}, expect=422)  # no reason
     # More than a month past the current deadline.
     await w.act(
-        Role.MANAGER, "extend", {"due_date": "2043-04-20", "reason": "inspection"}, expect=422
+        Role.MANAGER, "extend", {"due_date": "2026-04-20", "reason": "inspection"}, expect=422
     )
     # Not a working day (a Sunday).
     await w.act(
-        Role.MANAGER, "extend", {"due_date": "2043-04-12", "reason": "inspection"}, expect=422
+        Role.MANAGER, "extend", {"due_date": "2026-04-12", "reason": "inspection"}, expect=422
     )
     await w.act(
         Role.MANAGER,
         "extend",
-        {"due_date": "2043-04-16", "reason": "An inspection of the site is needed."},
+        {"due_date": "2026-04-16", "reason": "An inspection of the site is needed."},
     )
     answer = w.deadline("answer")
-    assert answer["due_on"] == "2043-04-16" and answer["fixed"] is True
+    assert answer["due_on"] == "2026-04-16" and answer["fixed"] is True
     assert answer["original_due_on"] == original  # the original stays visible
-    assert w.appeal["due_date"] == "2043-04-16"
+    assert w.appeal["due_date"] == "2026-04-16"
     last = (await w.history())[-1]
     assert last["action"] == "extend"
-    assert last["changes"]["deadlines.answer"] == [original, "2043-04-16"]
+    assert last["changes"]["deadlines.answer"] == [original, "2026-04-16"]
     assert last["note"] == "An inspection of the site is needed."
     events = await _events(client, staff, w.id, full=True)
     changed = [e for e in events if e["type"] == "appeal.deadline_changed"][-1]
     assert changed["data"]["previous_due_date"] == original
-    assert changed["data"]["due_date"] == "2043-04-16"
+    assert changed["data"]["due_date"] == "2026-04-16"
     notices = [e for e in events if e["type"] == "appeal.applicant_notice"]
-    assert notices[-1]["data"] == {"reason": "deadline_extended", "due_date": "2043-04-16"}
+    assert notices[-1]["data"] == {"reason": "deadline_extended", "due_date": "2026-04-16"}
 
     # Shortening: earlier, not in the past.
-    await w.act(Role.MANAGER, "shorten", {"due_date": "2043-04-20", "reason": "later"}, expect=422)
-    await w.act(Role.MANAGER, "shorten", {"due_date": "2043-04-08", "reason": "Urgent."})
-    assert w.appeal["due_date"] == "2043-04-08"
+    await w.act(Role.MANAGER, "shorten", {"due_date": "2026-04-20", "reason": "later"}, expect=422)
+    await w.act(Role.MANAGER, "shorten", {"due_date": "2026-04-08", "reason": "Urgent."})
+    assert w.appeal["due_date"] == "2026-04-08"
     w.at(4, 8)
     await w.answer()
-    assert w.appeal["overdue"] is False and w.appeal["completed_on"] == "2043-04-08"
+    assert w.appeal["overdue"] is False and w.appeal["completed_on"] == "2026-04-08"
 
 
 async def test_R_6_1_rejection_needs_grounds_and_a_manager_signature(client, staff, clock):
@@ -214,7 +214,7 @@ async def test_R_6_1_rejection_needs_grounds_and_a_manager_signature(client, sta
         {
             "outcome": "rejected",
             "text": "The claim is refused; measurements attached.",
-            "grounds": "Measurements of 2043-03-04 are within limits.",
+            "grounds": "Measurements of 2026-03-04 are within limits.",
         },
     )
     await w.act(Role.MANAGER, "sign")
@@ -227,7 +227,7 @@ async def test_R_5_3_interim_response_keeps_the_appeal_on_control(client, staff,
     await w.route(LEAD, study_required=True)
     # §36: additional study gives a month from receipt.
     assert w.appeal["answer_rule"] == "answer_extended_study"
-    assert w.appeal["due_date"] == "2043-04-02"
+    assert w.appeal["due_date"] == "2026-04-02"
     await w.act("lead", "respond", {"text": "We are studying it.", "interim": True})
     assert w.appeal["status"] == "in_consideration"
     assert w.appeal["completed_on"] is None and w.appeal["on_control"] is True
@@ -237,7 +237,7 @@ async def test_R_5_3_interim_response_keeps_the_appeal_on_control(client, staff,
     w.at(3, 30)
     await w.answer("partially_satisfied")
     assert w.appeal["status"] == "answered" and w.appeal["outcome"] == "partially_satisfied"
-    assert w.deadline("answer_extended_study")["done_on"] == "2043-03-30"
+    assert w.deadline("answer_extended_study")["done_on"] == "2026-03-30"
 
 
 async def test_R_7_1_left_without_consideration_as_anonymous(client, staff, clock):
@@ -267,7 +267,7 @@ async def test_R_7_1_left_without_consideration_as_anonymous(client, staff, cloc
     a = w.appeal
     assert a["status"] == "left_without_consideration"
     assert a["disposal"]["ground"] == "anonymous" and a["disposal"]["prepared_by"] == "A. Registrar"
-    assert a["on_control"] is False and a["completed_on"] == "2043-03-02"
+    assert a["on_control"] is False and a["completed_on"] == "2026-03-02"
     assert all(d["cancelled"] for d in a["deadlines"])
     assert await w.allowed(Role.MANAGER) == [] and await w.allowed(Role.REGISTRAR) == []
     # No address: nobody to notify.
@@ -300,20 +300,20 @@ async def test_R_7_3_withdrawn_with_three_day_answer(client, staff, clock):
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
     w.at(3, 6)  # a Friday
-    await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2043-03-07"}, expect=422)  # future
-    await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2043-03-05"})
+    await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2026-03-07"}, expect=422)  # future
+    await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2026-03-05"})
     a = w.appeal
     assert a["status"] == "withdrawn"
     assert a["answer_rule"] == "withdrawal_answer"
     # 3 days from 03-05 is Sunday 03-08, Women's Day; the next working day is Tuesday 03-10.
-    assert w.deadline("withdrawal_answer")["due_on"] == a["due_date"] == "2043-03-10"
+    assert w.deadline("withdrawal_answer")["due_on"] == a["due_date"] == "2026-03-10"
     assert w.deadline("answer")["cancelled"] is True
     assert await w.allowed(Role.REGISTRAR) == ["send"]
     await w.act("lead", "respond", {"outcome": "satisfied", "text": "x"}, expect=409)
     await w.act(Role.MANAGER, "remove_from_control", expect=409)  # no answer sent yet
     await w.act(Role.REGISTRAR, "send", {"letter_number": "07-15/501"})
-    assert w.appeal["status"] == "withdrawn" and w.appeal["completed_on"] == "2043-03-06"
-    assert w.deadline("withdrawal_answer")["done_on"] == "2043-03-06"
+    assert w.appeal["status"] == "withdrawn" and w.appeal["completed_on"] == "2026-03-06"
+    assert w.deadline("withdrawal_answer")["done_on"] == "2026-03-06"
     await w.act(Role.REGISTRAR, "send", {"letter_number": "again"}, expect=409)
     await w.act(Role.MANAGER, "remove_from_control")
     assert w.appeal["on_control"] is False and w.appeal["status"] == "withdrawn"
@@ -328,12 +328,12 @@ async def test_R_7_4_forwarded_and_returned_within_five_days(client, staff, cloc
         {"body": "Khokimiyat of Almalyk", "letter_number": "07-15/77"},
     )
     a = w.appeal
-    assert a["status"] == "forwarded" and a["completed_on"] == "2043-03-04"
+    assert a["status"] == "forwarded" and a["completed_on"] == "2026-03-04"
     assert a["disposal"] == {"type": "forwarded", "body": "Khokimiyat of Almalyk"}
     forward = w.deadline("forward")
     # 5 days from 03-02 is Saturday 03-07; Monday 03-09 is Women's Day observed.
-    assert forward["start_on"] == "2043-03-02" and forward["due_on"] == "2043-03-10"
-    assert forward["done_on"] == "2043-03-04" and forward["cancelled"] is False
+    assert forward["start_on"] == "2026-03-02" and forward["due_on"] == "2026-03-10"
+    assert forward["done_on"] == "2026-03-04" and forward["cancelled"] is False
     assert a["overdue"] is False and a["on_control"] is False
     events = await _events(client, staff, w.id, full=True)
     assert {"reason": "forwarded", "body": "Khokimiyat of Almalyk"} in [
@@ -344,7 +344,7 @@ async def test_R_7_4_forwarded_and_returned_within_five_days(client, staff, cloc
     r.at(3, 5)
     await r.act(Role.REGISTRAR, "return", {"explanation": "The body cannot be determined."})
     assert r.appeal["status"] == "returned"
-    assert r.deadline("return")["done_on"] == "2043-03-05"
+    assert r.deadline("return")["done_on"] == "2026-03-05"
 
 
 async def test_R_5_2_duplicate_during_consideration_is_answered_with_the_original(
@@ -372,13 +372,13 @@ async def test_R_5_2_duplicate_during_consideration_is_answered_with_the_origina
     assert any(h["action"] == "duplicate_joined" for h in await original.history())
 
     await original.act(
-        Role.MANAGER, "extend", {"due_date": "2043-04-01", "reason": "Study needed."}
+        Role.MANAGER, "extend", {"due_date": "2026-04-01", "reason": "Study needed."}
     )
-    assert (await dup.read())["due_date"] == "2043-04-01"
+    assert (await dup.read())["due_date"] == "2026-04-01"
     original.at(3, 20)
     await original.answer("satisfied")
     got = await dup.read()
-    assert got["completed_on"] == "2043-03-20" and got["outcome"] == "satisfied"
+    assert got["completed_on"] == "2026-03-20" and got["outcome"] == "satisfied"
     assert got["status"] == "joined" and got["overdue"] is False
     await original.act(Role.REGISTRAR, "remove_from_control")
     assert (await dup.read())["on_control"] is False
@@ -395,9 +395,9 @@ async def test_R_5_2_duplicate_after_the_response_gets_a_notice(client, staff, c
     await dup.act(Role.REGISTRAR, "answer_duplicate", {**ref, "letter_number": "07-15/9"})
     a = dup.appeal
     assert a["status"] == "joined" and a["joined_to"] == original.id
-    assert a["completed_on"] == "2043-03-10" and a["on_control"] is False
+    assert a["completed_on"] == "2026-03-10" and a["on_control"] is False
     assert a["disposal"]["type"] == "answered_as_duplicate"
-    assert dup.deadline("answer")["done_on"] == "2043-03-10"
+    assert dup.deadline("answer")["done_on"] == "2026-03-10"
 
 
 async def test_R_2_3_repeat_appeal_is_linked_and_may_be_terminated(client, staff, clock):
@@ -417,7 +417,7 @@ async def test_R_2_3_repeat_appeal_is_linked_and_may_be_terminated(client, staff
     )
     related = repeat.appeal["related"]
     assert related["appeal_id"] == first.id
-    assert related["received_on"] == "2043-03-02"
+    assert related["received_on"] == "2026-03-02"
     assert related["display"] == first.appeal["number"]
     await repeat.act(
         Role.MANAGER,
@@ -442,17 +442,17 @@ async def test_s42_clarification_of_a_sent_response_in_ten_days(client, staff, c
     await w.act(
         Role.REGISTRAR,
         "request_clarification",
-        {"received_on": "2043-03-12", "request": "Which street?"},
+        {"received_on": "2026-03-12", "request": "Which street?"},
     )
     # 10 days from 03-12 is Sunday 03-22; Monday 03-23 is Nowruz observed.
-    assert w.deadline("clarification")["due_on"] == "2043-03-24"
+    assert w.deadline("clarification")["due_on"] == "2026-03-24"
     assert await w.allowed(Role.REGISTRAR) == ["remove_from_control", "send_clarification"]
     await w.act(
         Role.REGISTRAR,
         "send_clarification",
         {"text": "Navoi street.", "letter_number": "07-15/600"},
     )
-    assert w.deadline("clarification")["done_on"] == "2043-03-12"
+    assert w.deadline("clarification")["done_on"] == "2026-03-12"
     assert w.appeal["status"] == "answered"
 
 
@@ -487,7 +487,7 @@ async def test_R_7_3_a_terminated_withdrawal_still_gets_its_answer(client, staff
     w = await _walk(client, staff, clock)
     await w.route(LEAD)
     w.at(3, 4)
-    await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2043-03-04"})
+    await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2026-03-04"})
     await w.act(
         Role.MANAGER,
         "terminate",
@@ -498,7 +498,7 @@ async def test_R_7_3_a_terminated_withdrawal_still_gets_its_answer(client, staff
     assert await w.allowed(Role.REGISTRAR) == ["send"]
     await w.act(Role.REGISTRAR, "send", {"letter_number": "07-15/520"})
     assert w.appeal["status"] == "terminated"
-    assert w.deadline("withdrawal_answer")["done_on"] == "2043-03-04"
+    assert w.deadline("withdrawal_answer")["done_on"] == "2026-03-04"
     assert await w.allowed(Role.REGISTRAR) == []
     await w.act(Role.REGISTRAR, "send", {"letter_number": "again"}, expect=409)
 
@@ -511,25 +511,25 @@ async def test_R_5_1_a_measure_is_recorded_with_its_dates_and_later_its_result(
     w.at(3, 5)
     summons = {
         "type": "summons",
-        "held_on": "2043-03-05",
+        "held_on": "2026-03-05",
         "description": "The applicant is summoned for 03-06",
         "party": "The applicant",
     }
     await w.act("lead", "record_measure", summons)
     measure_id = (await w.history())[-1]["changes"]["measures"][1]["id"]
-    result = {"measure_id": measure_id, "result": "Appeared, explained.", "result_on": "2043-03-04"}
+    result = {"measure_id": measure_id, "result": "Appeared, explained.", "result_on": "2026-03-04"}
     await w.act(Role.REGISTRAR, "record_measure_result", result, expect=422)  # before held_on
     w.at(3, 6)
-    await w.act(Role.REGISTRAR, "record_measure_result", {**result, "result_on": "2043-03-06"})
+    await w.act(Role.REGISTRAR, "record_measure_result", {**result, "result_on": "2026-03-06"})
     await w.act(
-        Role.REGISTRAR, "record_measure_result", {**result, "result_on": "2043-03-06"}, expect=409
+        Role.REGISTRAR, "record_measure_result", {**result, "result_on": "2026-03-06"}, expect=409
     )  # a result is recorded once
     card = (
         await client.get(f"/api/v1/appeals/{w.id}/card", headers=_h(staff.keys[Role.SUPERVISOR]))
     ).json()
     [measure] = card["reverse"]["measures"]
-    assert (measure["type"], measure["held_on"]) == ("summons", "2043-03-05")
-    assert (measure["result"], measure["result_on"]) == ("Appeared, explained.", "2043-03-06")
+    assert (measure["type"], measure["held_on"]) == ("summons", "2026-03-05")
+    assert (measure["result"], measure["result_on"]) == ("Appeared, explained.", "2026-03-06")
 
 
 async def test_R_6_2_the_response_goes_to_the_designated_applicant_in_the_appeals_language(

@@ -18,7 +18,7 @@ async def _register(client: httpx.AsyncClient, key: str) -> dict[str, object]:
 
 
 async def test_R_8_1_lookup_is_limited_per_appeal_number(settings, keys):
-    clock = FrozenClock(at_tashkent(2048, 3, 2, 10, 0))
+    clock = FrozenClock(at_tashkent(2026, 3, 2, 10, 0))
     async with app_client(
         settings,
         clock,
@@ -40,13 +40,13 @@ async def test_R_8_1_lookup_is_limited_per_appeal_number(settings, keys):
             params={"code": other["tracking_code"]},
         )
         assert r.status_code == 200
-        clock.set(at_tashkent(2048, 3, 2, 11, 1))  # the next hour's window
+        clock.set(at_tashkent(2026, 3, 2, 11, 1))  # the next hour's window
         r = await client.get(url, params={"code": made["tracking_code"]})
         assert r.status_code == 200
 
 
 async def test_R_8_1_lookup_is_limited_per_client_address(settings, keys):
-    clock = FrozenClock(at_tashkent(2048, 3, 3, 10, 0))
+    clock = FrozenClock(at_tashkent(2026, 3, 3, 10, 0))
     async with app_client(
         settings,
         clock,
@@ -54,7 +54,7 @@ async def test_R_8_1_lookup_is_limited_per_client_address(settings, keys):
         public_lookups_per_number_per_hour=100,
     ) as client:
         codes = [
-            await client.get(f"/api/v1/public/appeals/2048/{n}", params={"code": "X"})
+            await client.get(f"/api/v1/public/appeals/2026/{n}", params={"code": "X"})
             for n in range(900, 906)
         ]
         assert [r.status_code for r in codes] == [404] * 5 + [429]
@@ -62,7 +62,7 @@ async def test_R_8_1_lookup_is_limited_per_client_address(settings, keys):
 
 
 async def test_intake_is_limited_per_key_and_others_are_not_affected(settings, make_key):
-    clock = FrozenClock(at_tashkent(2048, 3, 4, 10, 0))
+    clock = FrozenClock(at_tashkent(2026, 3, 4, 10, 0))
     website, helpline = await make_key(Role.INTAKE), await make_key(Role.INTAKE)
     async with app_client(settings, clock, intake_per_key_per_minute=4) as client:
         codes = []
@@ -71,13 +71,13 @@ async def test_intake_is_limited_per_key_and_others_are_not_affected(settings, m
             codes.append(r.status_code)
         assert codes == [201, 201, 201, 201, 429]
         await _register(client, helpline)
-        clock.set(at_tashkent(2048, 3, 4, 10, 1))
+        clock.set(at_tashkent(2026, 3, 4, 10, 1))
         await _register(client, website)
 
 
 async def test_without_redis_intake_and_lookup_still_answer(settings, keys):
     """An appeal is never refused because the counters are unreachable (R-1.5)."""
-    clock = FrozenClock(at_tashkent(2048, 3, 5, 10, 0))
+    clock = FrozenClock(at_tashkent(2026, 3, 5, 10, 0))
     async with app_client(
         settings, clock, redis_url="redis://127.0.0.1:9/0", intake_per_key_per_minute=1
     ) as client:

@@ -41,13 +41,14 @@ async def test_unknown_appeal_is_404_problem(client, keys):
 
 
 async def test_list_filters_and_cursor_pagination(client, keys, clock: FrozenClock):
-    clock.set(at_tashkent(2037, 3, 2))
     made = [await _post(client, keys, channel="website") for _ in range(5)]
     made += [await _post(client, keys, channel="post", form="written", kind="proposal")]
-    clock.set(at_tashkent(2037, 3, 3))
+    clock.set(at_tashkent(2026, 3, 3))
     made += [await _post(client, keys, channel="helpline", form="oral")]
     h = auth(keys[Role.REGISTRAR])
-    window = {"received_from": "2037-03-02", "received_to": "2037-03-03"}
+    window = {"received_from": "2026-03-02", "received_to": "2026-03-03"}
+    # The module's other tests register appeals on these days too: look at this test's own.
+    mine = {a["seq"] for a in made}
 
     seen: list[int] = []
     cursor = None
@@ -58,23 +59,24 @@ async def test_list_filters_and_cursor_pagination(client, keys, clock: FrozenClo
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert seen == sorted((a["seq"] for a in made), reverse=True)
+    assert len(seen) == len(set(seen))
+    assert [seq for seq in seen if seq in mine] == sorted(mine, reverse=True)
 
     async def seqs(**params):
         r = await client.get("/api/v1/appeals", params={**window, **params}, headers=h)
         assert r.status_code == 200, r.text
-        return {a["seq"] for a in r.json()["items"]}
+        return {a["seq"] for a in r.json()["items"]} & mine
 
     assert await seqs(channel="post") == {made[5]["seq"]}
     assert await seqs(kind="proposal") == {made[5]["seq"]}
-    assert await seqs(status="registered") == {a["seq"] for a in made}
-    assert await seqs(received_from="2037-03-03") == {made[6]["seq"]}
-    assert await seqs(received_to="2037-03-02") == {a["seq"] for a in made[:6]}
+    assert await seqs(status="registered") == mine
+    assert await seqs(received_from="2026-03-03") == {made[6]["seq"]}
+    assert await seqs(received_to="2026-03-02") == {a["seq"] for a in made[:6]}
     assert await seqs(unit="NO-SUCH-UNIT") == set()
     assert await seqs(overdue=True) == set()
     # Later the answer deadlines have passed without a response.
-    clock.set(at_tashkent(2037, 5, 1))
-    assert await seqs(overdue=True) == {a["seq"] for a in made}
+    clock.set(at_tashkent(2026, 5, 1))
+    assert await seqs(overdue=True) == mine
     assert await seqs(overdue=False) == set()
 
 

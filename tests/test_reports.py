@@ -1,6 +1,6 @@
 """The quarterly report and its public summary (R-10.2), the registration log (R-2.2).
 
-Appeals of 2055 (generated) and 2057 (registered over HTTP) only.
+Appeals generated for 2025, and appeals registered over HTTP in February 2026.
 """
 
 from __future__ import annotations
@@ -26,15 +26,15 @@ from appeals_api.stats.schemas import COUNTERS, PUBLIC_COUNTERS
 from tests.helpers import TEST_UNIT, appeal_body, at_tashkent, auth
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AS_OF = date(2055, 11, 30)
-QUARTER = {"year": 2055, "quarter": 2}
+AS_OF = date(2025, 11, 30)
+QUARTER = {"year": 2025, "quarter": 2}
 
 
 @pytest_asyncio.fixture(scope="module")
 async def generated(settings) -> None:
     engine = make_engine(settings)
     try:
-        await seed.seed(engine, settings, count=1500, years=(2055, 2055), seed=55, today=AS_OF)
+        await seed.seed(engine, settings, count=1500, years=(2025, 2025), seed=55, today=AS_OF)
     finally:
         await engine.dispose()
 
@@ -64,9 +64,9 @@ async def test_R_10_2_quarterly_report_totals_and_breakdowns(client, keys, gener
     r = await _report(client, keys)
     assert r.status_code == 200, r.text
     report = r.json()
-    assert (report["from"], report["to"]) == ("2055-04-01", "2055-06-30")
+    assert (report["from"], report["to"]) == ("2025-04-01", "2025-06-30")
     stats = await client.get(
-        "/api/v1/stats?from=2055-04-01&to=2055-06-30", headers=auth(keys[Role.ANALYST])
+        "/api/v1/stats?from=2025-04-01&to=2025-06-30", headers=auth(keys[Role.ANALYST])
     )
     (totals,) = stats.json()["rows"]
     assert report["totals"] == totals and totals["received"] > 300
@@ -75,7 +75,7 @@ async def test_R_10_2_quarterly_report_totals_and_breakdowns(client, keys, gener
         for c in COUNTERS:  # each breakdown adds up to the totals
             assert sum(i[c] for i in items) == totals[c], (breakdown, c)
         by = await client.get(
-            f"/api/v1/stats?from=2055-04-01&to=2055-06-30&group_by={breakdown}",
+            f"/api/v1/stats?from=2025-04-01&to=2025-06-30&group_by={breakdown}",
             headers=auth(keys[Role.ANALYST]),
         )
         nonzero = [{k: v for k, v in i.items() if k != "name"} for i in items if i["received"]]
@@ -113,7 +113,7 @@ async def test_R_10_2_quarterly_report_as_csv_and_xlsx_holds_the_same_table(
     )
     assert by_param.text == by_accept.text
     assert by_param.headers["content-type"] == "text/csv; charset=utf-8"
-    assert 'filename="quarterly-report-2055-Q2.csv"' in by_param.headers["content-disposition"]
+    assert 'filename="quarterly-report-2025-Q2.csv"' in by_param.headers["content-disposition"]
     header, *rows = list(csv.reader(io.StringIO(by_param.text)))
     assert header == ["breakdown", "key", "name", *COUNTERS]
     assert rows == [[("" if v is None else str(v)) for v in row] for row in expected]
@@ -127,8 +127,8 @@ async def test_R_10_2_quarterly_report_as_csv_and_xlsx_holds_the_same_table(
     assert sheet_rows[1:] == expected
     about = dict(r for r in book["About"].iter_rows(values_only=True) if r and r[0])
     book.close()
-    assert about["year"] == 2055 and about["quarter"] == 2
-    assert about["from"] == datetime(2055, 4, 1)
+    assert about["year"] == 2025 and about["quarter"] == 2
+    assert about["from"] == datetime(2025, 4, 1)
     assert "satisfied or partially_satisfied" in about["satisfied"]
 
 
@@ -193,7 +193,7 @@ async def test_R_10_2_public_summary_is_limited_per_address(settings, generated)
 
 
 @pytest.mark.parametrize(
-    "query", ["year=2055&quarter=5", "year=2055&quarter=0", "year=1800&quarter=1", "year=2055"]
+    "query", ["year=2025&quarter=5", "year=2025&quarter=0", "year=1800&quarter=1", "year=2025"]
 )
 async def test_R_10_2_bad_quarter_is_422(client, keys, query):
     r = await client.get(f"/api/v1/reports/quarterly?{query}", headers=auth(keys[Role.ANALYST]))
@@ -203,7 +203,7 @@ async def test_R_10_2_bad_quarter_is_422(client, keys, query):
 
 @pytest.mark.parametrize("role", [Role.EXECUTOR, Role.INTAKE, Role.DIRECTUM, Role.ADMIN])
 async def test_R_10_2_report_roles(client, keys, role):
-    r = await client.get("/api/v1/reports/quarterly?year=2055&quarter=1", headers=auth(keys[role]))
+    r = await client.get("/api/v1/reports/quarterly?year=2025&quarter=1", headers=auth(keys[role]))
     assert r.status_code == 403
 
 
@@ -214,7 +214,7 @@ LONG_TEXT = "Line one of a long letter.\n\n" + "The dust settles on the gardens.
 
 
 async def _register(client, keys, clock, day: int, **overrides: Any) -> dict[str, Any]:
-    clock.set(at_tashkent(2057, 2, day, 10))
+    clock.set(at_tashkent(2026, 2, day, 10))
     r = await client.post(
         "/api/v1/appeals", json=appeal_body(**overrides), headers=auth(keys[Role.REGISTRAR])
     )
@@ -255,7 +255,7 @@ async def log_appeals(client_for_module) -> list[dict[str, Any]]:
 
 @pytest_asyncio.fixture(scope="module")
 async def client_for_module(settings, keys):
-    clock = FrozenClock(at_tashkent(2057, 2, 2))
+    clock = FrozenClock(at_tashkent(2026, 2, 2))
     application = create_app(settings, clock)
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
@@ -271,14 +271,14 @@ def _log_rows(text: str) -> list[list[str]]:
 
 async def test_R_2_2_registration_log_columns_in_number_order(client, keys, log_appeals):
     r = await client.get(
-        "/api/v1/reports/registration-log?from=2057-02-01&to=2057-02-05",
+        "/api/v1/reports/registration-log?from=2026-02-01&to=2026-02-05",
         headers=auth(keys[Role.REGISTRAR]),
     )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
     rows = _log_rows(r.text)
     assert [row[0] for row in rows] == [a["number"] for a in log_appeals[:5]]
-    days = ["2057-02-02", "2057-02-02", "2057-02-03", "2057-02-03", "2057-02-04"]
+    days = ["2026-02-02", "2026-02-02", "2026-02-03", "2026-02-03", "2026-02-04"]
     assert [row[1] for row in rows] == days
     assert rows[0][2:] == ["Karimov Aziz Bahodirovich", "Dust from the tailings dam", "Test unit"]
     # Formula-looking text is quoted so that a spreadsheet shows it instead of running it.
@@ -309,14 +309,14 @@ async def test_R_2_2_r8_2_registration_log_masks_confidential_applicants(
 
     before = await reads()
     r = await client.get(
-        "/api/v1/reports/registration-log?from=2057-02-04&to=2057-02-04",
+        "/api/v1/reports/registration-log?from=2026-02-04&to=2026-02-04",
         headers=auth(keys[Role.SUPERVISOR]),
     )
     (row,) = _log_rows(r.text)
     assert row[2] == "(confidential)"
     assert await reads() == before  # nothing personal was shown
     r = await client.get(
-        "/api/v1/reports/registration-log?from=2057-02-04&to=2057-02-04",
+        "/api/v1/reports/registration-log?from=2026-02-04&to=2026-02-04",
         headers=auth(keys[Role.MANAGER]),
     )
     (row,) = _log_rows(r.text)
@@ -326,12 +326,12 @@ async def test_R_2_2_r8_2_registration_log_masks_confidential_applicants(
 
 async def test_R_2_2_registration_log_as_xlsx(client, keys, log_appeals):
     r = await client.get(
-        "/api/v1/reports/registration-log?from=2057-02-01&to=2057-02-05&format=xlsx",
+        "/api/v1/reports/registration-log?from=2026-02-01&to=2026-02-05&format=xlsx",
         headers=auth(keys[Role.MANAGER]),
     )
     assert r.status_code == 200 and r.headers["content-type"] == XLSX
     by_accept = await client.get(
-        "/api/v1/reports/registration-log?from=2057-02-01&to=2057-02-05",
+        "/api/v1/reports/registration-log?from=2026-02-01&to=2026-02-05",
         headers={**auth(keys[Role.MANAGER]), "Accept": XLSX},
     )
     assert by_accept.headers["content-type"] == XLSX
@@ -340,7 +340,7 @@ async def test_R_2_2_registration_log_as_xlsx(client, keys, log_appeals):
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert tuple(rows[0]) == LOG_HEADER
     assert [row[0] for row in rows[1:]] == [a["number"] for a in log_appeals[:5]]
-    assert rows[1][1] == datetime(2057, 2, 2)
+    assert rows[1][1] == datetime(2026, 2, 2)
     # Kept as text cells: the spreadsheet shows the text and never runs it.
     cell = sheet.cell(row=3, column=3)
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
@@ -350,13 +350,13 @@ async def test_R_2_2_registration_log_as_xlsx(client, keys, log_appeals):
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.EXECUTOR, Role.INTAKE, Role.ADMIN])
 async def test_R_2_2_registration_log_roles(client, keys, role):
     r = await client.get(
-        "/api/v1/reports/registration-log?from=2057-02-01&to=2057-02-05", headers=auth(keys[role])
+        "/api/v1/reports/registration-log?from=2026-02-01&to=2026-02-05", headers=auth(keys[role])
     )
     assert r.status_code == 403
 
 
 @pytest.mark.parametrize(
-    "query", ["from=2057-02-05&to=2057-02-01", "from=2056-01-01&to=2057-02-01", "from=2057-02-01"]
+    "query", ["from=2026-02-05&to=2026-02-01", "from=2025-01-01&to=2026-02-01", "from=2026-02-01"]
 )
 async def test_R_2_2_registration_log_bad_ranges(client, keys, query):
     r = await client.get(

@@ -1,7 +1,4 @@
-"""`appeals-api seed`: generated appeals are valid appeals of this system (R-1, R-2.1, R-3).
-
-Years 2060–2062 only (other tests use 2026–2057).
-"""
+"""`appeals-api seed`: generated appeals are valid appeals of this system (R-1, R-2.1, R-3)."""
 
 from __future__ import annotations
 
@@ -25,7 +22,7 @@ from appeals_api.config import Settings
 from tests.helpers import REPO
 from tests.helpers.db import scratch_database
 
-AS_OF = date(2061, 6, 30)
+AS_OF = date(2026, 3, 2)
 AS_OF_ARG = ("--as-of", AS_OF.isoformat())
 SEED_7 = ("--seed", "7", *AS_OF_ARG)
 
@@ -56,34 +53,34 @@ def _fetch(url: str, sql: str, *args: object) -> list[asyncpg.Record]:
 @pytest.fixture(scope="module")
 def seeded(settings) -> str:
     url = settings.database_url
-    done = _seed_cli(url, "--count", "1500", "--years", "2060-2061", *SEED_7)
+    done = _seed_cli(url, "--count", "1500", "--years", "2025-2026", *SEED_7)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("seeded 1,500 appeals (2060: ")
+    assert done.stdout.startswith("seeded 1,500 appeals (2025: ")
     assert "100% 1,500/1,500 appeals" in done.stderr  # the progress bar
     return url
 
 
 def test_R_2_1_seeded_numbers_are_gapless_in_order_of_receipt_and_match_the_counters(seeded):
-    again = _seed_cli(seeded, "--count", "300", "--years", "2061", "--seed", "8", *AS_OF_ARG)
+    again = _seed_cli(seeded, "--count", "300", "--years", "2026", "--seed", "8", *AS_OF_ARG)
     assert again.returncode == 0, again.stderr
     rows = _fetch(
         seeded,
-        "SELECT year, seq, received_at FROM appeals WHERE year IN (2060, 2061) ORDER BY year, seq",
+        "SELECT year, seq, received_at FROM appeals WHERE year IN (2025, 2026) ORDER BY year, seq",
     )
     counters = dict(
-        _fetch(seeded, "SELECT year, last_seq FROM registration_counters WHERE year >= 2060")
+        _fetch(seeded, "SELECT year, last_seq FROM registration_counters WHERE year >= 2025")
     )
-    for year in (2060, 2061):
+    for year in (2025, 2026):
         mine = [r for r in rows if r["year"] == year]
         assert [r["seq"] for r in mine] == list(range(1, len(mine) + 1))
         assert counters[year] == len(mine)
-        first_run = mine[: len(mine) - (300 if year == 2061 else 0)]
+        first_run = mine[: len(mine) - (300 if year == 2026 else 0)]
         assert [r["received_at"] for r in first_run] == sorted(r["received_at"] for r in first_run)
     assert len(rows) == 1800
 
 
 def test_R_1_seeded_appeals_are_valid_and_varied(seeded):
-    rows = _fetch(seeded, "SELECT * FROM appeals WHERE year = 2060")
+    rows = _fetch(seeded, "SELECT * FROM appeals WHERE year = 2025")
     assert {r["kind"] for r in rows} == {k.value for k in Kind}
     assert {r["form"] for r in rows} == {f.value for f in Form}
     assert {r["channel"] for r in rows} == {c.value for c in Channel}
@@ -106,19 +103,19 @@ def test_R_1_seeded_appeals_are_valid_and_varied(seeded):
         if r["status"] == "closed":
             assert r["control_removed_at"] is not None
         if r["status"] == "joined":
-            assert r["joined_to"] is not None and json.loads(r["related"])["year"] in (2060, 2061)
+            assert r["joined_to"] is not None and json.loads(r["related"])["year"] in (2025, 2026)
 
 
 def test_R_3_seeded_deadlines_follow_the_calendar(seeded):
     overrides = dict(_fetch(seeded, "SELECT day, working FROM calendar_overrides"))
     calendar = WorkCalendar(overrides=overrides)
     settings = Settings(database_url=seeded)
-    rows = _fetch(seeded, "SELECT * FROM appeals WHERE year = 2061")
+    rows = _fetch(seeded, "SELECT * FROM appeals WHERE year = 2026")
     stages: dict[uuid.UUID, dict[str, asyncpg.Record]] = {}
     for d in _fetch(
         seeded,
         "SELECT d.* FROM appeal_deadlines d JOIN appeals a ON a.id = d.appeal_id "
-        "WHERE a.year = 2061",
+        "WHERE a.year = 2026",
     ):
         stages.setdefault(d["appeal_id"], {})[d["rule"]] = d
     late = open_overdue = 0
@@ -156,7 +153,7 @@ def test_seed_is_reproducible_with_a_seed_and_a_day(servers):
         with scratch_database(
             servers.postgres_url, "appeals_seed", template=servers.template
         ) as url:
-            args = ("--count", "200", "--years", "2062", "--seed", "3", "--as-of", "2062-12-31")
+            args = ("--count", "200", "--years", "2025", "--seed", "3", "--as-of", "2025-12-31")
             done = _seed_cli(url, *args)
             assert done.returncode == 0, done.stderr
             assert "created 10 units" in done.stdout  # an empty database gets a few units
@@ -171,8 +168,8 @@ def test_seed_is_reproducible_with_a_seed_and_a_day(servers):
 
 
 def test_seed_refuses_years_that_have_not_come(settings):
-    args = ("--count", "5", "--years", "2090-2091", *AS_OF_ARG)
+    args = ("--count", "5", "--years", "2027-2028", *AS_OF_ARG)
     done = _seed_cli(settings.database_url, *args)
-    assert done.returncode == 2 and "no day of 2090-2091 has come yet" in done.stderr
+    assert done.returncode == 2 and "no day of 2027-2028 has come yet" in done.stderr
     bad = _seed_cli(settings.database_url, "--count", "5", "--years", "20x0")
     assert bad.returncode == 2 and "YYYY" in bad.stderr

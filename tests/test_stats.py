@@ -1,7 +1,7 @@
 """Statistics (R-10.1): the counters of GET /stats equal plain counts over the appeals.
 
-Appeals of 2050 and 2053–2054 only (other tests use 2026–2047 and 2051): generated ones, and
-appeals walked through each way out of the lifecycle over HTTP.
+Appeals generated for 2024–2025, and appeals walked through each way out of the lifecycle over
+HTTP in February 2026.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from appeals_api.stats.schemas import COUNTERS
 from tests.helpers import at_tashkent, auth
 from tests.helpers.lifecycle import LEAD, make_staff, start
 
-GENERATED_YEARS = (2053, 2054)
-GENERATED_AS_OF = date(2054, 7, 15)
+GENERATED_YEARS = (2024, 2025)
+GENERATED_AS_OF = date(2025, 7, 15)
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -127,20 +127,20 @@ GROUPINGS = [
 async def test_R_10_1_counters_equal_plain_counts_of_generated_appeals(
     client, keys, clock, settings, generated, group_by
 ):
-    clock.set(at_tashkent(2054, 7, 15, 12))
+    clock.set(at_tashkent(2025, 7, 15, 12))
     r = await client.get(
         "/api/v1/stats",
-        params={"from": "2053-01-01", "to": "2054-12-31", "group_by": ",".join(group_by)},
+        params={"from": "2024-01-01", "to": "2025-12-31", "group_by": ",".join(group_by)},
         headers=auth(keys[Role.ANALYST]),
     )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["as_of"] == "2054-07-15" and body["group_by"] == group_by
+    assert body["as_of"] == "2025-07-15" and body["group_by"] == group_by
     got = {tuple(row[k] for k in group_by): {c: row[c] for c in COUNTERS} for row in body["rows"]}
     assert all(set(row) == {*group_by, *COUNTERS} for row in body["rows"])
 
     expected: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
-    for a in await _rows(settings, date(2053, 1, 1), date(2055, 1, 1)):
+    for a in await _rows(settings, date(2024, 1, 1), date(2026, 1, 1)):
         key = tuple(_keys(a, settings.tz)[k] for k in group_by)
         expected[key].update(c for c, hit in _expected_counters(a, GENERATED_AS_OF).items() if hit)
     assert got == {k: {c: v[c] for c in COUNTERS} for k, v in expected.items()}
@@ -159,16 +159,16 @@ async def test_R_10_1_counters_equal_plain_counts_of_generated_appeals(
 
 
 async def test_R_10_1_rows_are_ordered_by_keys_nulls_last(client, keys, clock, generated):
-    clock.set(at_tashkent(2054, 7, 15, 12))
+    clock.set(at_tashkent(2025, 7, 15, 12))
     r = await client.get(
-        "/api/v1/stats?from=2054-01-01&to=2054-12-31&group_by=unit&group_by=month",
+        "/api/v1/stats?from=2025-01-01&to=2025-12-31&group_by=unit&group_by=month",
         headers=auth(keys[Role.SUPERVISOR]),
     )
     rows = r.json()["rows"]
     keys_seen = [(row["unit"] is None, row["unit"] or "", row["month"]) for row in rows]
     assert keys_seen == sorted(keys_seen)
     assert rows[-1]["unit"] is None  # unrouted appeals come last
-    assert {row["month"] for row in rows} == {f"2054-{m:02d}" for m in range(1, 8)}
+    assert {row["month"] for row in rows} == {f"2025-{m:02d}" for m in range(1, 8)}
 
 
 async def test_R_10_1_one_aggregate_statement_per_request(app, client, keys, clock, generated):
@@ -181,7 +181,7 @@ async def test_R_10_1_one_aggregate_statement_per_request(app, client, keys, clo
     event.listen(engine, "before_cursor_execute", seen)
     try:
         r = await client.get(
-            "/api/v1/stats?from=2053-01-01&to=2054-12-31&group_by=quarter,unit,on_time",
+            "/api/v1/stats?from=2024-01-01&to=2025-12-31&group_by=quarter,unit,on_time",
             headers=auth(keys[Role.MANAGER]),
         )
     finally:
@@ -195,10 +195,10 @@ async def test_R_10_1_each_way_out_of_the_lifecycle_is_counted_by_policy(
     client, keys, make_key, clock
 ):
     staff = await make_staff(client, keys, make_key)
-    clock.set(at_tashkent(2050, 3, 1))  # a Tuesday; the answer is due 2050-03-16
+    clock.set(at_tashkent(2026, 2, 2))  # a Monday; the answer is due 2026-02-17
 
     async def new(**overrides: Any):
-        clock.set(at_tashkent(2050, 3, 1))
+        clock.set(at_tashkent(2026, 2, 2))
         return await start(client, staff, clock, **overrides)
 
     answered = []
@@ -206,7 +206,7 @@ async def test_R_10_1_each_way_out_of_the_lifecycle_is_counted_by_policy(
     for outcome, day in days.items():
         w = await new()
         await w.route(LEAD)
-        w.at(3, day)
+        w.at(2, day)
         grounds = {"grounds": "No grounds in law."} if outcome == "rejected" else {}
         await w.answer(outcome, **grounds)
         answered.append(w)
@@ -216,8 +216,8 @@ async def test_R_10_1_each_way_out_of_the_lifecycle_is_counted_by_policy(
     w = await new()
     await w.act(Role.REGISTRAR, "return", {"explanation": "The competent body is unknown."})
     w = await new()
-    w.at(3, 2)
-    await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2050-03-02"})
+    w.at(2, 3)
+    await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2026-02-03"})
     await w.act(Role.REGISTRAR, "send", {"letter_number": "2"})
     w = await new()
     await w.route(LEAD)
@@ -226,20 +226,20 @@ async def test_R_10_1_each_way_out_of_the_lifecycle_is_counted_by_policy(
     await w.act(Role.MANAGER, "leave_without_consideration", {"ground": "other", "conclusion": "y"})
     original = await new()
     await original.route(LEAD)
-    ref = {"relation": "duplicate", "year": 2050, "number": original.appeal["seq"]}
+    ref = {"relation": "duplicate", "year": 2026, "number": original.appeal["seq"]}
     joined = await new(related=ref)
     await joined.act(Role.REGISTRAR, "join")
-    original.at(3, 10)
+    original.at(2, 10)
     await original.answer("satisfied")  # the joined duplicate is answered with it
     late_copy = await new()
-    late_copy.at(3, 11)
-    first = {"year": 2050, "number": answered[0].appeal["seq"]}
+    late_copy.at(2, 11)
+    first = {"year": 2026, "number": answered[0].appeal["seq"]}
     await late_copy.act(Role.REGISTRAR, "answer_duplicate", {**first, "letter_number": "3"})
-    await new()  # still registered on 2050-04-20: open and overdue
+    await new()  # still registered on 2026-03-02: open and overdue
 
-    clock.set(at_tashkent(2050, 4, 20))
+    clock.set(at_tashkent(2026, 3, 2))
     r = await client.get(
-        "/api/v1/stats?from=2050-03-01&to=2050-03-31", headers=auth(keys[Role.REGISTRAR])
+        "/api/v1/stats?from=2026-02-01&to=2026-02-28", headers=auth(keys[Role.REGISTRAR])
     )
     assert r.status_code == 200, r.text
     (totals,) = r.json()["rows"]
@@ -259,7 +259,7 @@ async def test_R_10_1_each_way_out_of_the_lifecycle_is_counted_by_policy(
         "overdue": 2,  # answered after its deadline; still open past it
     }
     r = await client.get(
-        "/api/v1/stats?from=2050-03-01&to=2050-03-31&group_by=on_time,unit",
+        "/api/v1/stats?from=2026-02-01&to=2026-02-28&group_by=on_time,unit",
         headers=auth(keys[Role.ANALYST]),
     )
     by = {(row["on_time"], row["unit"]): row for row in r.json()["rows"]}
@@ -271,26 +271,26 @@ async def test_R_10_1_each_way_out_of_the_lifecycle_is_counted_by_policy(
 
 @pytest.mark.parametrize("role", [Role.EXECUTOR, Role.INTAKE, Role.DIRECTUM, Role.ADMIN])
 async def test_R_10_stats_are_not_for_units_intake_or_systems(client, keys, role):
-    r = await client.get("/api/v1/stats?from=2050-01-01&to=2050-12-31", headers=auth(keys[role]))
+    r = await client.get("/api/v1/stats?from=2026-01-01&to=2026-12-31", headers=auth(keys[role]))
     assert r.status_code == 403
     assert r.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_R_10_stats_need_a_key(client):
-    assert (await client.get("/api/v1/stats?from=2050-01-01&to=2050-12-31")).status_code == 401
+    assert (await client.get("/api/v1/stats?from=2026-01-01&to=2026-12-31")).status_code == 401
 
 
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ("from=2050-02-01&to=2050-01-31", "to"),  # to before from
-        ("from=2040-01-01&to=2050-01-01", "to"),  # more than ten years
+        ("from=2026-02-01&to=2026-01-31", "to"),  # to before from
+        ("from=2016-01-01&to=2026-01-01", "to"),  # more than ten years
         ("from=1900-01-01&to=1900-12-31", "from"),  # outside the calendar
-        ("from=2050-01-01&to=9999-12-31", "to"),
-        ("from=2050-01-01&to=2050-12-31&group_by=kind,street", "group_by"),
-        ("from=2050-01-01&to=2050-12-31&group_by=kind,kind", "group_by"),
-        ("from=2050-01-01", "to"),  # missing
-        ("from=2050-13-01&to=2050-12-31", "from"),  # not a date
+        ("from=2026-01-01&to=9999-12-31", "to"),
+        ("from=2026-01-01&to=2026-12-31&group_by=kind,street", "group_by"),
+        ("from=2026-01-01&to=2026-12-31&group_by=kind,kind", "group_by"),
+        ("from=2026-01-01", "to"),  # missing
+        ("from=2026-13-01&to=2026-12-31", "from"),  # not a date
     ],
 )
 async def test_R_10_bad_ranges_and_keys_are_422(client, keys, query, field):
@@ -302,7 +302,7 @@ async def test_R_10_bad_ranges_and_keys_are_422(client, keys, query, field):
 
 async def test_R_10_ten_years_is_the_longest_range(client, keys):
     ok = await client.get(
-        "/api/v1/stats?from=2041-01-01&to=2050-12-31", headers=auth(keys[Role.ANALYST])
+        "/api/v1/stats?from=2017-01-01&to=2026-12-31", headers=auth(keys[Role.ANALYST])
     )
     assert ok.status_code == 200
     empty = await client.get(

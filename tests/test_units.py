@@ -55,7 +55,7 @@ async def test_a_long_key_name_still_fits_the_records(client, make_key):
     """The actor label (name and role) must fit the history and override columns."""
     key = await make_key(Role.REGISTRAR, name="N" * 200)
     r = await client.put(
-        "/api/v1/calendar/overrides/2049-01-04",
+        "/api/v1/calendar/overrides/2026-01-05",
         json={"working": False, "reason": "Decree"},
         headers={"Authorization": f"Bearer {key}"},
     )
