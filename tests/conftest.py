@@ -34,6 +34,8 @@ from appeals_api.main import create_app
 from appeals_api.units.models import Unit
 from tests.helpers import DEFAULT_NOW, TEST_UNIT, KeyMaker
 from tests.helpers.db import create_database, drop_database, migrate, unique_name
+from tests.helpers.directum import Directum, configured, directum_app, stand_in
+from tests.helpers.webhooks import Receiver
 
 # Redis has databases 0-15. Workers sharing one Redis (APPEALS_REDIS_URL) each take their own.
 REDIS_DATABASES = 16
@@ -190,3 +192,20 @@ async def keys(settings: Settings, make_key: KeyMaker) -> dict[Role, str]:
     out = {role: await make_key(role) for role in Role if role is not Role.EXECUTOR}
     out[Role.EXECUTOR] = await make_key(Role.EXECUTOR, unit=TEST_UNIT)
     return out
+
+
+@pytest.fixture
+def directum_receiver() -> Iterator[Receiver]:
+    """DIRECTUM's stand-in, a real HTTP server on 127.0.0.1 (R-4.2)."""
+    receiver = stand_in().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest_asyncio.fixture
+async def directum(
+    settings: Settings, clock: FrozenClock, directum_receiver: Receiver
+) -> AsyncIterator[Directum]:
+    """The app with APPEALS_DIRECTUM_URL pointing at the receiver."""
+    async with directum_app(configured(settings, directum_receiver), clock, directum_receiver) as d:
+        yield d

@@ -15,7 +15,6 @@ from tests.helpers import REPO
 pytestmark = pytest.mark.slow  # starts processes or servers of its own
 
 
-
 @pytest.mark.parametrize(
     ("shape", "worker"),
     [("production", "worker on (arq, pid"), ("fast", "worker off")],

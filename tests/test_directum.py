@@ -4,122 +4,22 @@ id and safe out of order."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-import httpx
-import pytest
-import pytest_asyncio
-from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from appeals_api import outbound
 from appeals_api.appeals.models import Assignment
 from appeals_api.auth.roles import Role
-from appeals_api.config import Settings
-from appeals_api.directum.tasks import deliver_directum
-from appeals_api.events.models import Event
-from appeals_api.main import create_app
-from appeals_api.worker_context import WorkerContext
 from tests.helpers import auth
-from tests.helpers.lifecycle import LEAD, SECOND, Walk, make_staff, start
-from tests.helpers.webhooks import Hit, Receiver
-
-INSTRUCTION = "Inspect the tailings dam dust screens and answer the applicant."
-
-
-def stand_in() -> Receiver:
-    """DIRECTUM's stand-in: its answers are counted per dispatch (the Idempotency-Key)."""
-    return Receiver(key=lambda hit: hit.header("Idempotency-Key"))
-
-
-@pytest.fixture
-def directum_receiver() -> Iterator[Receiver]:
-    r = stand_in().start()
-    yield r
-    r.stop()
-
-
-@dataclass
-class Directum:
-    app: FastAPI
-    client: httpx.AsyncClient
-    settings: Settings
-    http: httpx.AsyncClient
-    receiver: Receiver
-    clock: Any
-
-    async def deliver(self) -> dict[str, int]:
-        context = WorkerContext(
-            settings=self.settings,
-            clock=self.clock,
-            sessionmaker=self.app.state.sessionmaker,
-            http=self.http,
-        )
-        return await deliver_directum(context.into({}))
-
-    def hits_for(self, appeal_id: str) -> list[Hit]:
-        return [h for h in self.receiver.snapshot() if h.json()["appeal_id"] == appeal_id]
-
-
-@contextlib.asynccontextmanager
-async def directum_app(
-    configured: Settings, clock: Any, receiver: Receiver
-) -> AsyncIterator[Directum]:
-    """The app on `configured` settings, with the worker's DIRECTUM job over its database."""
-    app = create_app(configured, clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with (
-            httpx.AsyncClient(transport=transport, base_url="http://test") as client,
-            outbound.make_client() as http,
-        ):
-            yield Directum(app, client, configured, http, receiver, clock)
-
-
-@pytest_asyncio.fixture
-async def directum(settings, clock, directum_receiver) -> AsyncIterator[Directum]:
-    """The app with APPEALS_DIRECTUM_URL pointing at the receiver."""
-    async with directum_app(configured(settings, directum_receiver), clock, directum_receiver) as d:
-        yield d
-
-
-def configured(settings: Settings, receiver: Receiver, **more: Any) -> Settings:
-    return settings.model_copy(
-        update={"directum_url": receiver.url, "directum_backoff_base_seconds": 10, **more}
-    )
-
-
-async def dispatched(client, keys, make_key, clock, *units: str) -> Walk:
-    staff = await make_staff(client, keys, make_key)
-    walk = await start(client, staff, clock, summary="Dust from the tailings reaches the street.")
-    await walk.act(Role.MANAGER, "resolve", {"units": list(units), "instruction": INSTRUCTION})
-    await walk.act(Role.REGISTRAR, "dispatch")
-    return walk
-
-
-async def channels(app: FastAPI, appeal_id: str) -> list[str | None]:
-    async with app.state.sessionmaker() as session:
-        rows = await session.scalars(
-            select(Assignment.dispatch_channel)
-            .where(Assignment.appeal_id == uuid.UUID(appeal_id))
-            .order_by(Assignment.position)
-        )
-        return list(rows)
-
-
-async def events_of(app: FastAPI, appeal_id: str) -> list[tuple[str, dict[str, Any]]]:
-    async with app.state.sessionmaker() as session:
-        rows = await session.execute(
-            select(Event.type, Event.data)
-            .where(Event.appeal_id == uuid.UUID(appeal_id))
-            .order_by(Event.id)
-        )
-        return [(t, d) for t, d in rows]
+from tests.helpers.directum import (
+    INSTRUCTION,
+    Directum,
+    channels,
+    dispatched,
+    events_of,
+)
+from tests.helpers.lifecycle import LEAD, SECOND
 
 
 async def test_R_4_2_without_directum_dispatch_is_recorded_internal(

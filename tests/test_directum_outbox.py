@@ -8,14 +8,11 @@ import ast
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
-import pytest
-import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,31 +24,18 @@ from appeals_api.directum import repository as directum_repository
 from appeals_api.directum.models import DirectumDispatch, DirectumFeedCursor
 from appeals_api.events.models import Event
 from appeals_api.units.models import Unit
-from tests.conftest import REPO, _admin, _with_database, appeal_body, auth, migrate
-from tests.lifecycle_helpers import LEAD, SECOND
-from tests.test_directum import (
+from tests.helpers import REPO, appeal_body, auth
+from tests.helpers.db import admin, migrate, with_database
+from tests.helpers.directum import (
     INSTRUCTION,
     Directum,
     configured,
     directum_app,
     dispatched,
     events_of,
-    stand_in,
 )
-from tests.test_webhooks import Hit, Receiver
-
-
-@pytest.fixture
-def directum_receiver() -> Iterator[Receiver]:
-    r = stand_in().start()
-    yield r
-    r.stop()
-
-
-@pytest_asyncio.fixture
-async def directum(settings, clock, directum_receiver) -> AsyncIterator[Directum]:
-    async with directum_app(configured(settings, directum_receiver), clock, directum_receiver) as d:
-        yield d
+from tests.helpers.lifecycle import LEAD, SECOND
+from tests.helpers.webhooks import Hit, Receiver
 
 
 async def dispatches_of(directum: Directum, appeal_id: str) -> list[DirectumDispatch]:
@@ -202,8 +186,8 @@ async def test_R_4_2_downgrade_queues_what_the_worker_has_not_taken_and_none_is_
     servers, settings, clock, directum_receiver: Receiver
 ):
     name = f"appeals_dir_{uuid.uuid4().hex[:8]}"
-    await _admin(servers.database_url, f'CREATE DATABASE "{name}"')
-    url = _with_database(servers.database_url, name)
+    await admin(servers.postgres_url, f'CREATE DATABASE "{name}"')
+    url = with_database(servers.postgres_url, name)
     own = configured(settings, directum_receiver, database_url=url, db_pool_size=5)
     try:
         await asyncio.to_thread(migrate, url)
@@ -232,7 +216,7 @@ async def test_R_4_2_downgrade_queues_what_the_worker_has_not_taken_and_none_is_
         sent = [h.json()["appeal_id"] for h in directum_receiver.snapshot()]
         assert sorted(sent) == sorted([taken, waiting])  # each once
     finally:
-        await _admin(servers.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin(servers.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def staff(app: FastAPI) -> dict[Role, str]:
