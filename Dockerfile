@@ -12,5 +12,5 @@ RUN pip install . && useradd --system --uid 10001 appeals
 USER appeals
 
 EXPOSE 8000
-# The same process `make api` runs; the worker is `python -m arq appeals_api.worker.WorkerSettings`.
+# The same process `make api` runs; the worker is `python -m appeals_api.worker`.
 CMD ["python", "-m", "uvicorn", "appeals_api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]

@@ -75,7 +75,7 @@ api: $(STAMP)
 
 worker: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }
-	exec $(BIN)/python -m arq appeals_api.worker.WorkerSettings
+	exec $(BIN)/python -m appeals_api.worker
 
 # Fixed seed, bounded examples: CI runs it before the tests.
 FUZZ_ARGS = --examples 25 --seed 20261122

@@ -1,4 +1,4 @@
-"""The real worker process (`python -m arq appeals_api.worker.WorkerSettings`) on a database and
+"""The real worker process (`python -m appeals_api.worker`) on a database and
 a Redis of this module's own: killed with SIGKILL mid-delivery it loses no event and makes no
 second event id; with Redis stopped, intake still answers and the backlog goes out once Redis
 is back, from the same worker process."""
@@ -22,6 +22,9 @@ from typing import IO, Any
 import httpx
 import pytest
 import pytest_asyncio
+import redis
+from arq.connections import RedisSettings, create_pool
+from arq.worker import func
 from sqlalchemy import select
 
 from appeals_api.auth import service as auth_service
@@ -31,6 +34,7 @@ from appeals_api.config import Settings
 from appeals_api.devstack import EmbeddedRedis
 from appeals_api.events.models import Event
 from appeals_api.main import create_app
+from appeals_api.worker import ResilientWorker
 from tests.helpers import REPO, appeal_body, auth
 from tests.helpers.webhooks import SECRET, Receiver, until
 
@@ -64,7 +68,7 @@ def redis_server(scratch: Path) -> Iterator[EmbeddedRedis]:
 
 
 class WorkerProcess:
-    """`python -m arq appeals_api.worker.WorkerSettings` as a child of this test."""
+    """`python -m appeals_api.worker` as a child of this test."""
 
     def __init__(self, database_url: str, redis_url: str, log: Path) -> None:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("APPEALS_")}
@@ -79,7 +83,7 @@ class WorkerProcess:
     def start(self) -> WorkerProcess:
         self._log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "arq", "appeals_api.worker.WorkerSettings"],
+            [sys.executable, "-m", "appeals_api.worker"],
             cwd=REPO,
             env=self.env,
             stdout=self._log,
@@ -344,3 +348,38 @@ async def test_R_9_1_two_worker_processes_at_once_publish_one_overdue_per_deadli
     finally:
         for w in workers:
             w.stop()
+
+
+async def test_R_9_a_job_claim_cut_by_a_broken_connection_leaves_the_job_queued_and_the_worker_up(
+    redis_server: EmbeddedRedis,
+):
+    """arq claims a job inside a WATCH; a connection that breaks there (Redis restarted, its
+    pooled connections stale) is not retried but raised (WatchError after the WATCH, the error
+    itself before it), which ended arq's own worker with a job slot still taken. The worker
+    gives the claim up and keeps its slots: the next poll claims the job and runs it."""
+    ran: list[int] = []
+
+    async def job(ctx: dict[str, Any], n: int) -> None:
+        ran.append(n)
+
+    pool = await create_pool(RedisSettings.from_dsn(redis_server.url))  # no retries
+    worker = ResilientWorker(
+        functions=[func(job, name="job")], redis_pool=pool, burst=True, handle_signals=False,
+        max_jobs=2, poll_delay=0.05,
+    )  # fmt: skip
+    try:
+        assert await pool.enqueue_job("job", 7) is not None
+        [job_id] = await pool.zrange(worker.queue_name, 0, -1)
+        slots = worker.sem._value
+        killer = redis.Redis.from_url(redis_server.url)
+        try:  # every connection of the pool is cut; the queue stays
+            assert killer.client_kill_filter(_type="normal", skipme=True) >= 1
+        finally:
+            killer.close()
+        await worker.start_jobs([job_id])  # arq's Worker raised WatchError here
+        assert (worker.job_counter, worker.sem._value) == (0, slots)  # no slot lost
+        assert await pool.zrange(worker.queue_name, 0, -1) == [job_id]  # still queued
+        await worker.main()  # a burst run: claims it now and runs it
+        assert ran == [7]
+    finally:
+        await pool.aclose()  # the worker's own close() calls redis' deprecated close()

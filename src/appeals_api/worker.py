@@ -17,9 +17,11 @@ from typing import Any, ClassVar
 
 from arq import cron
 from arq.connections import RedisSettings
+from arq.worker import Worker, get_kwargs
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import delete
 
@@ -144,3 +146,38 @@ class WorkerSettings:
     job_timeout = 300
     # Results only need to outlive the cron window that dedupes a tick across workers.
     keep_result = 300
+
+
+class ResilientWorker(Worker):
+    """arq's worker, which survives a Redis command failing while it claims a job.
+
+    arq claims a job inside a WATCH; when the connection breaks there (Redis restarted, its pooled
+    connections stale), redis-py raises `WatchError` instead of retrying, and arq lets that end
+    the process, with the job slot it had taken still counted. Here the claim is given up and the
+    slot returned: the job stays queued and the next poll claims it again.
+    """
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        for job_id in job_ids:
+            taken = self.job_counter
+            try:
+                await super().start_jobs([job_id])
+            except RedisError as error:
+                if self.job_counter > taken:  # the slot arq took before the failure
+                    self.job_counter -= 1
+                    self.sem.release()
+                logger.warning(
+                    "claiming a job failed; it stays queued",
+                    extra={"job_id": job_id.decode(), "error": type(error).__name__},
+                )
+                return
+
+
+def main() -> None:
+    """`python -m appeals_api.worker`: the worker as `arq appeals_api.worker.WorkerSettings`
+    would run it, with the claim of a job surviving a Redis restart."""
+    ResilientWorker(**get_kwargs(WorkerSettings)).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -33,7 +33,7 @@ DEV_PG_PORT = 55432  # fixed ports keep the URLs stable across runs; used only w
 DEV_REDIS_PORT = 56379
 DEV_DATABASE = "appeals"
 # The worker as `make run` starts it; the benchmarks start it the same way.
-WORKER_ARGS = ["-m", "arq", "appeals_api.worker.WorkerSettings"]
+WORKER_ARGS = ["-m", "appeals_api.worker"]
 
 
 class _Stop(Exception):
