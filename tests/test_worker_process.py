@@ -365,10 +365,10 @@ async def test_R_9_a_job_claim_cut_by_a_broken_connection_leaves_the_job_queued_
     pool = await create_pool(RedisSettings.from_dsn(redis_server.url))  # no retries
     worker = ResilientWorker(
         functions=[func(job, name="job")], redis_pool=pool, burst=True, handle_signals=False,
-        max_jobs=2, poll_delay=0.05,
+        max_jobs=2, poll_delay=0.05, queue_name="claim-cut",
     )  # fmt: skip
     try:
-        assert await pool.enqueue_job("job", 7) is not None
+        assert await pool.enqueue_job("job", 7, _queue_name="claim-cut") is not None
         [job_id] = await pool.zrange(worker.queue_name, 0, -1)
         slots = worker.sem._value
         killer = redis.Redis.from_url(redis_server.url)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import logging.config
 import os
 import socket
 import uuid
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from arq import cron
 from arq.connections import RedisSettings
+from arq.logs import default_log_config
 from arq.worker import Worker, get_kwargs
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
@@ -175,8 +177,10 @@ class ResilientWorker(Worker):
 
 def main() -> None:
     """`python -m appeals_api.worker`: the worker as `arq appeals_api.worker.WorkerSettings`
-    would run it, with the claim of a job surviving a Redis restart."""
-    ResilientWorker(**get_kwargs(WorkerSettings)).run()
+    would run it (arq's log lines included), with the claim of a job surviving a Redis restart."""
+    logging.config.dictConfig(default_log_config(verbose=False))
+    kwargs: dict[str, Any] = get_kwargs(cast(Any, WorkerSettings))
+    ResilientWorker(**kwargs).run()
 
 
 if __name__ == "__main__":
