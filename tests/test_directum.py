@@ -7,10 +7,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from appeals_api.appeals.models import Assignment
+from appeals_api.appeals.reading import service as reading
 from appeals_api.auth.roles import Role
+from appeals_api.auth.service import hash_key
 from tests.helpers import auth
 from tests.helpers.directum import (
     INSTRUCTION,
@@ -31,6 +34,21 @@ async def test_R_4_2_without_directum_dispatch_is_recorded_internal(
     assert await channels(app, walk.id) == ["internal"]
     [data] = [d for t, d in await events_of(app, walk.id) if t == "appeal.dispatched"]
     assert (data["units"], data["channel"]) == ([LEAD], "internal")
+    # Nothing went through DIRECTUM: read by id answers from its one statement, no session.
+    found = await _read_by_id(app, keys[Role.SUPERVISOR], walk.id, clock)
+    assert found.via_directum is False
+    viewer = reading.Viewer(found.principal, clock(), app.state.settings.tz)
+    assert not reading.needs_session(viewer, found)
+
+
+async def _read_by_id(app: FastAPI, key: str, appeal_id: str, clock) -> reading.ReadById:
+    return await reading.read_by_id(
+        app.state.pool,
+        key_hash=hash_key(key),
+        allowed=frozenset(Role),
+        appeal_id=uuid.UUID(appeal_id),
+        now=clock(),
+    )
 
 
 async def test_R_4_2_dispatch_is_retried_until_directum_acknowledges_it(
@@ -41,6 +59,7 @@ async def test_R_4_2_dispatch_is_retried_until_directum_acknowledges_it(
     assert await channels(directum.app, walk.id) == ["directum", "directum"]
     assert walk.appeal["directum"]["status"] == "pending"
     assert walk.appeal["directum"]["attempts"] == 0
+    assert (await _read_by_id(directum.app, keys[Role.SUPERVISOR], walk.id, clock)).via_directum
     t0 = clock()
 
     await directum.deliver()

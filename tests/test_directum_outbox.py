@@ -25,7 +25,7 @@ from appeals_api.directum.models import DirectumDispatch, DirectumFeedCursor
 from appeals_api.events.models import Event
 from appeals_api.units.models import Unit
 from tests.helpers import REPO, appeal_body, auth
-from tests.helpers.db import admin, migrate, with_database
+from tests.helpers.db import migrate, scratch_database_async
 from tests.helpers.directum import (
     INSTRUCTION,
     Directum,
@@ -185,11 +185,8 @@ async def test_R_4_2_directum_never_gives_up_where_a_webhook_would_be_dead_lette
 async def test_R_4_2_downgrade_queues_what_the_worker_has_not_taken_and_none_is_sent_twice(
     servers, settings, clock, directum_receiver: Receiver
 ):
-    name = f"appeals_dir_{uuid.uuid4().hex[:8]}"
-    await admin(servers.postgres_url, f'CREATE DATABASE "{name}"')
-    url = with_database(servers.postgres_url, name)
-    own = configured(settings, directum_receiver, database_url=url, db_pool_size=5)
-    try:
+    async with scratch_database_async(servers.postgres_url, "appeals_dir") as url:
+        own = configured(settings, directum_receiver, database_url=url, db_pool_size=5)
         await asyncio.to_thread(migrate, url)
         async with directum_app(own, clock, directum_receiver) as d:
             tokens = await staff(d.app)
@@ -215,8 +212,6 @@ async def test_R_4_2_downgrade_queues_what_the_worker_has_not_taken_and_none_is_
         assert all(r["status"] == "delivered" for r in rows.values())
         sent = [h.json()["appeal_id"] for h in directum_receiver.snapshot()]
         assert sorted(sent) == sorted([taken, waiting])  # each once
-    finally:
-        await admin(servers.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def staff(app: FastAPI) -> dict[Role, str]:

@@ -20,6 +20,7 @@ from appeals_api.clock import FrozenClock
 from appeals_api.db import make_engine, make_sessionmaker
 from tests.helpers import appeal_body, at_tashkent, auth
 from tests.helpers.apps import app_client
+from tests.helpers.db import migrate, scratch_database_async
 
 
 async def _warm(client, keys) -> dict:
@@ -294,3 +295,55 @@ async def test_R_2_1_thirty_two_concurrent_intakes_of_every_kind_never_answer_5x
     finally:
         await conn.close()
     assert sorted(seqs) == list(range(1, last + 1))  # gapless and unique (R-2.1)
+
+
+async def test_R_1_8_a_first_answer_stored_before_the_one_format_still_replays(
+    servers, settings, clock: FrozenClock
+):
+    """Migration 0007 turned stored first answers of both old formats (with the number's `seq`,
+    and with the display `number` too) into the one format: a retry that arrives after the
+    upgrade gets the same answer as the first attempt did, and no second appeal."""
+    clock.set(at_tashkent(2026, 4, 1))
+    async with scratch_database_async(servers.postgres_url, "appeals_idem") as url:
+        await asyncio.to_thread(migrate, url)
+        engine = make_engine(settings.model_copy(update={"database_url": url}))
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                _, key = await auth_service.create_key(
+                    session, name="website", role=Role.INTAKE, unit_code=None, expires_at=None
+                )
+        finally:
+            await engine.dispose()
+        firsts: dict[str, dict] = {}
+        async with app_client(settings, clock, database_url=url) as client:
+            for idem in ("with-seq", "with-number"):
+                h = {**auth(key), "Idempotency-Key": idem}
+                r = await client.post("/api/v1/appeals", json=appeal_body(), headers=h)
+                assert r.status_code == 201, r.text
+                firsts[idem] = r.json()
+        await asyncio.to_thread(migrate, url, "0006", down=True)  # the rows as 0006 kept them
+        conn = await asyncpg.connect(url)
+        try:
+            old = await conn.fetchval(
+                "SELECT response FROM idempotency_keys WHERE key = $1", "with-seq"
+            )
+            assert '"seq"' in old  # the old format, with the number's seq
+            await conn.execute(
+                "UPDATE idempotency_keys SET response = response || jsonb_build_object("
+                "'number', $1::text) WHERE key = 'with-number'",
+                firsts["with-number"]["number"],
+            )
+        finally:
+            await conn.close()
+        await asyncio.to_thread(migrate, url)
+        async with app_client(settings, clock, database_url=url) as client:
+            for idem, first in firsts.items():
+                h = {**auth(key), "Idempotency-Key": idem}
+                r = await client.post("/api/v1/appeals", json=appeal_body(), headers=h)
+                assert r.status_code == 201 and r.headers["idempotent-replayed"] == "true", idem
+                assert r.json() == first, idem
+        conn = await asyncpg.connect(url)
+        try:
+            assert await conn.fetchval("SELECT count(*) FROM appeals") == 2
+        finally:
+            await conn.close()

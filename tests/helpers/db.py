@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -77,3 +77,14 @@ def scratch_database(server_url: str, prefix: str, *, template: str | None = Non
         yield url
     finally:
         drop_database(server_url, name)
+
+
+@contextlib.asynccontextmanager
+async def scratch_database_async(server_url: str, prefix: str) -> AsyncIterator[str]:
+    """`scratch_database` for a test already running in an event loop."""
+    name = unique_name(prefix)
+    await admin(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(server_url, name)
+    finally:
+        await admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -11,6 +11,7 @@ import asyncpg
 from sqlalchemy import Select, and_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appeals_api.appeals.enums import DispatchChannel
 from appeals_api.appeals.models import Appeal, AppealHistory
 from appeals_api.auth import repository as keys
 from appeals_api.sql import Params, Statement
@@ -22,7 +23,9 @@ def _read_statement() -> Statement:
 SELECT k.id AS principal_id, k.name AS principal_name, k.role AS principal_role,
        k.unit_code AS principal_unit, a.*,
        ARRAY(SELECT d FROM appeal_deadlines d WHERE d.appeal_id = a.id ORDER BY d.id)
-           AS deadline_rows
+           AS deadline_rows,
+       EXISTS (SELECT FROM appeal_assignments x WHERE x.appeal_id = a.id
+               AND x.dispatch_channel = '{DispatchChannel.DIRECTUM.value}') AS via_directum
 FROM (SELECT) AS one LEFT JOIN k ON true
 LEFT JOIN appeals a ON k.id IS NOT NULL AND a.id = {p("appeal_id", "uuid")}"""  # noqa: S608
     return Statement(sql, tuple(p.names))
@@ -35,7 +38,8 @@ async def read_with_key(
     pool: asyncpg.Pool, *, key_hash: str, appeal_id: uuid.UUID, now: datetime
 ) -> asyncpg.Record:
     """The reader's key (principal_* columns, null when not valid now), the appeal's columns
-    (null when there is none) and its deadlines (`deadline_rows`): one round trip."""
+    (null when there is none), its deadlines (`deadline_rows`) and whether it was ever sent
+    through DIRECTUM (`via_directum`): one round trip."""
     values = {**keys.key_values(key_hash, now), "appeal_id": appeal_id}
     row = await pool.fetchrow(_READ.sql, *_READ.args(values))
     assert row is not None  # the statement always answers one row

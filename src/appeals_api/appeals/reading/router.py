@@ -11,9 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from appeals_api.appeals import repository
 from appeals_api.appeals.access import NO_SUCH_APPEAL, VisibleAppeal, can_see
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
-from appeals_api.appeals.privacy.service import sees_personal_data
 from appeals_api.appeals.reading import service
-from appeals_api.appeals.reading.fields import to_read
 from appeals_api.appeals.reading.viewer import viewer_of
 from appeals_api.appeals.schemas import (
     AppealPage,
@@ -101,7 +99,8 @@ async def get_by_number(
 @reads_only
 async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) -> Response:
     """The key, the appeal and its deadlines in one statement; a session only where the read
-    needs more: a routed appeal's dispatch status, or a logged read of personal data (R-8.2)."""
+    needs more: the status of a dispatch through DIRECTUM, or a logged read of personal data
+    (R-8.2)."""
     found = await service.read_by_id(
         state_of(request).pool,
         key_hash=credentials.key_hash,
@@ -111,14 +110,13 @@ async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) 
     )
     appeal, viewer = found.appeal, viewer_of(request, found.principal)
     request.state.principal = found.principal
-    if service.needs_session(viewer, appeal):
+    if service.needs_session(viewer, found):
         async with open_session(request) as session:
             read = await service.read(
                 session, appeal, viewer, via="read", deadlines=found.deadlines
             )
     else:
-        personal = sees_personal_data(found.principal, appeal)
-        read = to_read(appeal, found.deadlines, today=viewer.today, tz=viewer.tz, personal=personal)
+        read = service.shown(appeal, found.deadlines, viewer)
     return Response(
         read.model_dump_json(),
         media_type="application/json",

@@ -92,28 +92,35 @@ async def read_many(
     # Only a routed appeal can have been dispatched: skip the query otherwise.
     routed = [a.id for a in appeals if a.units]
     dispatched = await viewer.dispatch_status(session, routed) if routed else {}
-    principal = viewer.principal
     await privacy.record_reads(
-        session, principal=principal, appeals=appeals, via=via, now=viewer.now
+        session, principal=viewer.principal, appeals=appeals, via=via, now=viewer.now
     )
-    return [
-        to_read(
-            a,
-            deadlines[a.id],
-            today=viewer.today,
-            tz=viewer.tz,
-            directum=dispatched.get(a.id),
-            personal=privacy.sees_personal_data(principal, a),
-        )
-        for a in appeals
-    ]
+    return [shown(a, deadlines[a.id], viewer, directum=dispatched.get(a.id)) for a in appeals]
 
 
-def needs_session(viewer: Viewer, appeal: Appeal | Row) -> bool:
-    """A read by id answers from its one statement, unless it must show a routed appeal's
-    dispatch status or record a read of a confidential applicant (R-8.2)."""
-    personal = privacy.sees_personal_data(viewer.principal, appeal)
-    return bool(appeal.units) or (personal and appeal.confidential)
+def shown(
+    appeal: Appeal | Row,
+    deadlines: Sequence[Any],
+    viewer: Viewer,
+    *,
+    directum: DirectumRead | None = None,
+) -> AppealRead:
+    """The appeal as this viewer may see it: personal data masked unless theirs to see (R-8.2)."""
+    return to_read(
+        appeal,
+        deadlines,
+        today=viewer.today,
+        tz=viewer.tz,
+        directum=directum,
+        personal=privacy.sees_personal_data(viewer.principal, appeal),
+    )
+
+
+def needs_session(viewer: Viewer, found: ReadById) -> bool:
+    """A read by id answers from its one statement, unless it must show the status of a
+    dispatch through DIRECTUM or record a read of a confidential applicant (R-8.2)."""
+    personal = privacy.sees_personal_data(viewer.principal, found.appeal)
+    return found.via_directum or (personal and found.appeal.confidential)
 
 
 MIN_DATE, MAX_DATE = date(1991, 1, 1), date(2200, 12, 31)
@@ -203,6 +210,7 @@ class ReadById:
     principal: Principal
     appeal: Row
     deadlines: list[Row]
+    via_directum: bool  # ever sent through DIRECTUM: its dispatch status is to be shown
 
 
 _APPEAL_COLUMNS = tuple(c.key for c in Appeal.__table__.columns)
@@ -233,7 +241,8 @@ async def read_by_id(
     appeal = Row(**{c: row[c] for c in _APPEAL_COLUMNS})
     if not can_see(principal, appeal):
         raise NotFound(NO_SUCH_APPEAL)
-    return ReadById(principal, appeal, [Row(**dict(d)) for d in row["deadline_rows"]])
+    deadlines = [Row(**dict(d)) for d in row["deadline_rows"]]
+    return ReadById(principal, appeal, deadlines, via_directum=row["via_directum"])
 
 
 async def history(
