@@ -94,3 +94,23 @@ def test_no_module_is_over_400_lines():
         if (n := len(p.read_text().splitlines())) > 400
     }
     assert long == {}
+
+
+def test_test_modules_share_code_only_through_tests_helpers():
+    """A test module imports nothing of another test module or of conftest: what tests share is
+    in tests/helpers/, so each module runs alone, in any order, on any xdist worker."""
+    tests = Path(__file__).parent
+    wrong: list[str] = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                if name.startswith("tests") and not name.startswith("tests.helpers"):
+                    wrong.append(f"{path.relative_to(tests)}: {name}")
+    assert wrong == []
