@@ -211,8 +211,7 @@ def who_refuses(name: str, facts: Facts, principal: Principal) -> str | None:
     """Why this caller may not take the action on this appeal whatever its state (403), if so."""
     spec = ACTIONS[name]
     if principal.role not in spec.roles:
-        why = _ROLE_CLAUSES.get(name)
-        return f"The role {principal.role.value!r} may not {name}" + (f": {why}." if why else ".")
+        return f"The role {principal.role.value!r} may not {name}."
     if principal.role is Role.EXECUTOR:
         units = facts.appeal.units
         if name == "respond" and (not units or units[0] != principal.unit_code):
@@ -237,14 +236,6 @@ def state_refuses(name: str, facts: Facts, principal: Principal) -> str | None:
     return guard(facts, principal, status) if guard else None
 
 
-# Who takes an action, where the Regulation names them (403's detail).
-_ROLE_CLAUSES = {
-    "sign": "a manager signs the response (§39) and every letter of a way out (§31, §49, §51; "
-    "R-6.4)",
-    "forward": "the Appeals Department drafts and sends the letter, a manager signs it (§31)",
-    "leave_without_consideration": "a deputy chairman approves the conclusion (§49, R-7.1)",
-    "terminate": "a deputy chairman decides (§51, R-7.2)",
-}
 _TOO_LATE_TO_WITHDRAW = (
     "A withdrawal is accepted only before the decision: the response is signed (§17, §61; R-7.3)."
 )
