@@ -51,6 +51,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", ACTION + "remove_from_control"): frozenset({M, R}),
     ("POST", ACTION + "extend"): frozenset({M}),
     ("POST", ACTION + "shorten"): frozenset({M}),
+    ("POST", ACTION + "notify_study"): frozenset({R}),
     ("POST", ACTION + "withdraw"): frozenset({R}),
     ("POST", ACTION + "forward"): frozenset({R}),
     ("POST", ACTION + "return"): frozenset({R}),

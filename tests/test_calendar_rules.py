@@ -139,6 +139,7 @@ def test_R_3_3_table_has_every_row_with_its_period_and_clause() -> None:
         "return": (PeriodUnit.DAYS, 5, "receipt", "§31"),
         "withdrawal_answer": (PeriodUnit.DAYS, 3, "withdrawal received", "§17, §51"),
         "clarification": (PeriodUnit.DAYS, 10, "request received", "§42"),
+        "sign": (PeriodUnit.WORKING_DAYS, 1, "response submitted", "App. 1 stage 4"),
         "send_response": (PeriodUnit.SAME_DAY, 0, "signing", "App. 1"),
     }
     assert all(rule.name == name and rule.description for name, rule in RULES.items())

@@ -265,9 +265,7 @@ async def test_R_2_2_card_of_an_appeal_forwarded_shows_the_way_out(client, staff
     clock.set(at_tashkent(2026, 6, 8))
     w = await start(client, staff, clock)
     w.at(6, 9)
-    await w.act(
-        Role.REGISTRAR, "forward", {"body": "Khokimiyat of Almalyk", "letter_number": "07-15/77"}
-    )
+    await w.out_by_letter("forward", {"body": "Khokimiyat of Almalyk"}, letter_number="07-15/77")
     back = (await _card(w)).json()["reverse"]
     assert back["disposal"] == {"type": "forwarded", "body": "Khokimiyat of Almalyk"}
     assert back["outcome"] is None and back["directions"] == []

@@ -43,7 +43,7 @@ async def test_R_9_2_control_report_per_unit_and_executor(client, keys, make_key
     await answered.act(Role.MANAGER, "resolve", {"units": [UNIT_A], "instruction": "Answer."})
     clock.set(at_tashkent(2026, 3, 2))  # late is 7 days overdue; soon is due in 3 working days
     ours = {late.id, soon.id, answered.id}
-    await answered.act(Role.REGISTRAR, "forward", {"body": "Ministry"})
+    await answered.out_by_letter("forward", {"body": "Ministry"})
 
     r = await client.get("/api/v1/reports/control", headers=auth(keys[Role.SUPERVISOR]))
     assert r.status_code == 200, r.text

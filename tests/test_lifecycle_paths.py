@@ -308,9 +308,11 @@ async def test_R_7_3_withdrawn_with_three_day_answer(client, staff, clock):
     # 3 days from 03-05 is Sunday 03-08, Women's Day; the next working day is Tuesday 03-10.
     assert w.deadline("withdrawal_answer")["due_on"] == a["due_date"] == "2026-03-10"
     assert w.deadline("answer")["cancelled"] is True
-    assert await w.allowed(Role.REGISTRAR) == ["send"]
+    assert await w.allowed(Role.REGISTRAR) == ["record_measure", "record_measure_result"]
     await w.act("lead", "respond", {"outcome": "satisfied", "text": "x"}, expect=409)
     await w.act(Role.MANAGER, "remove_from_control", expect=409)  # no answer sent yet
+    await w.act(Role.MANAGER, "sign")  # the deputy chairman signs the answer (§51)
+    assert await w.allowed(Role.REGISTRAR) == ["record_measure", "record_measure_result", "send"]
     await w.act(Role.REGISTRAR, "send", {"letter_number": "07-15/501"})
     assert w.appeal["status"] == "withdrawn" and w.appeal["completed_on"] == "2026-03-06"
     assert w.deadline("withdrawal_answer")["done_on"] == "2026-03-06"
@@ -322,11 +324,7 @@ async def test_R_7_3_withdrawn_with_three_day_answer(client, staff, clock):
 async def test_R_7_4_forwarded_and_returned_within_five_days(client, staff, clock):
     w = await _walk(client, staff, clock)
     w.at(3, 4)
-    await w.act(
-        Role.REGISTRAR,
-        "forward",
-        {"body": "Khokimiyat of Almalyk", "letter_number": "07-15/77"},
-    )
+    await w.out_by_letter("forward", {"body": "Khokimiyat of Almalyk"}, letter_number="07-15/77")
     a = w.appeal
     assert a["status"] == "forwarded" and a["completed_on"] == "2026-03-04"
     assert a["disposal"] == {"type": "forwarded", "body": "Khokimiyat of Almalyk"}
@@ -342,7 +340,7 @@ async def test_R_7_4_forwarded_and_returned_within_five_days(client, staff, cloc
 
     r = await _walk(client, staff, clock)
     r.at(3, 5)
-    await r.act(Role.REGISTRAR, "return", {"explanation": "The body cannot be determined."})
+    await r.out_by_letter("return", {"explanation": "The body cannot be determined."})
     assert r.appeal["status"] == "returned"
     assert r.deadline("return")["done_on"] == "2026-03-05"
 
@@ -495,6 +493,8 @@ async def test_R_7_3_a_terminated_withdrawal_still_gets_its_answer(client, staff
     )
     assert w.appeal["status"] == "terminated"
     assert w.deadline("withdrawal_answer")["done_on"] is None  # still owed
+    assert await w.allowed(Role.REGISTRAR) == []  # not signed yet
+    await w.act(Role.MANAGER, "sign")
     assert await w.allowed(Role.REGISTRAR) == ["send"]
     await w.act(Role.REGISTRAR, "send", {"letter_number": "07-15/520"})
     assert w.appeal["status"] == "terminated"

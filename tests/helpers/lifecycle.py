@@ -145,6 +145,15 @@ class Walk:
             {"letter_number": "01-123", **({"sent_on": sent_on} if sent_on else {})},
         )
 
+    async def out_by_letter(
+        self, name: str, body: dict[str, Any], *, letter_number: str = "07-15/77", **send: Any
+    ) -> None:
+        """A way out's letter (R-6.4): drafted by the registrar (`forward`, `return`,
+        `withdraw`), signed by a manager, sent by the registrar."""
+        await self.act(Role.REGISTRAR, name, body)
+        await self.act(Role.MANAGER, "sign")
+        await self.act(Role.REGISTRAR, "send", {"letter_number": letter_number, **send})
+
 
 async def start(
     client: httpx.AsyncClient, staff: Staff, clock: FrozenClock, **overrides: Any

@@ -96,6 +96,9 @@ class LetterKind(StrEnum):
     RETURN = "return"  # back to the applicant with an explanation (§31)
     DUPLICATE_NOTICE = "duplicate_notice"  # "already answered" (§29)
     CLARIFICATION = "clarification"  # §42
+    STUDY_NOTICE = "study_notice"  # a proposal needs additional study (§37)
+    LEFT_WITHOUT_CONSIDERATION = "left_without_consideration"  # the conclusion's notice (§47–49)
+    TERMINATION = "termination"  # the notice of termination (§51)
 
 
 class LetterState(StrEnum):

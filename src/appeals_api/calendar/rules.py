@@ -131,6 +131,14 @@ _RULES = (
         clause="§42",
     ),
     DeadlineRule(
+        name="sign",
+        description="response submitted: signed by a manager",
+        unit=PeriodUnit.WORKING_DAYS,
+        amount=1,
+        counted_from="response submitted",
+        clause="App. 1 stage 4",
+    ),
+    DeadlineRule(
         name="send_response",
         description="signed response letter: send it",
         unit=PeriodUnit.SAME_DAY,

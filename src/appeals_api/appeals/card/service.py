@@ -42,7 +42,11 @@ from appeals_api.units import service as units_service
 
 HISTORY_PAGE = 500
 # The letters that end consideration: the answer, or that of another way out.
-CLOSING_LETTERS = frozenset(LetterKind) - {LetterKind.INTERIM, LetterKind.CLARIFICATION}
+CLOSING_LETTERS = frozenset(LetterKind) - {
+    LetterKind.INTERIM,
+    LetterKind.CLARIFICATION,
+    LetterKind.STUDY_NOTICE,
+}
 
 
 async def build_card(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals import journal
-from appeals_api.appeals.enums import LetterKind, LetterState
+from appeals_api.appeals.enums import LetterKind, LetterState, Status
 from appeals_api.appeals.lifecycle import repository as lifecycle_repository
 from appeals_api.appeals.lifecycle.workflow import Facts
 from appeals_api.appeals.models import Appeal, AppealDeadline, Letter
@@ -68,6 +68,7 @@ class Action:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     stay: bool = False  # an interim response leaves the status as it is
+    to: Status | None = None  # a sent letter of a way out takes it there (LETTER_EXITS, §31)
     _calendar: WorkCalendar | None = None
 
     @property

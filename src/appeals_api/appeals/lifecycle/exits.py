@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
 from typing import Any
 
 from appeals_api.appeals import repository
 from appeals_api.appeals.enums import LetterKind, LetterState, Relation, Status, TerminationGround
+from appeals_api.appeals.lifecycle import letters
 from appeals_api.appeals.lifecycle import schemas as b
 from appeals_api.appeals.lifecycle.action import Action, addressee, invalid
 from appeals_api.appeals.lifecycle.workflow import OPEN
@@ -16,74 +17,44 @@ from appeals_api.errors import Conflict
 
 
 async def withdraw(a: Action, body: b.WithdrawBody) -> None:
-    """R-7.3 (§17): consideration is suspended and a written answer is due in three days."""
+    """R-7.3 (§17): consideration is suspended; the written answer, signed by a deputy chairman
+    (§51), is due in three days: drafted here, signed by `sign`, sent by `send`."""
     received_on = a.check_date("received_on", body.received_on)
     a.close_open(a.today, cancelled=True)
     deadline = await a.add_deadline("withdrawal_answer", received_on)
     a.set("answer_rule", "withdrawal_answer")
     a.set("due_date", deadline.due_on)
     a.set("disposal", {"type": "withdrawn", "received_on": received_on.isoformat()})
+    letters.draft(a, LetterKind.WITHDRAWAL_ANSWER, to=addressee(a.appeal), text=body.text)
 
 
-async def _leave_by_letter(
+async def _draft_way_out(
     a: Action,
-    *,
-    rule: str,
     kind: LetterKind,
+    *,
     to: str | None,
     text: str | None,
-    letter_number: str | None,
-    sent_on: date | None,
-    disposal: dict[str, Any],
+    body: b.ForwardBody | b.ReturnBody,
 ) -> None:
-    """§31: forwarded or returned within five days of receipt, by a letter."""
-    on = a.check_date("sent_on", sent_on or a.today)
-    a.close_open(on, cancelled=True)
-    deadline = await a.add_deadline(rule, a.appeal.registered_on, done_on=on)
-    a.letter(
-        kind,
-        LetterState.SENT,
-        addressee=to,
-        text=text,
-        letter_number=letter_number,
-        sent_on=on,
-        sent_by=a.principal.label,
-    )
-    a.set("answer_rule", rule)
-    a.set("due_date", deadline.due_on)
-    a.set("completed_on", on)
-    a.set("disposal", disposal)
-    a.off_control()
+    """§31: the letter is drafted here; the appeal leaves when the signed letter is sent, within
+    five days of receipt (the stage opens now)."""
+    if body.sent_on is not None:
+        raise invalid("sent_on", "the letter is sent by `send` once a manager signs it (§31)")
+    if a.facts.open_deadline(kind.value) is None:
+        await a.add_deadline(kind.value, a.appeal.registered_on)
+    letters.draft(a, kind, to=to, text=text, letter_number=body.letter_number)
 
 
 async def forward(a: Action, body: b.ForwardBody) -> None:
-    """R-7.4 (§31): out of scope, to the competent body; the applicant is told."""
-    await _leave_by_letter(
-        a,
-        rule="forward",
-        kind=LetterKind.FORWARD,
-        to=body.body,
-        text=None,
-        letter_number=body.letter_number,
-        sent_on=body.sent_on,
-        disposal={"type": "forwarded", "body": body.body},
-    )
-    a.emit("appeal.applicant_notice", reason="forwarded", body=body.body)
+    """R-7.4 (§31): out of scope, to the competent body by a letter a manager signs."""
+    await _draft_way_out(a, LetterKind.FORWARD, to=body.body, text=body.text, body=body)
 
 
 async def return_(a: Action, body: b.ReturnBody) -> None:
     """§31: not enough to forward: back to the applicant with an explanation."""
-    await _leave_by_letter(
-        a,
-        rule="return",
-        kind=LetterKind.RETURN,
-        to=addressee(a.appeal),
-        text=body.explanation,
-        letter_number=body.letter_number,
-        sent_on=body.sent_on,
-        disposal={"type": "returned"},
+    await _draft_way_out(
+        a, LetterKind.RETURN, to=addressee(a.appeal), text=body.explanation, body=body
     )
-    a.emit("appeal.applicant_notice", reason="returned")
 
 
 def _decided(a: Action, kind: str, ground: str, conclusion: str) -> dict[str, Any]:
@@ -97,7 +68,8 @@ def _decided(a: Action, kind: str, ground: str, conclusion: str) -> dict[str, An
 
 
 async def leave_without_consideration(a: Action, body: b.LeaveBody) -> None:
-    """R-7.1 (§46–49): on an approved conclusion; off control at once (§47)."""
+    """R-7.1 (§46–49): on an approved conclusion; off control at once (§47). The approval signs
+    the notice, which the registrar sends where there is an address or a higher body (§44)."""
     disposal = _decided(a, "left_without_consideration", body.ground, body.conclusion)
     if body.prepared_by:
         disposal["prepared_by"] = body.prepared_by
@@ -105,24 +77,58 @@ async def leave_without_consideration(a: Action, body: b.LeaveBody) -> None:
     a.set("completed_on", a.today)
     a.set("disposal", disposal)
     a.off_control()
-    if any(applicant.get("address") for applicant in a.appeal.applicants):
-        a.emit("appeal.applicant_notice", reason="left_without_consideration", ground=body.ground)
+    addressed = any(applicant.get("address") for applicant in a.appeal.applicants)
+    if addressed or letters.under_higher_body(a):
+        to = addressee(a.appeal) if addressed else None
+        letters.decided(a, LetterKind.LEFT_WITHOUT_CONSIDERATION, to=to, text=body.conclusion)
 
 
 async def terminate(a: Action, body: b.TerminateBody) -> None:
-    """R-7.2 (§50–51): a deputy chairman ends consideration on a ground of §50."""
+    """R-7.2 (§50–51): a deputy chairman ends consideration on a ground of §50; the decision
+    signs its notice, which the registrar sends — unless correspondence on the issue has ceased
+    (R-7.5), or a withdrawal's answer, still owed, tells the applicant (§17)."""
     related = a.appeal.related or {}
-    if (
-        body.ground is TerminationGround.REPEAT_WITHOUT_NEW_ARGUMENTS
-        and related.get("relation") != Relation.REPEAT
-    ):
+    repeat = body.ground is TerminationGround.REPEAT_WITHOUT_NEW_ARGUMENTS
+    if repeat and related.get("relation") != Relation.REPEAT:
         raise Conflict("The appeal is not recorded as a repeat appeal (R-2.3).")
+    ceased = await _ceased_with(a) if repeat else None
     # A withdrawal still gets its written answer (§17): that stage stays open.
     a.close_open(a.today, cancelled=True, keep=("withdrawal_answer",))
     a.set("completed_on", a.today)
-    a.set("disposal", _decided(a, "terminated", body.ground, body.conclusion))
+    disposal = _decided(a, "terminated", body.ground, body.conclusion)
+    if ceased is not None:
+        disposal |= {"silent": True, "correspondence_ceased_on": a.today.isoformat()}
+        a.notes.append(letters.ceased_note(ceased))
+    a.set("disposal", disposal)
     a.off_control()
-    a.emit("appeal.applicant_notice", reason="terminated", ground=body.ground)
+    owed = a.facts.way_out_letter(LetterState.DRAFT, LetterState.SIGNED)
+    if owed is None and (ceased is None or letters.under_higher_body(a)):
+        to = addressee(a.appeal) if ceased is None else None
+        letters.decided(a, LetterKind.TERMINATION, to=to, text=body.conclusion)
+
+
+async def _ceased_with(a: Action) -> tuple[int, int] | None:
+    """R-7.5 (§51): the repeated appeal's number, if correspondence on its issue has ceased: it
+    was itself terminated as a repeat without new arguments and the applicant told (or not told,
+    correspondence having ceased before it)."""
+    earlier_id = (a.appeal.related or {}).get("appeal_id")
+    earlier = await repository.get(a.session, uuid.UUID(earlier_id)) if earlier_id else None
+    if earlier is None or not (earlier.disposal or {}).get("correspondence_ceased_on"):
+        return None
+    return earlier.year, earlier.seq
+
+
+async def notify_study(a: Action, body: b.StudyNoticeBody) -> None:
+    """§37: the author of a proposal that needs additional study is told within ten days."""
+    deadline = a.facts.open_deadline("proposal_study_notice")
+    assert deadline is not None  # the guard checked it
+    sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=deadline.start_on)
+    a.letter_to_applicant(
+        LetterKind.STUDY_NOTICE, letter_number=body.letter_number, sent_on=sent_on, text=body.text
+    )
+    a.close_deadline(deadline, sent_on)
+    a.note("letter_number", body.letter_number)
+    a.emit("appeal.applicant_notice", reason="study_notice", due_date=a.appeal.due_date)
 
 
 async def _original(a: Action, body: b.OriginalRef) -> Appeal:

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from appeals_api.appeals.enums import (
-    ControlType,
     DispatchChannel,
     Kind,
     LetterKind,
     LetterState,
     Status,
 )
-from appeals_api.appeals.lifecycle import repository
+from appeals_api.appeals.lifecycle import letters, repository
 from appeals_api.appeals.lifecycle import schemas as b
 from appeals_api.appeals.lifecycle.action import Action, addressee, invalid
 from appeals_api.appeals.models import Assignment, Measure, Resolution
@@ -181,35 +180,43 @@ async def respond(a: Action, body: b.RespondBody) -> None:
         return
     a.letter(LetterKind.RESPONSE, LetterState.DRAFT, **values)
     a.note("response", {"outcome": body.outcome, "language": values["language"]})
+    await a.add_deadline("sign", a.today)  # R-4.4: signed within a working day
 
 
 async def return_for_revision(a: Action, body: b.RevisionBody) -> None:
+    if a.appeal.status is not Status.RESPONSE_DRAFTED:
+        letters.return_draft(a, body.reason)
+        return
     draft = a.letter_of(LetterKind.RESPONSE, LetterState.DRAFT)
     draft.state = LetterState.RETURNED
+    if (stage := a.facts.open_deadline("sign")) is not None:
+        a.close_deadline(stage, a.today, cancelled=True)
     a.note("response.returned", body.reason)
 
 
 async def sign(a: Action, body: b.ActionBody) -> None:
-    """R-6.1 (§39): a manager signs; the letter goes out the same day (App. 1)."""
+    """R-6.1 (§39), R-4.4: a manager signs; the letter goes out the same day (App. 1)."""
+    if a.appeal.status is not Status.RESPONSE_DRAFTED:
+        letters.sign(a)
+        return
     draft = a.letter_of(LetterKind.RESPONSE, LetterState.DRAFT)
     draft.state = LetterState.SIGNED
     draft.signed_by, draft.signed_on = a.principal.label, a.today
     a.note("response.signed_by", a.principal.label)
+    if (stage := a.facts.open_deadline("sign")) is not None:
+        a.close_deadline(stage, a.today)
     await a.add_deadline("send_response", a.today)
 
 
 async def send(a: Action, body: b.SendBody) -> None:
     """R-6.3 (§43): the day the letter is sent ends consideration; on time is judged by it."""
-    if a.appeal.status in (Status.WITHDRAWN, Status.TERMINATED):
-        await _send_withdrawal_answer(a, body)
+    if a.appeal.status is not Status.RESPONSE_SIGNED:
+        await letters.send(a, body)
         return
     letter = a.letter_of(LetterKind.RESPONSE, LetterState.SIGNED)
     assert letter.signed_on is not None
     sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=letter.signed_on)
-    if a.appeal.control.get("type") == ControlType.HIGHER_BODY and not body.control_letter_number:
-        raise invalid(
-            "control_letter_number", "under a higher body's control it is answered too (§44)"
-        )
+    letters.answer_the_body(a, body)
     letter.state = LetterState.SENT
     letter.letter_number, letter.sent_on, letter.sent_by = (
         body.letter_number,
@@ -224,20 +231,6 @@ async def send(a: Action, body: b.SendBody) -> None:
     a.note("letter_number", body.letter_number)
     a.emit("appeal.response_sent", outcome=letter.outcome, sent_on=sent_on, on_time=on_time)
     await a.follow_duplicates(completed_on=sent_on, outcome=letter.outcome)
-
-
-async def _send_withdrawal_answer(a: Action, body: b.SendBody) -> None:
-    """§17, §51: the written answer to a withdrawal, within three days."""
-    deadline = a.facts.open_deadline("withdrawal_answer")
-    start = deadline.start_on if deadline else a.received_on
-    sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=start)
-    a.letter_to_applicant(
-        LetterKind.WITHDRAWAL_ANSWER, letter_number=body.letter_number, sent_on=sent_on
-    )
-    if deadline is not None:
-        a.close_deadline(deadline, sent_on)
-    a.set("completed_on", sent_on)
-    a.note("letter_number", body.letter_number)
 
 
 async def remove_from_control(a: Action, body: b.ActionBody) -> None:

@@ -115,25 +115,44 @@ class SendBody(ActionBody):
 
 
 class WithdrawBody(ActionBody):
-    """R-7.3: the day the applicant's withdrawal statement was received."""
+    """R-7.3: the day the applicant's withdrawal statement was received; the answer's draft."""
 
     received_on: date
+    text: LongText | None = Field(
+        default=None, description="The written answer's draft; a deputy chairman signs it (§51)."
+    )
+
+
+_SENT_BY_SEND = "Not taken here: the letter is sent by `send` once a manager has signed it."
 
 
 class ForwardBody(ActionBody):
-    """R-7.4: the competent organisation the appeal is sent to (§31)."""
+    """R-7.4: the competent organisation the appeal is sent to (§31), by a signed letter."""
 
     body: RequiredLine
-    letter_number: LetterNumber | None = None
-    sent_on: date | None = None
+    text: LongText | None = Field(default=None, description="The forwarding letter's text.")
+    letter_number: LetterNumber | None = Field(
+        default=None, description="The number reserved for the letter; `send` gives the final one."
+    )
+    sent_on: date | None = Field(default=None, description=_SENT_BY_SEND)
 
 
 class ReturnBody(ActionBody):
     """§31: back to the applicant, with a thorough explanation of what is missing."""
 
     explanation: RequiredParagraph
-    letter_number: LetterNumber | None = None
-    sent_on: date | None = None
+    letter_number: LetterNumber | None = Field(
+        default=None, description="The number reserved for the letter; `send` gives the final one."
+    )
+    sent_on: date | None = Field(default=None, description=_SENT_BY_SEND)
+
+
+class StudyNoticeBody(ActionBody):
+    """§37: the proposal's author is told in writing, within ten days, that it needs study."""
+
+    letter_number: LetterNumber
+    sent_on: date | None = Field(default=None, description="Default: today (Tashkent).")
+    text: LongText | None = None
 
 
 class LeaveBody(ActionBody):

@@ -38,6 +38,7 @@ HANDLERS: dict[str, Handler] = {
     "remove_from_control": handlers.remove_from_control,
     "extend": handlers.extend,
     "shorten": handlers.shorten,
+    "notify_study": exits.notify_study,
     "withdraw": exits.withdraw,
     "forward": exits.forward,
     "return": exits.return_,
@@ -140,7 +141,7 @@ async def _admitted(
 def _move(action: Action, name: str) -> None:
     """The transition map's new status (R-4–R-7); every action reaches the outbox."""
     before = Status(action.appeal.status)
-    after = before if action.stay else workflow.TRANSITIONS[name][before]
+    after = action.to or (before if action.stay else workflow.TRANSITIONS[name][before])
     if after is not before:
         action.set("status", after)
         action.emit("appeal.status_changed", previous=before, status=after, action=name)

@@ -17,10 +17,39 @@ from appeals_api.appeals.lifecycle import schemas as bodies
 from appeals_api.appeals.models import Appeal, AppealDeadline, Assignment, Letter
 from appeals_api.auth.roles import Principal, Role
 
-S = Status
+S, L = Status, LetterKind
 # Consideration has not ended: the appeal can still be routed, answered, or leave another way.
 BEFORE_RESPONSE = (S.REGISTERED, S.RESOLVED, S.DISPATCHED, S.IN_CONSIDERATION)
 OPEN = (*BEFORE_RESPONSE, S.RESPONSE_DRAFTED, S.RESPONSE_SIGNED)
+# §31: a forwarding or return letter is drafted, signed by a manager, then sent; sending it is
+# the way out, so `send` moves the appeal to the status its letter names (not one per status).
+LETTER_EXITS: Mapping[LetterKind, Status] = MappingProxyType(
+    {L.FORWARD: S.FORWARDED, L.RETURN: S.RETURNED}
+)
+# R-6.4: who signs each letter of a way out before the registrar sends it.
+SIGNERS: Mapping[LetterKind, str] = MappingProxyType(
+    {
+        L.FORWARD: "the Chairman or a deputy signs the forwarding letter (§31, R-6.4)",
+        L.RETURN: "a manager signs the return letter (§31, R-6.4)",
+        L.WITHDRAWAL_ANSWER: "the deputy chairman signs the answer to a withdrawal (§51, R-7.3)",
+        L.LEFT_WITHOUT_CONSIDERATION: "a deputy chairman approves the conclusion (§49, R-7.1)",
+        L.TERMINATION: "a deputy chairman decides the termination (§51, R-7.2)",
+    }
+)
+# While a forwarding or return letter is on its way, the appeal waits for it: nothing but the
+# letter's own steps, the record of measures and the deadlines' management.
+WHILE_LETTER_PENDING = frozenset(
+    {
+        "sign",
+        "send",
+        "return_for_revision",
+        "record_measure",
+        "record_measure_result",
+        "extend",
+        "shorten",
+        "notify_study",
+    }
+)
 
 
 def _stay(*statuses: Status) -> dict[Status, Status]:
@@ -37,25 +66,36 @@ TRANSITIONS: Mapping[str, Mapping[Status, Status]] = MappingProxyType(
         "resolve": _to(S.RESOLVED, *BEFORE_RESPONSE),
         "dispatch": _to(S.DISPATCHED, S.RESOLVED),  # R-4.2
         "accept": _to(S.IN_CONSIDERATION, S.DISPATCHED, S.IN_CONSIDERATION),
-        "record_measure": _stay(S.IN_CONSIDERATION),  # R-5.1
-        "record_measure_result": _stay(S.IN_CONSIDERATION, S.RESPONSE_DRAFTED, S.RESPONSE_SIGNED),
+        # R-5.1; measures against violations continue after a withdrawal (§51, R-7.3).
+        "record_measure": _stay(S.IN_CONSIDERATION, S.WITHDRAWN),
+        "record_measure_result": _stay(
+            S.IN_CONSIDERATION, S.RESPONSE_DRAFTED, S.RESPONSE_SIGNED, S.WITHDRAWN
+        ),
         # R-6.1; an interim response (R-5.3) leaves the status as it is.
         "respond": _to(S.RESPONSE_DRAFTED, S.IN_CONSIDERATION),
-        "return_for_revision": _to(S.IN_CONSIDERATION, S.RESPONSE_DRAFTED),
-        "sign": _to(S.RESPONSE_SIGNED, S.RESPONSE_DRAFTED),
-        # R-6.3: the response goes out; or the written answer to a withdrawal (R-7.3).
-        # A withdrawal terminated before its answer went out still owes that answer (§17).
+        # The response draft back to the unit; or a forwarding or return draft not signed.
+        "return_for_revision": {S.RESPONSE_DRAFTED: S.IN_CONSIDERATION, **_stay(*BEFORE_RESPONSE)},
+        # R-6.4: the response; or a way out's letter, which leaves the status as it is.
+        "sign": {
+            S.RESPONSE_DRAFTED: S.RESPONSE_SIGNED,
+            **_stay(*BEFORE_RESPONSE, S.WITHDRAWN, S.TERMINATED),
+        },
+        # R-6.3: the response goes out; or a way out's signed letter: the forwarding or return
+        # letter (to the status LETTER_EXITS names), the answer to a withdrawal (R-7.3, owed
+        # also once terminated, §17), the notice of a conclusion (§47–49, §51).
         "send": {
             S.RESPONSE_SIGNED: S.ANSWERED,
-            S.WITHDRAWN: S.WITHDRAWN,
-            S.TERMINATED: S.TERMINATED,
+            **_stay(*BEFORE_RESPONSE, S.WITHDRAWN, S.TERMINATED, S.LEFT_WITHOUT_CONSIDERATION),
         },
         "remove_from_control": {S.ANSWERED: S.CLOSED, S.WITHDRAWN: S.WITHDRAWN},  # §66
         "extend": _stay(*OPEN),  # R-3.4
         "shorten": _stay(*OPEN),
-        "withdraw": _to(S.WITHDRAWN, *OPEN),  # R-7.3
-        "forward": _to(S.FORWARDED, *BEFORE_RESPONSE),  # R-7.4
-        "return": _to(S.RETURNED, *BEFORE_RESPONSE),  # §31
+        "notify_study": _stay(*OPEN),  # §37
+        # R-7.3 (§17, §61): before the decision, that is before the response is signed.
+        "withdraw": _to(S.WITHDRAWN, *BEFORE_RESPONSE, S.RESPONSE_DRAFTED),
+        # R-7.4, §31: the letter is drafted here; `send` takes the appeal out (LETTER_EXITS).
+        "forward": _stay(*BEFORE_RESPONSE),
+        "return": _stay(*BEFORE_RESPONSE),
         "leave_without_consideration": _to(S.LEFT_WITHOUT_CONSIDERATION, *BEFORE_RESPONSE),
         "terminate": _to(S.TERMINATED, *BEFORE_RESPONSE, S.RESPONSE_DRAFTED, S.WITHDRAWN),
         "join": _to(S.JOINED, *BEFORE_RESPONSE),  # R-5.2
@@ -87,14 +127,30 @@ _SPECS = (
     _spec("record_measure_result", "Record a step's result", bodies.MeasureResultBody, E, R),
     _spec("respond", "Draft the response (the lead unit)", bodies.RespondBody, E),
     _spec("return_for_revision", "Send the draft back to the unit", bodies.RevisionBody, M),
-    _spec("sign", "Sign the response letter", bodies.ActionBody, M),
-    _spec("send", "Send the signed letter to the applicant", bodies.SendBody, R),
+    _spec("sign", "Sign the letter awaiting a signature", bodies.ActionBody, M),
+    _spec("send", "Send the signed letter", bodies.SendBody, R),
     _spec("remove_from_control", "Remove the appeal from control", bodies.ActionBody, M, R),
     _spec("extend", "Extend a deadline", bodies.DeadlineChangeBody, M),
     _spec("shorten", "Shorten a deadline", bodies.DeadlineChangeBody, M),
-    _spec("withdraw", "Record the applicant's withdrawal", bodies.WithdrawBody, R),
-    _spec("forward", "Forward to the competent body", bodies.ForwardBody, R),
-    _spec("return", "Return to the applicant for lack of information", bodies.ReturnBody, R),
+    _spec(
+        "notify_study",
+        "Send the notice that a proposal needs additional study",
+        bodies.StudyNoticeBody,
+        R,
+    ),
+    _spec(
+        "withdraw",
+        "Record the applicant's withdrawal and draft its answer",
+        bodies.WithdrawBody,
+        R,
+    ),
+    _spec("forward", "Draft the letter forwarding to the competent body", bodies.ForwardBody, R),
+    _spec(
+        "return",
+        "Draft the letter returning the appeal for lack of information",
+        bodies.ReturnBody,
+        R,
+    ),
     _spec(
         "leave_without_consideration",
         "Approve the conclusion to leave without consideration",
@@ -139,6 +195,17 @@ class Facts:
     def sent(self, kind: LetterKind) -> bool:
         return any(x.kind == kind and x.state == LetterState.SENT for x in self.letters)
 
+    def way_out_letter(self, *states: LetterState) -> Letter | None:
+        """The last letter of a way out (R-6.4) in one of `states`: one is on its way at most."""
+        return next(
+            (x for x in reversed(self.letters) if x.kind in SIGNERS and x.state in states), None
+        )
+
+    def exit_pending(self) -> Letter | None:
+        """A forwarding or return letter drafted or signed, not yet sent (§31)."""
+        letter = self.way_out_letter(LetterState.DRAFT, LetterState.SIGNED)
+        return letter if letter is not None and letter.kind in LETTER_EXITS else None
+
 
 def who_refuses(name: str, facts: Facts, principal: Principal) -> str | None:
     """Why this caller may not take the action on this appeal whatever its state (403), if so."""
@@ -158,9 +225,26 @@ def state_refuses(name: str, facts: Facts, principal: Principal) -> str | None:
     """Why the appeal's state does not allow the action now (409), if so."""
     status = Status(facts.appeal.status)
     if status not in TRANSITIONS[name]:
-        return f"An appeal that is {status} cannot {name}."
+        return _NOT_NOW.get((name, status), f"An appeal that is {status} cannot {name}.")
+    pending = facts.exit_pending()
+    if pending is not None and name not in WHILE_LETTER_PENDING:
+        return (
+            f"A {pending.kind} letter is on its way (§31): it is signed and sent, or returned "
+            "for revision, before anything else."
+        )
     guard = _GUARDS.get(name)
     return guard(facts, principal, status) if guard else None
+
+
+_TOO_LATE_TO_WITHDRAW = (
+    "A withdrawal is accepted only before the decision: the response is signed (§17, §61; R-7.3)."
+)
+# Why the map refuses, where a clause says why (409's detail).
+_NOT_NOW = {
+    ("withdraw", S.RESPONSE_SIGNED): _TOO_LATE_TO_WITHDRAW,
+    ("withdraw", S.ANSWERED): _TOO_LATE_TO_WITHDRAW,
+    ("withdraw", S.CLOSED): _TOO_LATE_TO_WITHDRAW,
+}
 
 
 def _accept(facts: Facts, principal: Principal, _: Status) -> str | None:
@@ -172,11 +256,35 @@ def _accept(facts: Facts, principal: Principal, _: Status) -> str | None:
     return None
 
 
+def _sign(facts: Facts, _: Principal, status: Status) -> str | None:
+    if status is S.RESPONSE_DRAFTED or facts.way_out_letter(LetterState.DRAFT) is not None:
+        return None
+    return "No letter awaits a signature."
+
+
+def _return_for_revision(facts: Facts, _: Principal, status: Status) -> str | None:
+    if status is S.RESPONSE_DRAFTED:
+        return None
+    pending = facts.exit_pending()
+    if pending is None or pending.state != LetterState.DRAFT:
+        return "No draft awaits a signature."
+    return None
+
+
 def _send(facts: Facts, _: Principal, status: Status) -> str | None:
+    if status is S.RESPONSE_SIGNED or facts.way_out_letter(LetterState.SIGNED) is not None:
+        return None
+    draft = facts.way_out_letter(LetterState.DRAFT)
+    if draft is not None:
+        return f"The {draft.kind} letter is not signed: {SIGNERS[draft.kind]}."
     if status is S.WITHDRAWN and facts.sent(LetterKind.WITHDRAWAL_ANSWER):
         return "The answer to the withdrawal has already been sent."
-    if status is S.TERMINATED and facts.open_deadline("withdrawal_answer") is None:
-        return "A terminated appeal has no letter left to send."
+    return "No signed letter awaits sending."
+
+
+def _notify_study(facts: Facts, _: Principal, __: Status) -> str | None:
+    if facts.open_deadline("proposal_study_notice") is None:
+        return "No study notice is due (§37: a proposal that needs additional study)."
     return None
 
 
@@ -202,7 +310,10 @@ def _clarification_pending(facts: Facts, _: Principal, __: Status) -> str | None
 
 _GUARDS: dict[str, Any] = {
     "accept": _accept,
+    "return_for_revision": _return_for_revision,
+    "sign": _sign,
     "send": _send,
+    "notify_study": _notify_study,
     "remove_from_control": _remove,
     "request_clarification": _clarification_open,
     "send_clarification": _clarification_pending,
