@@ -17,12 +17,15 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest_asyncio
+from sqlalchemy import text
 
+from appeals_api.appeals import journal
 from appeals_api.audit import service as audit_service
 from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import Role
@@ -79,6 +82,8 @@ async def test_R_9_5_a_clean_database_verifies_clean(client, keys, staff, clock,
     assert [r["position"] for r in chain] == [1, 2, 3, 4]  # registered, resolve, dispatch, accept
     assert chain[0]["prev_hash"] == "0" * 64
     assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(chain))
+    shown = [(h["position"], h["hash"]) for h in await walk.history()]
+    assert shown == [(r["position"], r["hash"]) for r in chain]  # integrators may keep them
 
     report = await _verify(client, keys)
     assert report["ok"] is True and report["findings"] == [] and report["broken_appeals"] == 0
@@ -122,6 +127,38 @@ async def test_R_9_5_concurrent_writers_keep_one_unbroken_chain(
     assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(chain))
     report = await _verify(client, keys)
     assert report["ok"] is True, report["findings"]
+
+
+async def test_R_9_5_one_statement_chains_several_entries_of_one_appeal(
+    client, keys, staff, clock, settings
+):
+    """The journal's fragment as the watch embeds it: three entries for each of two appeals in
+    one statement chain one after the other, after each appeal's own head."""
+    walks = [await start(client, staff, clock) for _ in range(2)]
+    statement = text(
+        journal.history_sql(
+            source="(SELECT id, n FROM appeals, generate_series(1, 3) AS n "
+            "WHERE id = ANY(CAST(:ids AS uuid[]))) AS s",
+            appeal_id="s.id",
+            at=":now",
+            actor_id="NULL",
+            actor_name="'deadline watch'",
+            actor_role=f"'{journal.SYSTEM_ROLE}'",
+            action="'deadline_violated'",
+            changes="jsonb_build_object('n', s.n)",
+        )
+    )
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            ids = [uuid.UUID(w.id) for w in walks]
+            await session.execute(statement, {"ids": ids, "now": clock()})
+    finally:
+        await engine.dispose()
+    for walk in walks:
+        history = await walk.history()
+        assert [h["position"] for h in history] == [1, 2, 3, 4]
+    assert (await _verify(client, keys))["ok"] is True
 
 
 async def _appeal_with_history(client, staff, clock) -> Walk:
