@@ -83,6 +83,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/redeliver"): frozenset({A}),
     ("POST", "/api/v1/directum/callbacks"): frozenset({D}),
     ("GET", "/api/v1/worker/health"): frozenset({A, S}),
+    ("GET", "/api/v1/audit/verify"): frozenset({A, S}),
+    ("GET", "/api/v1/audit/heads"): frozenset({A, S}),
 }
 
 QUERY = {

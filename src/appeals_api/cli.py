@@ -10,7 +10,7 @@ import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from appeals_api import models  # noqa: F401 (every table: foreign keys resolve across domains)
 from appeals_api.auth import service as auth_service
@@ -167,11 +167,62 @@ async def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_heads(path: str) -> list[Any]:
+    from appeals_api.audit.schemas import ChainHead
+
+    with open(path, encoding="utf-8") as lines:
+        return [ChainHead.model_validate_json(line) for line in lines if line.strip()]
+
+
+async def _audit_verify(args: argparse.Namespace) -> int:
+    from appeals_api.audit import service as audit_service
+
+    try:
+        heads = _read_heads(args.heads) if args.heads else []
+    except (OSError, ValueError) as exc:
+        print(f"error: the heads file: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(get_settings())
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            await audit_service.snapshot(session)
+            report = await audit_service.verify(session, heads=heads)
+    finally:
+        await engine.dispose()
+    for f in report.findings:
+        print(
+            f"{f.kind}: appeal {f.number or '-'} ({f.appeal_id}) position {f.position} "
+            f"entry {f.entry_id or '-'}: {f.detail}"
+        )
+    against = f" against {len(heads):,} exported heads" if heads else ""
+    verdict = "all chains hold" if report.ok else f"{report.broken_appeals:,} chains broken"
+    print(
+        f"checked {report.appeals_checked:,} appeals, {report.entries_checked:,} history "
+        f"entries{against} as of {report.as_of.isoformat()}: {verdict}"
+    )
+    return 0 if report.ok else 1
+
+
+async def _audit_heads(_: argparse.Namespace) -> int:
+    from appeals_api.audit import service as audit_service
+
+    engine = make_engine(get_settings())
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            await audit_service.snapshot(session)
+            async for head in audit_service.all_heads(session):
+                sys.stdout.write(head.model_dump_json() + "\n")
+    finally:
+        await engine.dispose()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="appeals-api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_keys(sub)
     _add_seed(sub)
+    _add_audit(sub)
     openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("--out", help="file to write (default: stdout)")
     openapi.set_defaults(run=_openapi, sync=True)
@@ -194,6 +245,22 @@ def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     revoke = keys.add_parser("revoke", help="revoke a key by id; effective at once")
     revoke.add_argument("key_id", type=uuid.UUID, help="the id shown by `keys list`")
     revoke.set_defaults(run=_keys_revoke)
+
+
+def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = sub.add_parser("audit", help="the history's hash chains (R-9.5)").add_subparsers(
+        dest="audit_command", required=True
+    )
+    verify = audit.add_parser(
+        "verify", help="recompute every chain; exit 1 and name the first break of each"
+    )
+    verify.add_argument(
+        "--heads", help="a file of `audit heads`: also catch chains cut short or rewritten"
+    )
+    verify.set_defaults(run=_audit_verify)
+    audit.add_parser(
+        "heads", help="every chain's head as JSON lines on stdout, to keep elsewhere (daily)"
+    ).set_defaults(run=_audit_heads)
 
 
 def _add_seed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -18,6 +18,7 @@ from appeals_api.appeals.lifecycle.router import router as actions_router
 from appeals_api.appeals.privacy.router import router as privacy_router
 from appeals_api.appeals.reading.router import public_router
 from appeals_api.appeals.reading.router import router as appeals_router
+from appeals_api.audit.router import router as audit_router
 from appeals_api.auth.dependencies import check_key_before_validation
 from appeals_api.calendar.router import router as calendar_router
 from appeals_api.calendar.service import CalendarCache
@@ -67,6 +68,7 @@ ROUTERS = (
     webhooks_router,
     directum_router,
     worker_router,
+    audit_router,
 )
 
 

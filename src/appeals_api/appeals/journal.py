@@ -6,7 +6,11 @@ callers that work in one SQL statement (intake, the deadline watch), as the frag
 `appeal_history` or writes an appeal's events to the outbox (`events`), so a column added to
 the history, or the hash chain of the record (R-9.5), is added here once.
 
-The history is append-only: rows are inserted, never updated or deleted.
+The history is append-only: rows are inserted, never updated or deleted. Each row is chained
+by hash to the entry before it of the same appeal (R-9.5): one statement fragment,
+`history_sql`, writes every row, from Python too, and takes the appeal's chain lock, so the
+entries of an appeal form one unbroken chain however many transactions append at once; the
+audit (`appeals_api.audit`) recomputes the chains.
 """
 
 from __future__ import annotations
@@ -17,15 +21,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals.models import Appeal, AppealHistory
+from appeals_api.appeals.models import Appeal
 from appeals_api.auth.roles import Principal
 from appeals_api.events import service as events_service
 
 SYSTEM_ROLE = "system"
 
 Changes = dict[str, list[Any]]
+
+_COLUMNS = "appeal_id, at, actor_id, actor_name, actor_role, action, changes, note"
+_NEW = ", ".join(f"n.{c}" for c in _COLUMNS.split(", "))
 EventSpec = tuple[str, dict[str, Any]]
 
 
@@ -61,7 +70,7 @@ async def record(
     all in the caller's transaction (the caller holds the appeal's row lock)."""
     appeal.version += 1
     appeal.updated_at = at
-    await note_on(session, appeal.id, actor=actor, action=action, at=at, changes=changes, note=note)
+    await _append(session, appeal.id, actor=actor, action=action, at=at, changes=changes, note=note)
     for type_, data in events:
         await events_service.emit(session, type=type_, appeal_id=appeal.id, at=at, data=data)
 
@@ -78,19 +87,27 @@ async def note_on(
 ) -> None:
     """A fact recorded on an appeal that leaves its own fields (and version) as they are: a
     duplicate joined to it is noted on the original without locking it (R-5.2)."""
-    session.add(
-        AppealHistory(
-            appeal_id=appeal_id,
-            at=at,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            actor_role=actor.role,
-            action=action,
-            changes=changes,
-            note=note,
-        )
-    )
-    await session.flush()
+    # Not the row lock (that could deadlock with an action on it), only what the history's
+    # foreign key takes at the commit anyway, taken before the chain lock (ARCHITECTURE.md).
+    await session.execute(_KEY_SHARE, {"id": appeal_id})
+    await _append(session, appeal_id, actor=actor, action=action, at=at, changes=changes, note=note)
+
+
+async def _append(
+    session: AsyncSession,
+    appeal_id: uuid.UUID,
+    *,
+    actor: Actor,
+    action: str,
+    at: datetime,
+    changes: Changes,
+    note: str | None,
+) -> None:
+    """One history row, chained by the same statement fragment the SQL callers embed."""
+    values = {"appeal_id": appeal_id, "at": at, "actor_id": actor.id, "actor_name": actor.name}
+    values |= {"actor_role": actor.role, "action": action, "changes": changes, "note": note}
+    await session.flush()  # the change itself first: a text statement does not autoflush
+    await session.execute(_APPEND, values)
 
 
 # Statement fragments: each argument is an SQL expression over `source` (a CTE's name).
@@ -106,11 +123,37 @@ def history_sql(
     changes: str,
     note: str = "NULL",
 ) -> str:
-    """INSERT … SELECT of one history row per row of `source`."""
-    return f"""INSERT INTO appeal_history
-        (appeal_id, at, actor_id, actor_name, actor_role, action, changes, note)
-    SELECT {appeal_id}, {at}, {actor_id}, {actor_name}, {actor_role}, {action}, {changes}, {note}
-    FROM {source}"""  # noqa: S608 (fragments of this code, never of a request)
+    """INSERT … SELECT of one history row per row of `source`, each chained to the entry before
+    it of its appeal (R-9.5); several rows of one appeal chain one after the other.
+
+    `appeal_history_head` (migration 0009) takes the appeal's chain lock and reads its head with
+    a fresh snapshot; `appeal_history_hash` is the entry's hash, the one the audit recomputes.
+    The caller holds the appeal's row, FOR UPDATE or at least FOR KEY SHARE (lock order)."""
+    return f"""INSERT INTO appeal_history ({_COLUMNS}, position, prev_hash, hash)
+    WITH RECURSIVE new AS (
+        SELECT x.*, row_number() OVER (PARTITION BY x.appeal_id) AS k
+        FROM (SELECT CAST({appeal_id} AS uuid) AS appeal_id, CAST({at} AS timestamptz) AS at,
+                     CAST({actor_id} AS uuid) AS actor_id,
+                     CAST({actor_name} AS text) AS actor_name,
+                     CAST({actor_role} AS text) AS actor_role, CAST({action} AS text) AS action,
+                     CAST({changes} AS jsonb) AS changes, CAST({note} AS text) AS note
+              FROM {source}) AS x
+    ),
+    head AS MATERIALIZED (
+        SELECT s.appeal_id, h.head_position, h.head_hash
+        FROM (SELECT DISTINCT appeal_id FROM new) AS s,
+             LATERAL appeal_history_head(s.appeal_id) AS h
+    ),
+    chain AS (
+        SELECT {_NEW}, n.k, head.head_position + 1 AS position, head.head_hash AS prev_hash,
+               appeal_history_hash(head.head_hash, head.head_position + 1, {_NEW}) AS hash
+        FROM new AS n JOIN head USING (appeal_id) WHERE n.k = 1
+        UNION ALL
+        SELECT {_NEW}, n.k, c.position + 1, c.hash, appeal_history_hash(c.hash, c.position + 1,
+               {_NEW})
+        FROM chain AS c JOIN new AS n ON n.appeal_id = c.appeal_id AND n.k = c.k + 1
+    )
+    SELECT {_COLUMNS}, position, prev_hash, hash FROM chain"""  # noqa: S608 (fragments of this code, never of a request)
 
 
 def event_sql(*, source: str, type_: str, appeal_id: str, at: str, data: str) -> str:
@@ -118,3 +161,19 @@ def event_sql(*, source: str, type_: str, appeal_id: str, at: str, data: str) ->
     return f"""INSERT INTO events (type, appeal_id, occurred_at, data)
     SELECT {type_}, {appeal_id}, {at}, {data}
     FROM {source}"""  # noqa: S608
+
+
+_KEY_SHARE = text("SELECT 1 FROM appeals WHERE id = :id FOR KEY SHARE")
+_APPEND = text(
+    history_sql(
+        source="(SELECT) AS one",
+        appeal_id=":appeal_id",
+        at=":at",
+        actor_id=":actor_id",
+        actor_name=":actor_name",
+        actor_role=":actor_role",
+        action=":action",
+        changes=":changes",
+        note=":note",
+    )
+).bindparams(bindparam("changes", type_=JSONB))

@@ -138,9 +138,11 @@ class AppealDeadline(Base):
 
 
 class AppealHistory(Base):
-    """Who did what to an appeal and when, with the values before and after."""
+    """Who did what to an appeal and when, with the values before and after; each entry chained
+    by hash to the one before it of the same appeal (R-9.5, `journal.py`)."""
 
     __tablename__ = "appeal_history"
+    __table_args__ = (UniqueConstraint("appeal_id", "position"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     appeal_id: Mapped[uuid.UUID] = mapped_column(
@@ -154,6 +156,9 @@ class AppealHistory(Base):
     action: Mapped[str] = mapped_column(String(64))
     changes: Mapped[dict[str, Any]] = mapped_column(JSONB)
     note: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … in its appeal's chain
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class IdempotencyRecord(Base):

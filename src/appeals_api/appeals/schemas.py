@@ -266,6 +266,8 @@ class HistoryEntry(Output):
     action: str
     changes: dict[str, object]
     note: str | None
+    position: int = Field(description="Its place in the appeal's hash chain (R-9.5): 1, 2, 3 …")
+    hash: str = Field(description="SHA-256 over the entry before it and this one (R-9.5).")
 
 
 class HistoryPage(BaseModel):

@@ -32,7 +32,7 @@ _OVERDUE_SQL = text(
     f"""
     WITH due AS (
         SELECT d.appeal_id, d.rule, d.due_on
-        FROM appeal_deadlines d
+        FROM appeal_deadlines d JOIN appeals a ON a.id = d.appeal_id
         WHERE d.done_on IS NULL AND d.due_on < :today
           AND NOT EXISTS (
               SELECT 1 FROM deadline_notices x
@@ -40,6 +40,9 @@ _OVERDUE_SQL = text(
                 AND x.kind = 'overdue' AND x.days_before = 0)
         ORDER BY d.due_on, d.id
         LIMIT :batch
+        -- The appeal's row before its chain lock (lock order), never waited for: an appeal
+        -- an action holds now gets its notice on the next run.
+        FOR KEY SHARE OF a SKIP LOCKED
     ),
     n AS (
         INSERT INTO deadline_notices (appeal_id, rule, due_on, kind, days_before, created_at)
