@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from appeals_api.appeals.numbering import display_number
-from appeals_api.calendar.rules import compute_due, get_rule
+from appeals_api.calendar.rules import after_hours, compute_due, get_rule
 from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
 from appeals_api.stats import seed_data as d
@@ -139,7 +139,9 @@ class Generator:
         local = received_at.astimezone(self.tz)
         registered_on = local.date()
         if form == "electronic":
-            registered_on = self.start(local.date(), local.time() >= self.settings.work_end)
+            registered_on = self.start(
+                local.date(), after_hours(local.time(), self.settings.work_end)
+            )
         rule = "proposal_answer" if kind == "proposal" else "answer"
         due = self.due(rule, registered_on)
         return Draft(

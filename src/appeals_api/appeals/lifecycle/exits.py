@@ -51,7 +51,7 @@ async def _leave_by_letter(
     )
     a.set("answer_rule", rule)
     a.set("due_date", deadline.due_on)
-    a.set("completed_on", on)
+    a.complete(on)
     a.set("disposal", disposal)
     a.off_control()
 
@@ -102,7 +102,7 @@ async def leave_without_consideration(a: Action, body: b.LeaveBody) -> None:
     if body.prepared_by:
         disposal["prepared_by"] = body.prepared_by
     a.close_open(a.today, cancelled=True)
-    a.set("completed_on", a.today)
+    a.complete(a.today)
     a.set("disposal", disposal)
     a.off_control()
     if any(applicant.get("address") for applicant in a.appeal.applicants):
@@ -119,7 +119,7 @@ async def terminate(a: Action, body: b.TerminateBody) -> None:
         raise Conflict("The appeal is not recorded as a repeat appeal (R-2.3).")
     # A withdrawal still gets its written answer (§17): that stage stays open.
     a.close_open(a.today, cancelled=True, keep=("withdrawal_answer",))
-    a.set("completed_on", a.today)
+    a.complete(a.today)
     a.set("disposal", _decided(a, "terminated", body.ground, body.conclusion))
     a.off_control()
     a.emit("appeal.applicant_notice", reason="terminated", ground=body.ground)
@@ -176,7 +176,7 @@ async def answer_duplicate(a: Action, body: b.DuplicateNoticeBody) -> None:
     )
     a.close_open(sent_on, cancelled=False)
     a.set("joined_to", original.id)
-    a.set("completed_on", sent_on)
+    a.complete(sent_on)
     a.set(
         "disposal",
         {"type": "answered_as_duplicate", "original": display_number(original.year, original.seq)},
