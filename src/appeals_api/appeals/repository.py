@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.enums import Form
@@ -74,7 +74,8 @@ async def open_electronic_starting_across(
         select(Appeal)
         .where(
             Appeal.completed_on.is_(None),
-            Appeal.form == Form.ELECTRONIC,
+            # A literal, as in the partial index's predicate (0012), so a generic plan uses it.
+            text(f"appeals.form = '{Form.ELECTRONIC.value}'"),
             Appeal.registered_on >= day,
             Appeal.received_at < day_after,
         )
