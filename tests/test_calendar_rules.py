@@ -298,8 +298,23 @@ def test_R_3_2_electronic_at_17_59_tashkent_starts_the_same_day() -> None:
     assert received(2026, 4, 15, 17, 59) == date(2026, 4, 15)
 
 
-def test_R_3_2_electronic_at_18_00_tashkent_starts_the_next_working_day() -> None:
-    assert received(2026, 4, 15, 18, 0) == date(2026, 4, 16)
+def test_R_3_2_electronic_at_18_00_00_tashkent_is_within_hours_and_starts_the_same_day() -> None:
+    # Amended: "later than 18:00:00" moves an e-appeal; 18:00:00 itself is within hours.
+    assert received(2026, 4, 15, 18, 0) == date(2026, 4, 15)
+    assert received(2026, 4, 15, 18, 1) == date(2026, 4, 16)
+
+
+def test_R_3_2_the_end_of_hours_at_microsecond_precision() -> None:
+    def start(hour: int, minute: int, second: int, micro: int) -> date:
+        at = datetime(2026, 4, 15, hour, minute, second, micro, tzinfo=TASHKENT)
+        return start_date(at, electronic=True, calendar=FIVE_DAY, tz=TASHKENT, work_end=WORK_END)
+
+    # Wednesday 2026-04-15, a working day.
+    assert start(18, 0, 0, 0) == date(2026, 4, 15)
+    assert start(18, 0, 0, 1) == date(2026, 4, 16)
+    # Before opening on a working day: that day (§35 moves only what comes after the end).
+    assert start(8, 59, 59, 999_999) == date(2026, 4, 15)
+    assert start(9, 0, 0, 0) == date(2026, 4, 15)
 
 
 def test_R_3_2_electronic_on_friday_evening_starts_on_monday() -> None:
@@ -337,9 +352,10 @@ def test_R_3_2_utc_input_is_converted_to_tashkent() -> None:
     def start(at: datetime) -> date:
         return start_date(at, electronic=True, calendar=FIVE_DAY, tz=TASHKENT, work_end=WORK_END)
 
-    # Tashkent is UTC+5: 12:59 UTC is 17:59 local, 13:00 UTC is 18:00 local.
+    # Tashkent is UTC+5: 13:00 UTC is 18:00 local (within hours), 13:01 UTC is 18:01 local.
     assert start(datetime(2026, 4, 15, 12, 59, tzinfo=UTC)) == date(2026, 4, 15)
-    assert start(datetime(2026, 4, 15, 13, 0, tzinfo=UTC)) == date(2026, 4, 16)
+    assert start(datetime(2026, 4, 15, 13, 0, tzinfo=UTC)) == date(2026, 4, 15)
+    assert start(datetime(2026, 4, 15, 13, 1, tzinfo=UTC)) == date(2026, 4, 16)
     # 20:00 UTC on the 14th is already 01:00 on the 15th in Tashkent.
     assert start(datetime(2026, 4, 14, 20, 0, tzinfo=UTC)) == date(2026, 4, 15)
 
@@ -495,7 +511,7 @@ def test_R_3_2_start_date_is_the_tashkent_date_or_the_next_working_day_for_e_app
     result = start_date(
         at, electronic=electronic, calendar=calendar, tz=TASHKENT, work_end=WORK_END
     )
-    on_time = calendar.is_working_day(local.date()) and local.time() < WORK_END
+    on_time = calendar.is_working_day(local.date()) and local.time() <= WORK_END
     if not electronic or on_time:
         assert result == local.date()
     else:

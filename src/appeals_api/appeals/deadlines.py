@@ -8,7 +8,7 @@ period applies to which appeal, and what follows when the calendar changes, is d
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appeals_api.appeals import journal
 from appeals_api.appeals import repository as appeals_repository
 from appeals_api.appeals.enums import Kind
-from appeals_api.appeals.models import AppealDeadline
-from appeals_api.calendar.rules import RULES, compute_due, get_rule
+from appeals_api.appeals.models import Appeal, AppealDeadline
+from appeals_api.calendar.rules import RULES, compute_due, get_rule, start_date
 from appeals_api.calendar.service import CalendarChange
 from appeals_api.calendar.workdays import WorkCalendar
 
@@ -52,25 +52,94 @@ def _registration_dues(
 async def on_calendar_change(
     session: AsyncSession, calendar: WorkCalendar, change: CalendarChange
 ) -> int:
-    """Recompute every open, calendar-derived deadline whose span covers the changed day (R-3.6).
+    """R-3.6: what a decree override on a day changes, each with a history row; how many
+    deadlines moved. Nothing recorded is removed: only open deadlines and starts move.
 
-    A deadline counted from `start_on` to `due_on` depends only on the days in that span, so a
-    change of any other day cannot move it. Deadlines fixed by a manager's decision stay. The
-    caller holds the calendar version exclusively (lock 1), then this takes the deadlines' and
-    their appeals' rows, in the order of the appeals' ids."""
+    1. An open e-appeal whose start the day decides (received on or before it, counting from
+       it or later) is re-dated as a fresh intake would date it now (R-3.2), with the stages
+       counted from receipt.
+    2. Open, calendar-derived deadlines whose span covers the day are recomputed: a deadline
+       counted from `start_on` to `due_on` depends only on the days in that span.
+    3. A deadline fixed by a manager on a day the decree makes a day off goes to the next
+       working day (§35).
+    The caller holds the calendar version exclusively (lock 1); each step takes its rows in the
+    order of the appeals' ids."""
     actor = journal.Actor.of(change.actor)
-    changed = 0
+    changed = await _redate_starts(session, calendar, change, actor)
     for deadline in await appeals_repository.open_deadlines_spanning(session, change.day):
         if deadline.rule not in RULES:
             continue
         new_due = compute_due(get_rule(deadline.rule), deadline.start_on, calendar)
         if new_due != deadline.due_on:
-            await _move(
-                session, deadline, new_due, actor=actor, now=change.now, reason=change.reason
-            )
+            await _move(session, deadline, new_due, actor=actor, change=change)
+            changed += 1
+    if not calendar.is_working_day(change.day):
+        for deadline in await appeals_repository.open_fixed_deadlines_due(session, change.day):
+            new_due = calendar.next_working_day(deadline.due_on)
+            await _move(session, deadline, new_due, actor=actor, change=change, fixed=True)
             changed += 1
     await session.flush()
     return changed
+
+
+async def _redate_starts(
+    session: AsyncSession, calendar: WorkCalendar, change: CalendarChange, actor: journal.Actor
+) -> int:
+    """Step 1 of `on_calendar_change`: e-appeals whose start the changed day decides."""
+    tz, moved = change.tz, 0
+    appeals = await appeals_repository.open_electronic_starting_across(session, change.day, tz)
+    stages = await appeals_repository.deadlines_of(session, [a.id for a in appeals])
+    for appeal in appeals:
+        new_start = start_date(
+            appeal.received_at, electronic=True, calendar=calendar, tz=tz, work_end=change.work_end
+        )
+        if new_start == appeal.registered_on:
+            continue
+        changes, events = _restart(appeal, stages[appeal.id], new_start, calendar)
+        moved += len(events)
+        await journal.record(
+            session, appeal, actor=actor, action="deadline_recomputed", at=change.now,
+            changes=changes, note=change.reason, events=events,
+        )  # fmt: skip
+    return moved
+
+
+def _restart(
+    appeal: Appeal, deadlines: list[AppealDeadline], new_start: date, calendar: WorkCalendar
+) -> tuple[journal.Changes, list[journal.EventSpec]]:
+    """The appeal counted from `new_start`: its open stages counted from receipt follow; one a
+    manager fixed keeps its date. The changes for the history, the events for the feed."""
+    old_start = appeal.registered_on
+    changes: journal.Changes = {"registered_on": [old_start.isoformat(), new_start.isoformat()]}
+    events: list[journal.EventSpec] = []
+    appeal.registered_on = new_start
+    for d in deadlines:
+        if d.done_on is not None or d.start_on != old_start or d.rule not in RULES:
+            continue
+        if get_rule(d.rule).counted_from != "receipt":
+            continue
+        d.start_on = new_start
+        if d.fixed:
+            continue
+        old_due, d.due_on = d.due_on, compute_due(get_rule(d.rule), new_start, calendar)
+        d.original_due_on = d.due_on
+        if d.due_on == old_due:
+            continue
+        if appeal.answer_rule == d.rule:
+            appeal.due_date = d.due_on
+        changes[f"deadlines.{d.rule}"] = [old_due.isoformat(), d.due_on.isoformat()]
+        events.append(("appeal.deadline_changed", _moved(d.rule, old_due, d.due_on)))
+    return changes, events
+
+
+def _moved(rule: str, old: date, new: date) -> dict[str, Any]:
+    """`appeal.deadline_changed`'s data for a deadline the calendar moved."""
+    return {
+        "rule": rule,
+        "previous_due_date": old.isoformat(),
+        "due_date": new.isoformat(),
+        "reason": "calendar",
+    }
 
 
 async def _move(
@@ -79,26 +148,26 @@ async def _move(
     new_due: date,
     *,
     actor: journal.Actor,
-    now: datetime,
-    reason: str,
+    change: CalendarChange,
+    fixed: bool = False,
 ) -> None:
-    """A deadline the calendar moved: its appeal follows when it is the answer's (R-3.6)."""
+    """A deadline the calendar moved: its appeal follows when it is the answer's (R-3.6). A
+    fixed deadline keeps its original (legal) date; a calendar-derived one's moves with it."""
     old_due = deadline.due_on
-    deadline.due_on = deadline.original_due_on = new_due
+    deadline.due_on = new_due
+    if not fixed:
+        deadline.original_due_on = new_due
     appeal = await appeals_repository.get_for_update(session, deadline.appeal_id)
     assert appeal is not None  # a deadline belongs to its appeal
     if appeal.answer_rule == deadline.rule:
         appeal.due_date = new_due
-    moved = {"previous_due_date": old_due.isoformat(), "due_date": new_due.isoformat()}
     await journal.record(
         session,
         appeal,
         actor=actor,
         action="deadline_recomputed",
-        at=now,
+        at=change.now,
         changes={f"deadlines.{deadline.rule}": [old_due.isoformat(), new_due.isoformat()]},
-        note=reason,
-        events=[
-            ("appeal.deadline_changed", {"rule": deadline.rule, **moved, "reason": "calendar"})
-        ],
+        note=change.reason,
+        events=[("appeal.deadline_changed", _moved(deadline.rule, old_due, new_due))],
     )

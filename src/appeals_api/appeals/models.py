@@ -104,6 +104,12 @@ class Appeal(Base):
         Index(
             "ix_appeals_joined_to", "joined_to", postgresql_where=sql_text("joined_to IS NOT NULL")
         ),
+        # the open e-appeals a decree override may re-date (migration 0012).
+        Index(
+            "ix_appeals_open_electronic_start",
+            "registered_on",
+            postgresql_where=sql_text("completed_on IS NULL AND form = 'electronic'"),
+        ),
     )
 
 

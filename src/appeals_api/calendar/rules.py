@@ -205,6 +205,11 @@ def start_date(
         return day
     # Only the end of working hours moves an e-appeal (§35): one sent at 07:00 on a working day
     # was received that day, even though nobody reads it before opening.
-    if not calendar.is_working_day(day) or local.time() >= work_end:
+    if not calendar.is_working_day(day) or after_hours(local.time(), work_end):
         return calendar.next_working_day(day)
     return day
+
+
+def after_hours(local: time, work_end: time) -> bool:
+    """R-3.2 (§35): later than the end of working hours; exactly 18:00:00 is still within."""
+    return local.replace(tzinfo=None) > work_end

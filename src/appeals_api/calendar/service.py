@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,12 +80,15 @@ class OverrideResult:
 
 @dataclass(frozen=True)
 class CalendarChange:
-    """A decree override made or removed: the day, by whom, when, and why."""
+    """A decree override made or removed: the day, by whom, when, and why; and the time zone
+    and end of working hours an e-appeal's start is counted with (R-3.2)."""
 
     day: date
     actor: Principal
     now: datetime
     reason: str
+    tz: ZoneInfo
+    work_end: time
 
 
 class CalendarListener(Protocol):
@@ -113,7 +117,8 @@ async def put_override(
     override = await repository.upsert_override(
         session, day=day, working=working, reason=reason, by=actor.label, now=now
     )
-    change = CalendarChange(day, actor, now, f"calendar override: {reason}")
+    note = f"calendar override: {reason}"
+    change = CalendarChange(day, actor, now, note, settings.tz, settings.work_end)
     recomputed = await listener(session, await load_calendar(session, settings), change)
     return OverrideResult(override=override, recomputed=recomputed)
 
@@ -131,5 +136,6 @@ async def delete_override(
     await repository.bump_version(session)
     if not await repository.delete_override(session, day):
         raise NotFound(f"no calendar override on {day.isoformat()}")
-    change = CalendarChange(day, actor, now, "calendar override removed")
+    note = "calendar override removed"
+    change = CalendarChange(day, actor, now, note, settings.tz, settings.work_end)
     return await listener(session, await load_calendar(session, settings), change)

@@ -16,8 +16,10 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
+from appeals_api.appeals.channels import follows_channel
+from appeals_api.appeals.enums import Channel, Form
 from appeals_api.appeals.numbering import display_number
-from appeals_api.calendar.rules import compute_due, get_rule
+from appeals_api.calendar.rules import after_hours, compute_due, get_rule
 from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
 from appeals_api.stats import seed_data as d
@@ -80,6 +82,14 @@ class Draft:
     stages: list[list[Any]] = field(default_factory=list)  # rule, start, due, done, cancelled
 
 
+def _check_forms() -> None:
+    """R-1.1: the proportions draw only forms their channels admit (the intake's table)."""
+    for channel, (_, forms) in d.CHANNELS.items():
+        wrong = [f for f in forms if not follows_channel(Form(f), Channel(channel))]
+        if wrong:
+            raise ValueError(f"seed_data.CHANNELS: {channel} is never {', '.join(wrong)} (R-1.1)")
+
+
 class Generator:
     def __init__(
         self,
@@ -90,6 +100,7 @@ class Generator:
         units: list[str],
         today: date,
     ) -> None:
+        _check_forms()
         self.rng, self.calendar, self.settings, self.today = rng, calendar, settings, today
         self.tz = settings.tz
         self.units = units
@@ -139,7 +150,9 @@ class Generator:
         local = received_at.astimezone(self.tz)
         registered_on = local.date()
         if form == "electronic":
-            registered_on = self.start(local.date(), local.time() >= self.settings.work_end)
+            registered_on = self.start(
+                local.date(), after_hours(local.time(), self.settings.work_end)
+            )
         rule = "proposal_answer" if kind == "proposal" else "answer"
         due = self.due(rule, registered_on)
         return Draft(

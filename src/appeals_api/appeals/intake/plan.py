@@ -131,7 +131,9 @@ def plan_registration(
     due_date = next(d["due_on"] for d in deadlines if d["rule"] == answer_rule)
     code = tracking_code()
     values = _columns(data, appeal_id=uuid.uuid4(), code=code, related=related) | {
-        "year": received_at.astimezone(tz).date().year,
+        # the book the number is entered in is this year's (Tashkent), whenever the
+        # appeal was received: a closed year's book is never reopened.
+        "year": now.astimezone(tz).year,
         "received_at": received_at,
         "registered_on": registered_on,
         "answer_rule": answer_rule,

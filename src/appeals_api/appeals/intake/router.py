@@ -45,7 +45,11 @@ async def create_appeal(
     credentials: CreatorKey,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Intake (R-1): registered with its yearly number (R-2.1) and legal deadlines (R-3)."""
+    """Intake (R-1): registered with the number of the year it is entered in (R-2.1) and its
+    legal deadlines (R-3). The form must be one its channel admits, else 422 (R-1.1, §4):
+    `helpline` oral; `website`, `email`, `government_portal`, `presidential_virtual_reception`
+    electronic; `post` written; receptions oral or written; `mass_media` written or electronic;
+    `other` any."""
     state = request.app.state
     settings: Settings = state.settings
     now = state.clock()

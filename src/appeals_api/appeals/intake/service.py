@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 
+from appeals_api.appeals.channels import check_form
 from appeals_api.appeals.intake import repository
 from appeals_api.appeals.intake.plan import (
     Plan,
@@ -64,7 +65,9 @@ async def register(
     """R-1, R-2.1, R-3.2–3.3, R-1.8: register once, answer every retry with the first answer.
 
     401 for a key not valid now, 403 for a role not admitted (or back-dating without the
-    registrar's role), then 422 for a reception in the future: deny first, as every route."""
+    registrar's role), then 422 for a reception in the future: deny first, as every route.
+    A form its channel does not admit is a bad body (R-1.1), refused like one, before the key."""
+    check_form(data.form, data.channel)
     received = reception(data, now, settings)
     related = await _related(pool, data, settings)
     fingerprint = request_fingerprint(data) if idempotency_key else None

@@ -125,6 +125,9 @@ class Action:
     def close_deadline(
         self, deadline: AppealDeadline, on: date, *, cancelled: bool = False
     ) -> None:
+        # An act before the stage began (an e-appeal received after hours, handled that
+        # evening: R-3.2 counts it from the next working day) closes it on the day it began.
+        on = max(on, deadline.start_on)
         deadline.done_on = on
         deadline.cancelled = cancelled
         what = "cancelled_on" if cancelled else "done_on"
@@ -135,6 +138,11 @@ class Action:
         for deadline in self.facts.deadlines:
             if deadline.done_on is None and deadline.rule not in keep:
                 self.close_deadline(deadline, on, cancelled=cancelled)
+
+    def complete(self, on: date) -> None:
+        """R-6.3 (§43): consideration ends on `on`, never before the registration date (an act
+        on the evening an e-appeal came in after hours ends it on the day counting starts)."""
+        self.set("completed_on", max(on, self.appeal.registered_on))
 
     def off_control(self) -> None:
         """§47, §66: the appeal leaves control, by this official, now."""

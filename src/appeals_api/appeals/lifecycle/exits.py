@@ -74,7 +74,7 @@ async def leave_without_consideration(a: Action, body: b.LeaveBody) -> None:
     if body.prepared_by:
         disposal["prepared_by"] = body.prepared_by
     a.close_open(a.today, cancelled=True)
-    a.set("completed_on", a.today)
+    a.complete(a.today)
     a.set("disposal", disposal)
     a.off_control()
     addressed = any(applicant.get("address") for applicant in a.appeal.applicants)
@@ -94,7 +94,7 @@ async def terminate(a: Action, body: b.TerminateBody) -> None:
     ceased = await _ceased_with(a) if repeat else None
     # A withdrawal still gets its written answer (§17): that stage stays open.
     a.close_open(a.today, cancelled=True, keep=("withdrawal_answer",))
-    a.set("completed_on", a.today)
+    a.complete(a.today)
     disposal = _decided(a, "terminated", body.ground, body.conclusion)
     if ceased is not None:
         disposal |= {"silent": True, "correspondence_ceased_on": a.today.isoformat()}
@@ -182,7 +182,7 @@ async def answer_duplicate(a: Action, body: b.DuplicateNoticeBody) -> None:
     )
     a.close_open(sent_on, cancelled=False)
     a.set("joined_to", original.id)
-    a.set("completed_on", sent_on)
+    a.complete(sent_on)
     a.set(
         "disposal",
         {"type": "answered_as_duplicate", "original": display_number(original.year, original.seq)},

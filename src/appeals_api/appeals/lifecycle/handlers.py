@@ -225,7 +225,7 @@ async def send(a: Action, body: b.SendBody) -> None:
     )
     letter.control_letter_number = body.control_letter_number
     a.set("outcome", letter.outcome)
-    a.set("completed_on", sent_on)
+    a.complete(sent_on)
     a.close_open(sent_on, cancelled=False, keep=("clarification",))
     on_time = sent_on <= a.appeal.due_date
     a.note("letter_number", body.letter_number)

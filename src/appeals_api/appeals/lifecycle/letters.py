@@ -119,7 +119,7 @@ async def _out_by_letter(a: Action, letter: Letter, sent_on: date) -> None:
     a.close_open(sent_on, cancelled=True)
     a.set("answer_rule", rule)
     a.set("due_date", stage.due_on)
-    a.set("completed_on", sent_on)
+    a.complete(sent_on)
     a.off_control()
     a.to = LETTER_EXITS[letter.kind]
     if letter.kind is L.FORWARD:
@@ -134,7 +134,7 @@ async def _withdrawal_answered(a: Action, letter: Letter, sent_on: date) -> None
     """§17, §51: the written answer to a withdrawal ends it."""
     if (stage := a.facts.open_deadline("withdrawal_answer")) is not None:
         a.close_deadline(stage, sent_on)
-    a.set("completed_on", sent_on)
+    a.complete(sent_on)
 
 
 async def _left_notice_sent(a: Action, letter: Letter, sent_on: date) -> None:
