@@ -68,6 +68,9 @@ class Action:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     stay: bool = False  # an interim response leaves the status as it is
+    # Passed stages this action touched without changing them (a decision too late to move the
+    # deadline): recorded as violations like those it met or moved.
+    late: list[AppealDeadline] = field(default_factory=list)
     _calendar: WorkCalendar | None = None
 
     @property
