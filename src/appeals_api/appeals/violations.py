@@ -4,7 +4,7 @@ afterwards removes or rewrites it.
 Two writers record them, one row per appeal, rule and due date whichever comes first: the
 deadline watch (`control.repository`, in the statement that publishes `appeal.overdue`), and any
 action that touches — meets, moves, cancels — a stage whose deadline had already passed when it
-acted (`lifecycle.perform` takes a `Before` of the appeal's stages, then `record_touched`). So
+acted (`lifecycle.perform` takes a `Before` of the appeal's stages, then `record`). So
 the violation exists even if the watch has not run yet, and no extension, study decision,
 withdrawal or termination taken afterwards can make the appeal look on time.
 """
@@ -89,7 +89,7 @@ def violated(
     return out
 
 
-async def record_touched(
+async def record(
     session: AsyncSession,
     appeal: Appeal,
     was: Before,

@@ -113,9 +113,7 @@ async def perform(
     await HANDLERS[name](action, body)
     _move(action, name)
     found = violations.violated(was, facts.deadlines, action.late)
-    await violations.record_touched(
-        session, appeal, was, found, actor=action.actor, action=name, now=now
-    )
+    await violations.record(session, appeal, was, found, actor=action.actor, action=name, now=now)
     notes = [n for n in (*action.notes, body.note) if n]
     await journal.record(
         session,
