@@ -167,6 +167,34 @@ class AppealHistory(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AppealViolation(Base):
+    """A stage deadline that passed unmet (R-9.4): a fact, inserted once, never changed.
+
+    Who was responsible is kept as it was then (units, named executors); a later re-routing,
+    extension, withdrawal or override leaves the row as it is. One per appeal, rule, due date:
+    the deadline watch and an action that meets the same violation write one row.
+    """
+
+    __tablename__ = "appeal_violations"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(String(64))
+    due_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    units: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
+    executors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    deadline_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appeal_deadlines.id", ondelete="SET NULL")
+    )
+    # Who noticed it: the deadline watch, an action (its name), or the migration that found it.
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("appeal_id", "rule", "due_on"),)
+
+
 class IdempotencyRecord(Base):
     """The first answer to a POST with an Idempotency-Key, replayed to its retries (R-1.8)."""
 

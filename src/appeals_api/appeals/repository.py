@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.enums import Form
-from appeals_api.appeals.models import Appeal, AppealDeadline
+from appeals_api.appeals.models import Appeal, AppealDeadline, AppealViolation, Resolution
+
+# The rules an appeal's answer deadline (`answer_rule`) can take: a violation of one of them
+# makes the appeal overdue (R-6.3, R-9.4); the other stages' violations are noted as well.
+ANSWER_RULES = (
+    "answer",
+    "answer_extended_study",
+    "proposal_answer",
+    "withdrawal_answer",
+    "forward",
+    "return",
+)
 
 
 async def find_by_number(session: AsyncSession, *, year: int, seq: int) -> Appeal | None:
@@ -99,3 +112,77 @@ async def open_fixed_deadlines_due(session: AsyncSession, day: date) -> list[App
         .with_for_update()
     )
     return list(rows)
+
+
+async def violations_of(
+    session: AsyncSession, appeal_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[AppealViolation]]:
+    """The recorded violations of each appeal (R-9.4), by due date."""
+    out: dict[uuid.UUID, list[AppealViolation]] = {a: [] for a in appeal_ids}
+    if not appeal_ids:
+        return out
+    rows = await session.scalars(
+        select(AppealViolation)
+        .where(AppealViolation.appeal_id.in_(appeal_ids))
+        .order_by(AppealViolation.appeal_id, AppealViolation.due_on, AppealViolation.id)
+    )
+    for v in rows:
+        out[v.appeal_id].append(v)
+    return out
+
+
+def answer_violated(appeal_id: Any) -> ColumnElement[bool]:
+    """SQL: the appeal has a recorded violation of an answer deadline (R-9.4). An uncorrelated
+    IN, so PostgreSQL hashes the (small) violations once for a whole range of appeals."""
+    return appeal_id.in_(  # type: ignore[no-any-return]
+        select(AppealViolation.appeal_id).where(AppealViolation.rule.in_(ANSWER_RULES))
+    )
+
+
+async def executors_in_force(session: AsyncSession, appeal_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The named executors of the appeal's resolution in force (R-4.1), or none."""
+    found = await session.scalar(
+        select(Resolution.executors)
+        .where(Resolution.appeal_id == appeal_id, Resolution.superseded_at.is_(None))
+        .order_by(Resolution.id.desc())
+        .limit(1)
+    )
+    return list(found or [])
+
+
+_RECORD_VIOLATION = text(
+    """
+    INSERT INTO appeal_violations
+        (appeal_id, rule, due_on, recorded_at, units, executors, deadline_id, recorded_by)
+    VALUES (:appeal_id, :rule, :due_on, :now, CAST(:units AS varchar[]),
+            CAST(:executors AS jsonb), :deadline_id, :recorded_by)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+    """
+)
+
+
+async def insert_violation(
+    session: AsyncSession,
+    *,
+    appeal_id: uuid.UUID,
+    rule: str,
+    due_on: date,
+    now: datetime,
+    units: Sequence[str],
+    executors: Sequence[dict[str, Any]],
+    deadline_id: int | None,
+    recorded_by: str,
+) -> bool:
+    """Record a violation once per appeal, rule and due date; whether this call recorded it."""
+    values = {
+        "appeal_id": appeal_id,
+        "rule": rule,
+        "due_on": due_on,
+        "now": now,
+        "units": list(units),
+        "executors": json.dumps(list(executors)),
+        "deadline_id": deadline_id,
+        "recorded_by": recorded_by,
+    }
+    return (await session.execute(_RECORD_VIOLATION, values)).first() is not None

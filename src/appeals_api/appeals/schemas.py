@@ -180,6 +180,19 @@ class DeadlineRead(Output):
     cancelled: bool = Field(description="Closed because the stage no longer applies.")
 
 
+class ViolationRead(Output):
+    """A stage deadline that passed unmet (R-9.4): recorded once, never removed."""
+
+    rule: str
+    clause: str
+    due_date: date
+    recorded_at: datetime
+    units: list[str] = Field(description="The units responsible when it was recorded.")
+    executors: list[dict[str, object]] = Field(
+        description="The executors the resolution named then, if any (unit, name)."
+    )
+
+
 class RelatedRead(Output):
     relation: Relation
     year: int
@@ -213,6 +226,10 @@ class AppealRead(Output):
     overdue: bool
     completed_on: date | None
     deadlines: list[DeadlineRead]
+    violations: list[ViolationRead] = Field(
+        default_factory=list,
+        description="Every recorded violation of a stage deadline (R-9.4); never removed.",
+    )
     text: str
     summary: str | None
     addressee: str | None

@@ -1,9 +1,11 @@
 """All SQL of control: the deadline watch's notices (R-9.1, R-9.3) and the control report (R-9.2).
 
 Each notice is published by one statement that inserts it into `deadline_notices` with
-`ON CONFLICT DO NOTHING` and writes the outbox event (and, for overdue, the violation note in
-the appeal's history) only for the rows it really inserted: two workers at once, a run
-repeated or a run killed half-way all end with exactly one notice per appeal, rule, due date.
+`ON CONFLICT DO NOTHING` and writes the outbox event only for the rows it really inserted; an
+overdue notice also records the violation (R-9.4) in `appeal_violations`, and the violation
+note in the appeal's history only where no action recorded that violation first. Two workers
+at once, a run repeated or a run killed half-way all end with exactly one notice per appeal,
+rule, due date, and one violation.
 Both queries are range scans of partial indexes over open deadlines, so a run costs in
 proportion to the deadlines that are due, not to all appeals.
 """
@@ -27,11 +29,11 @@ _VIOLATION_CHANGES = """jsonb_build_object('violations', jsonb_build_array(NULL,
     jsonb_build_object('rule', n.rule, 'due_date', n.due_on)))"""
 _VIOLATION_NOTE = """'The ' || n.rule || ' deadline of ' || to_char(n.due_on, 'YYYY-MM-DD')
     || ' passed without the stage being done (R-9.3).'"""
-# The journal writes the event and the violation note (the history row) of each new notice.
+# The journal writes the event of each new notice, and the note of each new violation.
 _OVERDUE_SQL = text(
     f"""
     WITH due AS (
-        SELECT d.appeal_id, d.rule, d.due_on
+        SELECT d.appeal_id, d.rule, d.due_on, d.id AS deadline_id
         FROM appeal_deadlines d JOIN appeals a ON a.id = d.appeal_id
         WHERE d.done_on IS NULL AND d.due_on < :today
           AND NOT EXISTS (
@@ -50,6 +52,22 @@ _OVERDUE_SQL = text(
         ON CONFLICT DO NOTHING
         RETURNING appeal_id, rule, due_on
     ),
+    v AS (
+        INSERT INTO appeal_violations
+            (appeal_id, rule, due_on, recorded_at, units, executors, deadline_id, recorded_by)
+        SELECT n.appeal_id, n.rule, n.due_on, :now, a.units,
+               coalesce(r.executors, '[]'::jsonb), due.deadline_id, :actor
+        FROM n
+        JOIN due USING (appeal_id, rule, due_on)
+        JOIN appeals a ON a.id = n.appeal_id
+        LEFT JOIN LATERAL (
+            SELECT x.executors FROM appeal_resolutions x
+            WHERE x.appeal_id = n.appeal_id AND x.superseded_at IS NULL
+            ORDER BY x.id DESC LIMIT 1
+        ) r ON true
+        ON CONFLICT DO NOTHING
+        RETURNING appeal_id, rule, due_on
+    ),
     e AS ({
         journal.event_sql(
             source="n",
@@ -61,7 +79,7 @@ _OVERDUE_SQL = text(
     }),
     h AS ({
         journal.history_sql(
-            source="n",
+            source="v AS n",
             appeal_id="n.appeal_id",
             at=":now",
             actor_id="NULL",
@@ -120,13 +138,16 @@ _OVERDUE_COUNT_SQL = text(
 )
 
 
+# A stage already violated names those responsible when it was (R-9.4), not those of now.
 _CONTROL_SQL = text(
     """
-    SELECT a.id, a.year, a.seq, a.status, a.units, d.rule, d.due_on,
-           coalesce(r.executors, '[]'::jsonb) AS executors
+    SELECT a.id, a.year, a.seq, a.status, coalesce(v.units, a.units) AS units, d.rule, d.due_on,
+           coalesce(v.executors, r.executors, '[]'::jsonb) AS executors
     FROM appeal_deadlines d
     JOIN appeals a ON a.id = d.appeal_id
     LEFT JOIN appeal_resolutions r ON r.appeal_id = a.id AND r.superseded_at IS NULL
+    LEFT JOIN appeal_violations v
+        ON v.appeal_id = d.appeal_id AND v.rule = d.rule AND v.due_on = d.due_on
     WHERE d.done_on IS NULL AND d.due_on <= :horizon
     ORDER BY d.due_on, a.year, a.seq, d.id
     LIMIT :limit

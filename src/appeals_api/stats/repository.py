@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appeals_api.appeals.enums import Outcome, Status
 from appeals_api.appeals.lifecycle.workflow import OPEN  # consideration has not ended
 from appeals_api.appeals.models import Appeal
+from appeals_api.appeals.repository import answer_violated
 from appeals_api.stats.schemas import COUNTERS
 from appeals_api.units.models import Unit
 
@@ -73,6 +74,7 @@ def _range(start: datetime, end: datetime) -> ColumnElement[bool]:
 def _keyed(start: datetime, end: datetime, tz: str) -> Subquery:
     """The range's appeals with their group keys derived once."""
     local = func.timezone(tz, Appeal.received_at)
+    violated = answer_violated(Appeal.id)
     return (
         select(
             cast(func.extract("year", local), Integer).label("year"),
@@ -85,15 +87,17 @@ def _keyed(start: datetime, end: datetime, tz: str) -> Subquery:
             Appeal.units[1].label("unit"),
             Appeal.language,
             Appeal.outcome,
-            # R-6.3: on-time is judged by the day consideration ended.
+            # R-6.3: on-time is judged by the day consideration ended; R-9.4: an answer
+            # deadline violated once is never on time again, whatever moved afterwards.
             case(
                 (Appeal.completed_on.is_(None), "open"),
-                (Appeal.completed_on <= Appeal.due_date, "on_time"),
+                (and_(Appeal.completed_on <= Appeal.due_date, ~violated), "on_time"),
                 else_="late",
             ).label("on_time"),
             Appeal.status,
             Appeal.completed_on,
             Appeal.due_date,
+            violated.label("violated"),
         )
         .where(_range(start, end))
         .subquery("a")
@@ -122,8 +126,10 @@ def counter_conditions(s: Subquery, today: date) -> dict[str, ColumnElement[bool
             c.status == S.JOINED, c.outcome.is_(None), c.completed_on.is_not(None)
         ),
         "open": or_(c.status.in_(OPEN), and_(c.status == S.JOINED, c.completed_on.is_(None))),
-        # The appeals domain's rule: past the deadline unanswered, or answered after it.
+        # The appeals domain's rule: an answer deadline violated (R-9.4), or past the deadline
+        # in force unanswered, or answered after it.
         "overdue": or_(
+            c.violated,
             and_(c.completed_on.is_(None), c.due_date < today),
             c.completed_on > c.due_date,
         ),

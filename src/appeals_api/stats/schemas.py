@@ -25,8 +25,9 @@ COUNTER_DEFINITIONS: dict[str, str] = {
     "notice saying so (§29).",
     "open": "Consideration has not ended (including duplicates joined to an appeal that is "
     "still open).",
-    "overdue": "Past the answer deadline without the consideration having ended, or ended "
-    "after it (R-6.3), judged on the day of the request.",
+    "overdue": "An answer deadline was violated (a recorded fact, R-9.4: no later extension, "
+    "study decision or withdrawal undoes it), or the answer deadline has passed without the "
+    "consideration having ended, or it ended after it (R-6.3), judged on the day of the request.",
 }
 # received = reviewed + left_without_consideration + terminated + withdrawn + forwarded
 #            + returned + answered_as_duplicate + open; overdue overlaps them.

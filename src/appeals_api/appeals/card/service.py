@@ -31,11 +31,20 @@ from appeals_api.appeals.card.schemas import (
 )
 from appeals_api.appeals.enums import LetterKind, LetterState
 from appeals_api.appeals.lifecycle import repository as lifecycle_repository
-from appeals_api.appeals.models import Appeal, AppealHistory, Assignment, Letter, Resolution
+from appeals_api.appeals.models import (
+    Appeal,
+    AppealDeadline,
+    AppealHistory,
+    AppealViolation,
+    Assignment,
+    Letter,
+    Resolution,
+)
 from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.reading import repository as reading_repository
 from appeals_api.appeals.reading.fields import is_overdue
+from appeals_api.appeals.repository import ANSWER_RULES
 from appeals_api.calendar.rules import RULES
 from appeals_api.rows import from_row
 from appeals_api.units import service as units_service
@@ -74,7 +83,14 @@ async def build_card(
         as_of=today,
         front=front,
         reverse=await _reverse(
-            session, appeal, resolutions, unit_names, today=today, tz=tz, personal=personal
+            session,
+            appeal,
+            resolutions,
+            unit_names,
+            deadlines,
+            today=today,
+            tz=tz,
+            personal=personal,
         ),
     )
 
@@ -151,12 +167,14 @@ async def _reverse(
     appeal: Appeal,
     resolutions: Sequence[Resolution],
     unit_names: dict[str, str],
+    deadlines: Sequence[AppealDeadline],
     *,
     today: date,
     tz: tzinfo,
     personal: bool,
 ) -> CardReverse:
     letters = await lifecycle_repository.letters_of(session, appeal.id)
+    violations = (await repository.violations_of(session, [appeal.id]))[appeal.id]
     assignments = await lifecycle_repository.assignments_of(session, appeal.id)
     closing = _closing_letter(letters)
     return CardReverse(
@@ -172,7 +190,9 @@ async def _reverse(
         disposal=appeal.disposal,
         removed_from_control=_removal(appeal, tz),
         completed_on=appeal.completed_on,
-        violation_note=violation_note(appeal, today=today),
+        violation_note=violation_note(
+            appeal, today=today, violations=violations, deadlines=deadlines
+        ),
         measures=[
             CardMeasure.model_validate(m, from_attributes=True)
             for m in await lifecycle_repository.measures_of(session, appeal.id)
@@ -188,24 +208,50 @@ def _removal(appeal: Appeal, tz: tzinfo) -> CardControlRemoval | None:
     return CardControlRemoval(by=appeal.control_removed_by or "", at=at, on=at.date())
 
 
-def violation_note(appeal: Appeal, *, today: date) -> str | None:
-    """R-9.3: the answer deadline missed (answered late, or still open past it), or None."""
-    if not is_overdue(appeal, today):
+def violation_note(
+    appeal: Appeal,
+    *,
+    today: date,
+    violations: Sequence[AppealViolation] = (),
+    deadlines: Sequence[AppealDeadline] = (),
+) -> str | None:
+    """R-9.3, R-9.4: every recorded violation, and the answer deadline in force if it has
+    passed unanswered and the watch has not recorded it yet; None if no deadline was missed."""
+    missed = [(v.rule, v.due_on, v.deadline_id) for v in violations]
+    if is_overdue(appeal, today) and (appeal.answer_rule, appeal.due_date) not in {
+        (rule, due) for rule, due, _ in missed
+    }:
+        answer = next((d for d in reversed(deadlines) if d.rule == appeal.answer_rule), None)
+        missed.append((appeal.answer_rule, appeal.due_date, answer.id if answer else None))
+    if not missed:
         return None
-    rule = RULES.get(appeal.answer_rule)
-    named = f"{appeal.answer_rule} ({rule.clause}: {rule.description})" if rule else "answer"
-    due = appeal.due_date.isoformat()
-    if appeal.completed_on is not None:
-        days = (appeal.completed_on - appeal.due_date).days
-        return (
-            f"The deadline {named} of {due} was violated by {_days(days)}: "
-            f"consideration ended on {appeal.completed_on.isoformat()}."
-        )
-    days = (today - appeal.due_date).days
-    return (
-        f"The deadline {named} of {due} was violated: "
-        f"as of {today.isoformat()} the appeal is {_days(days)} overdue and not yet answered."
+    by_id = {d.id: d for d in deadlines}
+    return " ".join(
+        _violated(appeal, rule, due, by_id.get(deadline_id or 0), today=today)
+        for rule, due, deadline_id in sorted(missed, key=lambda m: (m[1], m[0]))
     )
+
+
+def _violated(
+    appeal: Appeal, rule_name: str, due: date, deadline: AppealDeadline | None, *, today: date
+) -> str:
+    rule = RULES.get(rule_name)
+    named = f"{rule_name} ({rule.clause}: {rule.description})" if rule else rule_name
+    head = f"The deadline {named} of {due.isoformat()} was violated"
+    answer = rule_name in ANSWER_RULES
+    same = deadline if deadline is not None and deadline.due_on == due else None
+    ended = same.done_on if same is not None else None
+    cancelled = same is not None and same.cancelled
+    if answer and appeal.completed_on is not None and not cancelled:
+        ended = appeal.completed_on  # R-6.3: the day consideration ended
+    if ended is None:
+        late = _days((today - due).days)
+        what = "not yet answered" if answer else "the stage is not yet done"
+        return f"{head}: as of {today.isoformat()} the appeal is {late} overdue and {what}."
+    if cancelled:
+        return f"{head}: it had passed unmet when the stage was cancelled on {ended.isoformat()}."
+    done = "consideration ended" if answer else "the stage was done"
+    return f"{head} by {_days((ended - due).days)}: {done} on {ended.isoformat()}."
 
 
 def _days(n: int) -> str:

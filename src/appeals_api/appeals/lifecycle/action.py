@@ -69,6 +69,9 @@ class Action:
     notes: list[str] = field(default_factory=list)
     stay: bool = False  # an interim response leaves the status as it is
     to: Status | None = None  # a sent letter of a way out takes it there (LETTER_EXITS, §31)
+    # Passed stages this action touched without changing them (a decision too late to move the
+    # deadline): recorded as violations like those it met or moved.
+    late: list[AppealDeadline] = field(default_factory=list)
     _calendar: WorkCalendar | None = None
 
     @property

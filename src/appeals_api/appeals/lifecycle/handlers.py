@@ -3,6 +3,7 @@ response, signature, sending, control, and the manager's deadline changes (R-3.4
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from appeals_api.appeals.enums import (
@@ -15,8 +16,9 @@ from appeals_api.appeals.enums import (
 from appeals_api.appeals.lifecycle import letters, repository
 from appeals_api.appeals.lifecycle import schemas as b
 from appeals_api.appeals.lifecycle.action import Action, addressee, invalid
-from appeals_api.appeals.models import Assignment, Measure, Resolution
+from appeals_api.appeals.models import AppealDeadline, Assignment, Measure, Resolution
 from appeals_api.calendar.rules import add_months, compute_due, get_rule
+from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
 from appeals_api.errors import Conflict, NotFound
 from appeals_api.units import service as units_service
@@ -72,6 +74,14 @@ async def _study_required(a: Action) -> None:
         return
     answer = a.facts.open_deadline("answer")
     if answer is None:
+        return
+    if a.today > answer.due_on:  # R-3.4: decided before the 15 days run out, or not at all
+        a.late.append(answer)
+        a.note("study_required_too_late", answer.due_on)
+        a.notes.append(
+            "§36: additional study is decided before the 15 days run out; the answer deadline "
+            f"of {answer.due_on.isoformat()} stays, and so does its violation (R-3.4, R-9.4)."
+        )
         return
     longer = compute_due(get_rule("answer_extended_study"), answer.start_on, await a.calendar())
     new_due = max(longer, answer.due_on) if answer.fixed else longer
@@ -247,26 +257,26 @@ async def remove_from_control(a: Action, body: b.ActionBody) -> None:
         )
 
 
+# R-3.4 (§36): what an extension may move: the answer deadline, never another stage.
+EXTENDABLE = ("answer", "answer_extended_study", "proposal_answer")
+
+
 async def _change_deadline(a: Action, body: b.DeadlineChangeBody, *, extend: bool) -> None:
     """R-3.4 (§36, §38): a manager moves a deadline, with a reason; the original stays."""
     rule = body.rule or a.appeal.answer_rule
+    if extend:
+        await _may_extend(a, rule, named=body.rule is not None)
     deadline = a.facts.open_deadline(rule)
     if deadline is None:
         raise invalid("rule", f"the appeal has no open {rule!r} deadline")
     calendar = await a.calendar()
     new, old = body.due_date, deadline.due_on
+    if extend:
+        _check_extension(a, deadline, new, calendar)
+    else:
+        _check_shortening(a, deadline, new)
     if not calendar.is_working_day(new):
         raise invalid("due_date", "a deadline falls on a working day (§35)")
-    if extend:
-        limit = calendar.roll_forward(add_months(old, 1))
-        if new <= old:
-            raise invalid("due_date", "an extension moves the deadline later")
-        if new > limit:
-            raise invalid(
-                "due_date", f"at most one month past the current deadline: {limit.isoformat()}"
-            )
-    elif new >= old or new < a.today:
-        raise invalid("due_date", "a shortened deadline is earlier, and not in the past")
     deadline.due_on, deadline.fixed = new, True
     a.changes[f"deadlines.{rule}"] = [old.isoformat(), new.isoformat()]
     a.notes.append(body.reason)
@@ -283,6 +293,50 @@ async def _change_deadline(a: Action, body: b.DeadlineChangeBody, *, extend: boo
     )
     if extend:  # §36: the applicant is told
         a.emit("appeal.applicant_notice", reason="deadline_extended", due_date=new)
+
+
+async def _may_extend(a: Action, rule: str, *, named: bool) -> None:
+    """§36 extends the answer deadline, once per appeal (R-3.4): 422 for a stage the caller
+    named that cannot be extended, 409 where the appeal's state refuses."""
+    if rule not in EXTENDABLE:
+        message = f"§36 extends only the answer deadline, not the {rule!r} stage (R-3.4)"
+        raise invalid("rule", message) if named else Conflict(message + ".")
+    if await repository.was_extended(a.session, a.appeal.id):
+        raise Conflict("§36 allows one extension per appeal (R-3.4): it was extended already.")
+
+
+def _check_extension(
+    a: Action, deadline: AppealDeadline, new: date, calendar: WorkCalendar
+) -> None:
+    """§36: only before the deadline passes, to at most a month past the legal deadline."""
+    due, legal = deadline.due_on, deadline.original_due_on
+    if a.today > due:
+        raise Conflict(
+            f"§36 extends a deadline only before it passes (R-3.4): the {deadline.rule} deadline "
+            f"of {due.isoformat()} has passed, and its violation stays (R-9.4)."
+        )
+    if new <= due:
+        raise invalid("due_date", f"an extension moves the deadline past {due.isoformat()} (R-3.4)")
+    limit = calendar.roll_forward(add_months(legal, 1))
+    if new > limit:
+        raise invalid(
+            "due_date",
+            f"§36 allows at most one month past the legal deadline of {legal.isoformat()}: "
+            f"{limit.isoformat()} (R-3.4)",
+        )
+
+
+def _check_shortening(a: Action, deadline: AppealDeadline, new: date) -> None:
+    """§38: a shortened deadline is earlier than the one in force, and never in the past."""
+    if new >= deadline.due_on:
+        raise invalid(
+            "due_date",
+            f"§38: a shortened deadline is earlier than {deadline.due_on.isoformat()} (R-3.4)",
+        )
+    if new < a.today:
+        raise invalid(
+            "due_date", f"§38 never shortens a deadline into the past, before {a.today} (R-3.4)"
+        )
 
 
 async def extend(a: Action, body: b.DeadlineChangeBody) -> None:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals.models import Appeal, Assignment, Letter, Measure, Resolution
+from appeals_api.appeals.models import (
+    Appeal,
+    AppealHistory,
+    Assignment,
+    Letter,
+    Measure,
+    Resolution,
+)
 
 
 async def current_assignments(session: AsyncSession, appeal_id: uuid.UUID) -> list[Assignment]:
@@ -81,3 +88,13 @@ async def duplicates_on_control(session: AsyncSession, original_id: uuid.UUID) -
         .with_for_update()
     )
     return list(rows)
+
+
+async def was_extended(session: AsyncSession, appeal_id: uuid.UUID) -> bool:
+    """Whether a deadline of the appeal was ever extended: §36 allows it once (R-3.4)."""
+    found = await session.scalar(
+        select(
+            exists().where(AppealHistory.appeal_id == appeal_id, AppealHistory.action == "extend")
+        )
+    )
+    return bool(found)

@@ -46,12 +46,16 @@ class ResolveBody(ActionBody):
 
 
 class DeadlineChangeBody(ActionBody):
-    """R-3.4: a manager's new deadline, with the reason."""
+    """R-3.4: a manager's new deadline, with the reason. An extension (§36): the answer deadline
+    only, once per appeal, before it passes, to at most a month past the legal deadline; a
+    shortening (§38): earlier, never in the past."""
 
     due_date: date
     reason: RequiredParagraph
     rule: Annotated[str | None, Field(max_length=64)] = Field(
-        default=None, description="The stage deadline to change; default the answer deadline."
+        default=None,
+        description="The stage deadline to change; default the answer deadline (the only one "
+        "an extension may move).",
     )
 
 

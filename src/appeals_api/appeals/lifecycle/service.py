@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import journal, repository
+from appeals_api.appeals import journal, repository, violations
 from appeals_api.appeals.access import NO_SUCH_APPEAL, can_see, get_visible
 from appeals_api.appeals.enums import Status
 from appeals_api.appeals.lifecycle import exits, handlers, workflow
@@ -110,8 +110,11 @@ async def perform(
     check_if_match(if_match, appeal)
     facts = await _admitted(session, name, appeal, principal)
     action = Action(session, settings, facts, principal, now, _calendar=calendar)
+    was = await violations.before(session, appeal, facts.deadlines, today=action.today)
     await HANDLERS[name](action, body)
     _move(action, name)
+    found = violations.violated(was, facts.deadlines, action.late)
+    await violations.record(session, appeal, was, found, actor=action.actor, action=name, now=now)
     notes = [n for n in (*action.notes, body.note) if n]
     await journal.record(
         session,

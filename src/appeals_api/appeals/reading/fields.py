@@ -7,9 +7,10 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from appeals_api.appeals.models import Appeal, AppealDeadline
+from appeals_api.appeals.models import Appeal, AppealDeadline, AppealViolation
 from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.privacy import service as privacy
+from appeals_api.appeals.repository import ANSWER_RULES
 from appeals_api.appeals.schemas import AppealRead, DirectumRead
 from appeals_api.calendar.rules import RULES
 
@@ -18,8 +19,11 @@ from appeals_api.calendar.rules import RULES
 Row = SimpleNamespace
 
 
-def is_overdue(appeal: Appeal | Row, today: date) -> bool:
-    """Past the answer deadline without an answer, or answered after it (R-6.3)."""
+def is_overdue(appeal: Appeal | Row, today: date, violations: Sequence[Any] = ()) -> bool:
+    """An answer deadline was violated (R-9.4, recorded: nothing later undoes it), or the one in
+    force is past without an answer, or was answered after it (R-6.3)."""
+    if any(v.rule in ANSWER_RULES for v in violations):
+        return True
     if appeal.completed_on is not None:
         return appeal.completed_on > appeal.due_date
     return today > appeal.due_date
@@ -33,11 +37,14 @@ def to_read(
     tz: Any,
     directum: DirectumRead | None = None,
     personal: bool = True,
+    violations: Sequence[AppealViolation | Row] = (),
 ) -> AppealRead:
     """The appeal as returned; `personal=False` masks the applicants' identity (R-8.2)."""
-    return AppealRead.model_validate(
-        read_fields(appeal, deadlines, today=today, tz=tz, directum=directum, personal=personal)
-    )
+    fields = read_fields(
+        appeal, deadlines, today=today, tz=tz, directum=directum, personal=personal,
+        violations=violations,
+    )  # fmt: skip
+    return AppealRead.model_validate(fields)
 
 
 # The columns an appeal is shown with as they are stored.
@@ -62,6 +69,17 @@ def _deadline_fields(d: AppealDeadline | Row) -> dict[str, Any]:
     }
 
 
+def _violation_fields(v: AppealViolation | Row, tz: Any) -> dict[str, Any]:
+    return {
+        "rule": v.rule,
+        "clause": RULES[v.rule].clause if v.rule in RULES else "",
+        "due_date": v.due_on,
+        "recorded_at": _local(v.recorded_at, tz),
+        "units": list(v.units),
+        "executors": list(v.executors),
+    }
+
+
 def _local(instant: datetime | None, tz: Any) -> datetime | None:
     return instant.astimezone(tz) if instant is not None else None
 
@@ -74,13 +92,15 @@ def read_fields(
     tz: Any,
     directum: DirectumRead | None = None,
     personal: bool = True,
+    violations: Sequence[AppealViolation | Row] = (),
 ) -> dict[str, Any]:
     """`AppealRead`'s fields, not yet validated; the applicants masked unless `personal`."""
     return {name: getattr(appeal, name) for name in _AS_STORED} | {
         "number": display_number(appeal.year, appeal.seq),
         "received_at": _local(appeal.received_at, tz),
-        "overdue": is_overdue(appeal, today),
+        "overdue": is_overdue(appeal, today, violations),
         "deadlines": [_deadline_fields(d) for d in deadlines],
+        "violations": [_violation_fields(v, tz) for v in violations],
         "applicants": (
             appeal.applicants if personal else privacy.masked_applicants(appeal.applicants)
         ),

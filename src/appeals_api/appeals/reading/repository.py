@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.enums import DispatchChannel
 from appeals_api.appeals.models import Appeal, AppealHistory
+from appeals_api.appeals.repository import answer_violated
 from appeals_api.auth import repository as keys
 from appeals_api.sql import Params, Statement
 
@@ -24,6 +25,9 @@ SELECT k.id AS principal_id, k.name AS principal_name, k.role AS principal_role,
        k.unit_code AS principal_unit, a.*,
        ARRAY(SELECT d FROM appeal_deadlines d WHERE d.appeal_id = a.id ORDER BY d.id)
            AS deadline_rows,
+       ARRAY(SELECT (v.rule, v.due_on, v.recorded_at, v.units, v.executors::text)
+             FROM appeal_violations v WHERE v.appeal_id = a.id ORDER BY v.due_on, v.id)
+           AS violation_rows,
        EXISTS (SELECT FROM appeal_assignments x WHERE x.appeal_id = a.id
                AND x.dispatch_channel = '{DispatchChannel.DIRECTUM.value}') AS via_directum
 FROM (SELECT) AS one LEFT JOIN k ON true
@@ -38,7 +42,8 @@ async def read_with_key(
     pool: asyncpg.Pool, *, key_hash: str, appeal_id: uuid.UUID, now: datetime
 ) -> asyncpg.Record:
     """The reader's key (principal_* columns, null when not valid now), the appeal's columns
-    (null when there is none), its deadlines (`deadline_rows`) and whether it was ever sent
+    (null when there is none), its deadlines (`deadline_rows`), its violations (`violation_rows`:
+    rule, due_on, recorded_at, units, executors as JSON text) and whether it was ever sent
     through DIRECTUM (`via_directum`): one round trip."""
     values = {**keys.key_values(key_hash, now), "appeal_id": appeal_id}
     row = await pool.fetchrow(_READ.sql, *_READ.args(values))
@@ -60,9 +65,11 @@ class ListFilter:
 
 
 def _overdue(today: date) -> Any:
-    # Overdue: the answer deadline has passed while consideration has not ended, or it
-    # ended after the deadline (R-6.3: on-time is judged by the day the response is sent).
+    # Overdue: an answer deadline was violated (R-9.4: recorded, nothing later undoes it), or
+    # the one in force has passed while consideration has not ended, or it ended after it
+    # (R-6.3: on-time is judged by the day the response is sent).
     return or_(
+        answer_violated(Appeal.id),
         and_(Appeal.completed_on.is_(None), Appeal.due_date < today),
         Appeal.completed_on > Appeal.due_date,
     )

@@ -113,10 +113,15 @@ async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) 
     if service.needs_session(viewer, found):
         async with open_session(request) as session:
             read = await service.read(
-                session, appeal, viewer, via="read", deadlines=found.deadlines
+                session,
+                appeal,
+                viewer,
+                via="read",
+                deadlines=found.deadlines,
+                violations=found.violations,
             )
     else:
-        read = service.shown(appeal, found.deadlines, viewer)
+        read = service.shown(appeal, found.deadlines, viewer, violations=found.violations)
     return Response(
         read.model_dump_json(),
         media_type="application/json",

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 import asyncpg
+from pydantic_core import from_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals import repository as appeals_repository
@@ -73,10 +74,14 @@ async def read(
     *,
     via: str,
     deadlines: Sequence[Any] | None = None,
+    violations: Sequence[Any] | None = None,
 ) -> AppealRead:
     """One appeal for this viewer: masked or recorded as read where confidential (R-8.2)."""
     known = {appeal.id: deadlines} if deadlines is not None else None
-    return (await read_many(session, [appeal], viewer, via=via, deadlines=known))[0]
+    found = {appeal.id: violations} if violations is not None else None
+    return (await read_many(session, [appeal], viewer, via=via, deadlines=known, violations=found))[
+        0
+    ]
 
 
 async def read_many(
@@ -86,16 +91,25 @@ async def read_many(
     *,
     via: str,
     deadlines: Mapping[uuid.UUID, Sequence[Any]] | None = None,
+    violations: Mapping[uuid.UUID, Sequence[Any]] | None = None,
 ) -> list[AppealRead]:
+    ids = [a.id for a in appeals]
     if deadlines is None:
-        deadlines = await appeals_repository.deadlines_of(session, [a.id for a in appeals])
+        deadlines = await appeals_repository.deadlines_of(session, ids)
+    if violations is None:
+        violations = await appeals_repository.violations_of(session, ids)
     # Only a routed appeal can have been dispatched: skip the query otherwise.
     routed = [a.id for a in appeals if a.units]
     dispatched = await viewer.dispatch_status(session, routed) if routed else {}
     await privacy.record_reads(
         session, principal=viewer.principal, appeals=appeals, via=via, now=viewer.now
     )
-    return [shown(a, deadlines[a.id], viewer, directum=dispatched.get(a.id)) for a in appeals]
+    return [
+        shown(
+            a, deadlines[a.id], viewer, directum=dispatched.get(a.id), violations=violations[a.id]
+        )
+        for a in appeals
+    ]
 
 
 def shown(
@@ -104,6 +118,7 @@ def shown(
     viewer: Viewer,
     *,
     directum: DirectumRead | None = None,
+    violations: Sequence[Any] = (),
 ) -> AppealRead:
     """The appeal as this viewer may see it: personal data masked unless theirs to see (R-8.2)."""
     return to_read(
@@ -113,6 +128,7 @@ def shown(
         tz=viewer.tz,
         directum=directum,
         personal=privacy.sees_personal_data(viewer.principal, appeal),
+        violations=violations,
     )
 
 
@@ -211,6 +227,7 @@ class ReadById:
     appeal: Row
     deadlines: list[Row]
     via_directum: bool  # ever sent through DIRECTUM: its dispatch status is to be shown
+    violations: list[Row]
 
 
 _APPEAL_COLUMNS = tuple(c.key for c in Appeal.__table__.columns)
@@ -242,7 +259,13 @@ async def read_by_id(
     if not can_see(principal, appeal):
         raise NotFound(NO_SUCH_APPEAL)
     deadlines = [Row(**dict(d)) for d in row["deadline_rows"]]
-    return ReadById(principal, appeal, deadlines, via_directum=row["via_directum"])
+    violations = [
+        Row(rule=v[0], due_on=v[1], recorded_at=v[2], units=v[3], executors=from_json(v[4]))
+        for v in row["violation_rows"]
+    ]
+    return ReadById(
+        principal, appeal, deadlines, via_directum=row["via_directum"], violations=violations
+    )
 
 
 async def history(
