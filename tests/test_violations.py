@@ -54,6 +54,7 @@ async def test_R_9_4_a_withdrawal_after_a_missed_deadline_keeps_the_violation(cl
     assert "2026-05-19" in note and "cancelled on 2026-05-21" in note
     assert await stats_overdue(w, "2026-05-04") == 1
     # The written answer to the withdrawal, in time, leaves the violation where it is.
+    await w.act(Role.MANAGER, "sign")  # the deputy chairman signs the answer (§51, R-7.3)
     await w.act(Role.REGISTRAR, "send", {"letter_number": "07-15/9"})
     appeal = await w.read()
     assert violations(appeal) == [("answer", "2026-05-19")] and appeal["overdue"] is True
