@@ -8,10 +8,11 @@ import pytest_asyncio
 
 from appeals_api.auth.roles import Role
 from tests.helpers import at_tashkent
-from tests.helpers.lifecycle import LEAD, Staff, Walk, make_staff, start
+from tests.helpers.lifecycle import LEAD, Staff, make_staff, start
 from tests.helpers.violations import (
     card_note,
     listed_as_overdue,
+    routed,
     run_watch,
     stats_overdue,
     violations,
@@ -23,14 +24,6 @@ async def staff(client, keys, make_key) -> Staff:
     return await make_staff(client, keys, make_key)
 
 
-async def _routed(client, staff, clock, month: int, day: int) -> Walk:
-    """An application received (and routed) on that day at 10:00, a working day."""
-    clock.set(at_tashkent(2026, month, day))
-    w = await start(client, staff, clock)
-    await w.route(LEAD)
-    return w
-
-
 def _extend(due: str, **more: str) -> dict[str, str]:
     return {"due_date": due, "reason": "An inspection of the site is needed.", **more}
 
@@ -38,7 +31,7 @@ def _extend(due: str, **more: str) -> dict[str, str]:
 async def test_R_3_4_one_extension_per_appeal_the_second_and_third_are_refused(
     client, staff, clock
 ):
-    w = await _routed(client, staff, clock, 4, 6)
+    w = await routed(client, staff, clock, 4, 6)
     assert w.deadline("answer")["due_on"] == "2026-04-21"
     w.at(4, 10)
     await w.act(Role.MANAGER, "extend", _extend("2026-05-21"))
@@ -55,7 +48,7 @@ async def test_R_3_4_one_extension_per_appeal_the_second_and_third_are_refused(
 async def test_R_3_4_a_retroactive_extension_is_refused_and_the_violation_stays(
     client, settings, staff, clock
 ):
-    w = await _routed(client, staff, clock, 4, 7)
+    w = await routed(client, staff, clock, 4, 7)
     assert w.deadline("answer")["due_on"] == "2026-04-22"
     w.at(4, 27)
     problem = await w.act(Role.MANAGER, "extend", _extend("2026-05-20"), expect=409)
@@ -101,7 +94,7 @@ async def test_R_3_4_the_registration_and_dispatch_stages_are_not_extendable(cli
 async def test_R_3_4_at_most_one_month_past_the_legal_deadline_not_the_current_one(
     client, staff, clock
 ):
-    w = await _routed(client, staff, clock, 4, 9)
+    w = await routed(client, staff, clock, 4, 9)
     assert w.deadline("answer")["due_on"] == "2026-04-24"  # the legal deadline (§36)
     w.at(4, 10)
     await w.act(Role.MANAGER, "shorten", {"due_date": "2026-04-20", "reason": "Urgent."})
@@ -115,7 +108,7 @@ async def test_R_3_4_at_most_one_month_past_the_legal_deadline_not_the_current_o
 
 
 async def test_R_3_4_a_deadline_is_never_shortened_into_the_past(client, staff, clock):
-    w = await _routed(client, staff, clock, 4, 13)
+    w = await routed(client, staff, clock, 4, 13)
     assert w.deadline("answer")["due_on"] == "2026-04-28"
     w.at(4, 20)
     problem = await w.act(
@@ -134,7 +127,7 @@ async def test_R_3_4_a_deadline_is_never_shortened_into_the_past(client, staff, 
 async def test_R_3_4_a_study_decision_after_the_15_days_keeps_the_deadline_and_violation(
     client, staff, clock
 ):
-    w = await _routed(client, staff, clock, 4, 14)
+    w = await routed(client, staff, clock, 4, 14)
     assert w.deadline("answer")["due_on"] == "2026-04-29"
     w.at(5, 4)
     await w.act(

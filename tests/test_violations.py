@@ -8,10 +8,11 @@ import pytest_asyncio
 
 from appeals_api.auth.roles import Role
 from tests.helpers import at_tashkent
-from tests.helpers.lifecycle import LEAD, Staff, Walk, make_staff, start
+from tests.helpers.lifecycle import LEAD, Staff, make_staff
 from tests.helpers.violations import (
     card_note,
     listed_as_overdue,
+    routed,
     run_watch,
     stats_overdue,
     stored,
@@ -24,13 +25,6 @@ async def staff(client, keys, make_key) -> Staff:
     return await make_staff(client, keys, make_key)
 
 
-async def _routed(client, staff, clock, month: int, day: int) -> Walk:
-    clock.set(at_tashkent(2026, month, day))
-    w = await start(client, staff, clock)
-    await w.route(LEAD)
-    return w
-
-
 def _noted(history: list[dict[str, object]], rule: str) -> int:
     return sum(
         1
@@ -41,7 +35,7 @@ def _noted(history: list[dict[str, object]], rule: str) -> int:
 
 
 async def test_R_9_4_a_withdrawal_after_a_missed_deadline_keeps_the_violation(client, staff, clock):
-    w = await _routed(client, staff, clock, 5, 4)
+    w = await routed(client, staff, clock, 5, 4)
     assert w.deadline("answer")["due_on"] == "2026-05-19"
     w.at(5, 21)
     await w.act(Role.REGISTRAR, "withdraw", {"received_on": "2026-05-21"})
@@ -63,7 +57,7 @@ async def test_R_9_4_a_withdrawal_after_a_missed_deadline_keeps_the_violation(cl
 
 
 async def test_R_9_4_the_watch_then_an_action_record_one_violation(client, settings, staff, clock):
-    w = await _routed(client, staff, clock, 5, 5)
+    w = await routed(client, staff, clock, 5, 5)
     assert w.deadline("answer")["due_on"] == "2026-05-20"
     w.at(5, 21)
     await run_watch(settings, at_tashkent(2026, 5, 21, 9))
@@ -76,7 +70,7 @@ async def test_R_9_4_the_watch_then_an_action_record_one_violation(client, setti
 
 
 async def test_R_9_4_an_action_then_the_watch_record_one_violation(client, settings, staff, clock):
-    w = await _routed(client, staff, clock, 5, 6)
+    w = await routed(client, staff, clock, 5, 6)
     assert w.deadline("answer")["due_on"] == "2026-05-21"
     w.at(5, 22)
     # A study decision too late to move the deadline records its violation ...
@@ -92,7 +86,7 @@ async def test_R_9_4_an_action_then_the_watch_record_one_violation(client, setti
 
 
 async def test_R_9_4_an_answer_sent_late_is_recorded_without_the_watch(client, staff, clock):
-    w = await _routed(client, staff, clock, 6, 1)
+    w = await routed(client, staff, clock, 6, 1)
     assert w.deadline("answer")["due_on"] == "2026-06-16"
     w.at(6, 18)
     await w.answer()

@@ -13,8 +13,8 @@ from appeals_api.auth.roles import Role
 from appeals_api.config import Settings
 from appeals_api.control import service as control_service
 from appeals_api.db import make_engine, make_sessionmaker
-from tests.helpers.common import auth
-from tests.helpers.lifecycle import Walk
+from tests.helpers.common import at_tashkent, auth
+from tests.helpers.lifecycle import LEAD, Staff, Walk, start
 
 
 async def run_watch(settings: Settings, when: datetime) -> control_service.WatchResult:
@@ -76,3 +76,11 @@ async def stats_overdue(w: Walk, day: str) -> int:
     assert r.status_code == 200, r.text
     rows = r.json()["rows"]
     return int(rows[0]["overdue"]) if rows else 0
+
+
+async def routed(client: Any, staff: Staff, clock: Any, month: int, day: int) -> Walk:
+    """An application received on that day of 2026 at 10:00 (a working day), routed to LEAD."""
+    clock.set(at_tashkent(2026, month, day))
+    w = await start(client, staff, clock)
+    await w.route(LEAD)
+    return w

@@ -224,16 +224,7 @@ async def send(a: Action, body: b.SendBody) -> None:
         await letters.send(a, body)
         return
     letter = a.letter_of(LetterKind.RESPONSE, LetterState.SIGNED)
-    assert letter.signed_on is not None
-    sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=letter.signed_on)
-    letters.answer_the_body(a, body)
-    letter.state = LetterState.SENT
-    letter.letter_number, letter.sent_on, letter.sent_by = (
-        body.letter_number,
-        sent_on,
-        a.principal.label,
-    )
-    letter.control_letter_number = body.control_letter_number
+    sent_on = letters.mark_sent(a, letter, body)
     a.set("outcome", letter.outcome)
     a.complete(sent_on)
     a.close_open(sent_on, cancelled=False, keep=("clarification",))

@@ -95,7 +95,18 @@ def return_draft(a: Action, reason: str) -> None:
 async def send(a: Action, body: b.SendBody) -> None:
     """R-6.3, R-6.4: the signed letter goes out, on `sent_on`; what follows depends on it."""
     letter = a.facts.way_out_letter(LetterState.SIGNED)
-    assert letter is not None and letter.signed_on is not None  # the guard checked it
+    assert letter is not None  # the guard checked it
+    sent_on = mark_sent(a, letter, body)
+    a.note("letter_number", body.letter_number)
+    if body.control_letter_number:
+        a.note("control_letter_number", body.control_letter_number)
+    await _AFTER_SENDING[letter.kind](a, letter, sent_on)
+
+
+def mark_sent(a: Action, letter: Letter, body: b.SendBody) -> date:
+    """A signed letter goes out on `sent_on` (not before its signature), with its number, and
+    under a higher body's control the answer to that body too (§44); the day it went."""
+    assert letter.signed_on is not None  # the guards send only signed letters
     sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=letter.signed_on)
     answer_the_body(a, body)
     letter.state = LetterState.SENT
@@ -105,10 +116,7 @@ async def send(a: Action, body: b.SendBody) -> None:
         a.principal.label,
     )
     letter.control_letter_number = body.control_letter_number
-    a.note("letter_number", body.letter_number)
-    if body.control_letter_number:
-        a.note("control_letter_number", body.control_letter_number)
-    await _AFTER_SENDING[letter.kind](a, letter, sent_on)
+    return sent_on
 
 
 async def _out_by_letter(a: Action, letter: Letter, sent_on: date) -> None:
