@@ -120,14 +120,7 @@ async def _ceased_with(a: Action) -> tuple[int, int] | None:
 
 async def notify_study(a: Action, body: b.StudyNoticeBody) -> None:
     """§37: the author of a proposal that needs additional study is told within ten days."""
-    deadline = a.facts.open_deadline("proposal_study_notice")
-    assert deadline is not None  # the guard checked it
-    sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=deadline.start_on)
-    a.letter_to_applicant(
-        LetterKind.STUDY_NOTICE, letter_number=body.letter_number, sent_on=sent_on, text=body.text
-    )
-    a.close_deadline(deadline, sent_on)
-    a.note("letter_number", body.letter_number)
+    _letter_meeting(a, "proposal_study_notice", LetterKind.STUDY_NOTICE, body)
     a.emit("appeal.applicant_notice", reason="study_notice", due_date=a.appeal.due_date)
 
 
@@ -200,11 +193,17 @@ async def request_clarification(a: Action, body: b.ClarificationRequestBody) -> 
 
 
 async def send_clarification(a: Action, body: b.ClarificationSendBody) -> None:
-    deadline = a.facts.open_deadline("clarification")
+    _letter_meeting(a, "clarification", LetterKind.CLARIFICATION, body)
+
+
+def _letter_meeting(
+    a: Action, rule: str, kind: LetterKind, body: b.StudyNoticeBody | b.ClarificationSendBody
+) -> None:
+    """A letter to the applicant sent on `sent_on` (not before its stage started) meets the
+    open stage `rule` (§37's notice, §42's clarification)."""
+    deadline = a.facts.open_deadline(rule)
     assert deadline is not None  # the guard checked it
     sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=deadline.start_on)
-    a.letter_to_applicant(
-        LetterKind.CLARIFICATION, letter_number=body.letter_number, sent_on=sent_on, text=body.text
-    )
+    a.letter_to_applicant(kind, letter_number=body.letter_number, sent_on=sent_on, text=body.text)
     a.close_deadline(deadline, sent_on)
     a.note("letter_number", body.letter_number)
