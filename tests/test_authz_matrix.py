@@ -85,6 +85,13 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/worker/health"): frozenset({A, S}),
     ("GET", "/api/v1/audit/verify"): frozenset({A, S}),
     ("GET", "/api/v1/audit/heads"): frozenset({A, S}),
+    # Documents: added by the Appeals Department, management, a routed unit's
+    # executor and the intake systems (to the appeals they registered); read as the appeal is;
+    # withdrawn by the Appeals Department and management.
+    ("POST", "/api/v1/appeals/{appeal_id}/documents"): frozenset({R, M, E, IN}),
+    ("GET", "/api/v1/appeals/{appeal_id}/documents"): READERS,
+    ("GET", "/api/v1/documents/{document_id}/content"): READERS,
+    ("POST", "/api/v1/documents/{document_id}/withdraw"): frozenset({R, M}),
 }
 
 QUERY = {

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
 
     # Intake
     max_body_bytes: int = 1024 * 1024
+    # Documents: one uploaded file's bytes at most (413 beyond); the JSON limit above
+    # does not apply to the upload route, this one does.
+    max_document_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     backdate_tolerance_seconds: int = 300
     idempotency_retention_hours: int = 24

@@ -81,6 +81,10 @@ class PayloadTooLarge(AppError):
     status, code, title = 413, "payload_too_large", "Request body too large"
 
 
+class UnsupportedMediaType(AppError):
+    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
+
+
 class TooManyRequests(AppError):
     status, code, title = 429, "too_many_requests", "Too many requests"
 

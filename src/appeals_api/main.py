@@ -28,6 +28,8 @@ from appeals_api.control.router import router as control_router
 from appeals_api.db import make_engine, make_pool, make_sessionmaker
 from appeals_api.directum import service as directum_service
 from appeals_api.directum.router import router as directum_router
+from appeals_api.documents.router import router as documents_router
+from appeals_api.documents.upload import FRAMING_BYTES, UPLOAD_PATH
 from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
 from appeals_api.events.webhook_router import router as webhooks_router
@@ -69,6 +71,7 @@ ROUTERS = (
     directum_router,
     worker_router,
     audit_router,
+    documents_router,
 )
 
 
@@ -117,7 +120,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # Each app counts its own requests (tests make many apps in one process).
     state.metrics = HttpMetrics()
     state.metrics_registry = make_registry(state.metrics)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # The JSON limit bounds every body but a document's upload, bounded by the file limit.
+    upload_limit = ("POST", UPLOAD_PATH, settings.max_document_bytes + FRAMING_BYTES)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, own=[upload_limit])
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     # Added last, so outermost: it sees (and stamps its id on) the 413 and 503 answers too.
     app.add_middleware(ObservabilityMiddleware, metrics=state.metrics)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+from collections.abc import Sequence
 from time import perf_counter
 
 from starlette.exceptions import HTTPException
@@ -38,23 +40,38 @@ class _TrackedSend:
         await self._send(message)
 
 
+# A route with a body limit of its own: method, path pattern, bytes.
+OwnLimit = tuple[str, re.Pattern[str], int]
+
+
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    """Every request body is bounded by `max_bytes` (JSON), except on the routes of `own`,
+    which are bounded by theirs (a document upload: its file limit and the multipart framing)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, own: Sequence[OwnLimit] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.own = tuple(own)
+
+    def _limit(self, scope: Scope) -> int:
+        for method, path, limit in self.own:
+            if scope["method"] == method and path.fullmatch(scope["path"]):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = 0
-                if declared > self.max_bytes:
-                    await self._reject(send)
+                if declared > limit:
+                    await self._reject(send, limit)
                     return
         seen = 0
 
@@ -63,8 +80,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge(self.max_bytes)
+                if seen > limit:
+                    raise _TooLarge(limit)
             return message
 
         tracked = _TrackedSend(send)
@@ -72,12 +89,12 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracked)
         except _TooLarge:
             if not tracked.started:
-                await self._reject(send)
+                await self._reject(send, limit)
 
-    async def _reject(self, send: Send) -> None:
+    async def _reject(self, send: Send, limit: int) -> None:
         await send_problem(
             send, 413, "payload_too_large", "Request body too large",
-            f"The request body exceeds {self.max_bytes} bytes.",
+            f"The request body exceeds {limit} bytes.",
         )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from appeals_api.calendar.models import CalendarOverride, CalendarState
 from appeals_api.control.models import DeadlineNotice
 from appeals_api.db import Base
 from appeals_api.directum.models import DirectumCallback, DirectumDispatch, DirectumFeedCursor
+from appeals_api.documents.models import Document, DocumentChunk
 from appeals_api.events.models import Event
 from appeals_api.events.webhook_models import WebhookDelivery, WebhookSubscription
 from appeals_api.ops.models import WorkerHeartbeat
@@ -38,6 +39,8 @@ __all__ = [
     "DirectumCallback",
     "DirectumDispatch",
     "DirectumFeedCursor",
+    "Document",
+    "DocumentChunk",
     "Event",
     "IdempotencyRecord",
     "Letter",
