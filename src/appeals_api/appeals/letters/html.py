@@ -24,10 +24,11 @@ header { text-align: center; border-bottom: 2px solid #000; padding-bottom: 3mm;
 h1 { font-size: 13pt; text-align: center; margin: 0 0 5mm; }
 .draft { border: 2px solid #000; text-align: center; font-weight: bold; padding: 1mm;
   margin-bottom: 5mm; letter-spacing: .1em; }
-p { margin: 0 0 3mm; text-indent: 12mm; text-align: justify; }
-.text { white-space: pre-wrap; overflow-wrap: anywhere; text-indent: 0; }
-.sign { display: flex; justify-content: space-between; margin-top: 15mm; }
-.sign .line { border-bottom: 1px solid #000; width: 45mm; }
+p { margin: 0 0 3mm; text-indent: 12mm; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.sign { display: flex; justify-content: space-between; align-items: flex-end;
+  margin-top: 15mm; }
+.sign .line { border-bottom: 1px solid #000; width: 45mm; height: 1.2em; }
 @media print { html { background: none; }
   body { width: auto; min-height: 0; margin: 0; padding: 0; } }
 """
@@ -57,8 +58,7 @@ PAGE = Template(
 <div class="to">$to_label: <strong>$addressee</strong></div>
 $draft<h1>$title</h1>
 <p>$opening</p>
-<p class="text">$text</p>
-$extra<div class="sign">
+$text$extra<div class="sign">
 <div>$signer_label: <strong>$signer</strong></div>
 <div class="line" title="$signature_label"></div>
 <div>$signed_on</div>
@@ -100,12 +100,14 @@ def render(c: Composed) -> str:
         "to_label": w.to,
         "addressee": c.addressee,
         "opening": c.opening,
-        "text": c.text,
         "signer_label": w.signer,
         "signer": c.signer,
         "signature_label": w.signature,
         "signed_on": c.signed_on,
     }
     escaped = {k: escape(v) for k, v in values.items()}
+    text = "".join(
+        f'<p class="text">{escape(line)}</p>\n' for line in c.text.split("\n") if line.strip()
+    )
     draft = f'<div class="draft">{escape(c.draft)}</div>\n' if c.draft else ""
-    return PAGE.substitute(escaped, style=STYLE, draft=draft, extra=_extra(c))
+    return PAGE.substitute(escaped, style=STYLE, draft=draft, text=text, extra=_extra(c))
