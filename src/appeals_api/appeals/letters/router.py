@@ -19,7 +19,7 @@ from appeals_api.errors import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["letters"])
 
-Reader = Annotated[Principal, Depends(require(*APPEAL_READERS))]
+Caller = Annotated[Principal, Depends(require(*APPEAL_READERS))]
 Format = Literal["json", "html", "docx"]
 
 LETTER_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -69,7 +69,7 @@ async def get_letter(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: Reader,
+    principal: Caller,
     settings: SettingsDep,
     now: NowDep,
     letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
