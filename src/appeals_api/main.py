@@ -14,6 +14,7 @@ from appeals_api import health
 from appeals_api.appeals import deadlines
 from appeals_api.appeals.card.router import router as card_router
 from appeals_api.appeals.intake.router import router as intake_router
+from appeals_api.appeals.letters.router import router as letters_router
 from appeals_api.appeals.lifecycle.router import router as actions_router
 from appeals_api.appeals.privacy.router import router as privacy_router
 from appeals_api.appeals.reading.router import public_router
@@ -58,6 +59,7 @@ ROUTERS = (
     appeals_router,
     actions_router,
     card_router,
+    letters_router,
     privacy_router,
     public_router,
     calendar_router,
