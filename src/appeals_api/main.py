@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from appeals_api import health
 from appeals_api.appeals import deadlines
 from appeals_api.appeals.card.router import router as card_router
+from appeals_api.appeals.corrections.router import router as corrections_router
 from appeals_api.appeals.intake.router import router as intake_router
 from appeals_api.appeals.lifecycle.router import router as actions_router
 from appeals_api.appeals.privacy.router import router as privacy_router
@@ -56,6 +57,7 @@ ROUTERS = (
     appeals_router,
     actions_router,
     card_router,
+    corrections_router,
     privacy_router,
     public_router,
     calendar_router,
