@@ -166,7 +166,11 @@ def _outcome(p: _Page, v: CardReverse) -> str:
 def _reverse_html(p: _Page, card: RegistrationCard) -> str:
     v = card.reverse
     note = " ".join(p.violation(x, card.as_of) for x in v.violations) or None
-    signature = p.rows([("sign_performer", ""), ("date", "")], cls="sign")
+    signature = "".join(
+        f'<tr><th>{html.escape(p.w[k])}</th><td class="sign"></td></tr>'
+        for k in ("sign_performer", "date")
+    )
+    signature = f"<table><tbody>{signature}</tbody></table>"
     return "".join(
         [
             f"<h3>{html.escape(p.w['consideration'])}</h3>",
