@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from appeals_api.appeals.card.codes import CODES
+
 LANGUAGES = ("uz", "uz-Cyrl", "ru", "en")
 DEFAULT = "uz"
 _ALIASES = {"uz-latn": "uz", "uz": "uz", "uz-cyrl": "uz-Cyrl", "ru": "ru", "en": "en"}
@@ -247,120 +249,6 @@ L: dict[str, tuple[str, str, str, str]] = {
         "{days} кунга кечикди: {ended} санасида якунланди",
         "с опозданием на {days} дн.: завершено {ended}",
         "by {days} day(s): ended on {ended}",
-    ),
-}
-
-# Codes printed on the card: kind, form, channel, status, control, relation, outcome, rules.
-CODES: dict[str, tuple[str, str, str, str]] = {
-    "application": ("ariza", "ариза", "заявление", "application"),
-    "proposal": ("taklif", "таклиф", "предложение", "proposal"),
-    "complaint": ("shikoyat", "шикоят", "жалоба", "complaint"),
-    "oral": ("ogʻzaki", "оғзаки", "устное", "oral"),
-    "written": ("yozma", "ёзма", "письменное", "written"),
-    "electronic": ("elektron", "электрон", "электронное", "electronic"),
-    "website": ("veb-sayt", "веб-сайт", "веб-сайт", "website"),
-    "helpline": ("ishonch telefoni", "ишонч телефони", "телефон доверия", "helpline"),
-    "post": ("pochta", "почта", "почта", "post"),
-    "email": ("elektron pochta", "электрон почта", "электронная почта", "e-mail"),
-    "personal_reception": ("shaxsiy qabul", "шахсий қабул", "личный приём", "personal reception"),
-    "mass_reception": ("sayyor qabul", "сайёр қабул", "выездной приём", "mass reception"),
-    "presidential_virtual_reception": (
-        "Prezidentning virtual qabulxonasi",
-        "Президентнинг виртуал қабулхонаси",
-        "Виртуальная приёмная Президента",
-        "Presidential Virtual Reception",
-    ),
-    "government_portal": (
-        "davlat portali",
-        "давлат портали",
-        "государственный портал",
-        "government portal",
-    ),
-    "mass_media": ("OAV", "ОАВ", "СМИ", "mass media"),
-    "other": ("boshqa", "бошқа", "иное", "other"),
-    "registered": ("roʻyxatga olingan", "рўйхатга олинган", "зарегистрировано", "registered"),
-    "resolved": ("rezolyutsiya qoʻyilgan", "резолюция қўйилган", "резолюция", "resolved"),
-    "dispatched": ("yuborilgan", "юборилган", "направлено", "dispatched"),
-    "in_consideration": (
-        "koʻrib chiqilmoqda",
-        "кўриб чиқилмоқда",
-        "на рассмотрении",
-        "in consideration",
-    ),
-    "response_drafted": (
-        "javob tayyorlangan",
-        "жавоб тайёрланган",
-        "ответ подготовлен",
-        "response drafted",
-    ),
-    "response_signed": (
-        "javob imzolangan",
-        "жавоб имзоланган",
-        "ответ подписан",
-        "response signed",
-    ),
-    "answered": ("javob berilgan", "жавоб берилган", "дан ответ", "answered"),
-    "closed": ("nazoratdan yechilgan", "назоратдан ечилган", "снято с контроля", "closed"),
-    "withdrawn": ("qaytarib olingan", "қайтариб олинган", "отозвано", "withdrawn"),
-    "forwarded": ("yuborib berilgan", "юбориб берилган", "переслано", "forwarded"),
-    "returned": ("qaytarilgan", "қайтарилган", "возвращено", "returned"),
-    "terminated": ("toʻxtatilgan", "тўхтатилган", "прекращено", "terminated"),
-    "left_without_consideration": (
-        "koʻrib chiqilmasdan qoldirilgan",
-        "кўриб чиқилмасдан қолдирилган",
-        "оставлено без рассмотрения",
-        "left without consideration",
-    ),
-    "joined": ("birlashtirilgan", "бирлаштирилган", "присоединено", "joined"),
-    "internal": ("ichki", "ички", "внутренний", "internal"),
-    "higher_body": (
-        "yuqori organ nazoratida",
-        "юқори орган назоратида",
-        "на контроле вышестоящего органа",
-        "under a higher body's control",
-    ),
-    "duplicate": ("takroriy nusxa", "такрорий нусха", "дубликат", "duplicate"),
-    "repeat": ("qayta", "қайта", "повторное", "repeat"),
-    "satisfied": ("qanoatlantirilgan", "қаноатлантирилган", "удовлетворено", "satisfied"),
-    "partially_satisfied": (
-        "qisman qanoatlantirilgan",
-        "қисман қаноатлантирилган",
-        "удовлетворено частично",
-        "partially satisfied",
-    ),
-    "explained": ("tushuntirilgan", "тушунтирилган", "разъяснено", "explained"),
-    "rejected": ("rad etilgan", "рад этилган", "отказано", "rejected"),
-    "information_request": (
-        "maʼlumot soʻrovi",
-        "маълумот сўрови",
-        "запрос информации",
-        "information request",
-    ),
-    "hearing": ("eshitish", "эшитиш", "заслушивание", "hearing"),
-    "on_site_inspection": (
-        "joyida oʻrganish",
-        "жойида ўрганиш",
-        "выездная проверка",
-        "on-site inspection",
-    ),
-    "summons": ("chaqiruv", "чақирув", "вызов заявителя", "summons"),
-    "response": ("javob", "жавоб", "ответ", "response"),
-    "interim": ("oraliq javob", "оралиқ жавоб", "промежуточный ответ", "interim response"),
-    "draft": ("loyiha", "лойиҳа", "проект", "draft"),
-    "signed": ("imzolangan", "имзоланган", "подписано", "signed"),
-    "sent": ("yuborilgan", "юборилган", "отправлено", "sent"),
-    "answer": ("javob (15 kun)", "жавоб (15 кун)", "ответ (15 дней)", "answer (15 days)"),
-    "proposal_answer": (
-        "taklifga javob (1 oy)",
-        "таклифга жавоб (1 ой)",
-        "ответ на предложение (1 месяц)",
-        "proposal answer (1 month)",
-    ),
-    "answer_extended_study": (
-        "javob, qoʻshimcha oʻrganish (1 oy)",
-        "жавоб, қўшимча ўрганиш (1 ой)",
-        "ответ, дополнительное изучение (1 месяц)",
-        "answer after additional study (1 month)",
     ),
 }
 
