@@ -22,7 +22,7 @@ async def staff(client, keys, make_key) -> Staff:
 
 
 async def _card(w: Walk, who: Role | str = Role.SUPERVISOR, *, accept: str | None = None):
-    headers = auth(w.staff.key(who))
+    headers = auth(w.staff.key(who)) | {"Accept-Language": "en"}
     if accept is not None:
         headers["Accept"] = accept
     return await w.client.get(f"/api/v1/appeals/{w.id}/card", headers=headers)
@@ -192,23 +192,23 @@ async def test_R_2_2_card_html_is_printable_has_the_key_values_and_escapes_appli
     r = await _card(w, accept="text/html")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/html")
-    assert r.headers["vary"] == "Accept"
+    assert r.headers["vary"] == "Accept, Accept-Language"
     page = r.text
     assert page.startswith("<!DOCTYPE html>") and "<style>" in page
     assert "Front side" in page and "Reverse side" in page
     for value in (
         w.appeal["number"],
-        "2026-02-02",  # receipt
+        "02.02.2026",  # receipt
         LEAD,
         SECOND,
         "B. Tursunov",
         MANAGER,
-        "2026-02-04",  # directed to the units
-        "No. 07-15/1001 of 2026-02-26",
-        "2026-03-03",  # the extended completion date
-        "2026-02-25",  # the response received from the unit
+        "04.02.2026",  # directed to the units
+        "No. 07-15/1001, 26.02.2026",
+        "03.03.2026",  # the extended answer deadline
+        "25.02.2026",  # the response received from the unit
         "partially satisfied",
-        "2026-02-27",  # removed from control
+        "27.02.2026",  # removed from control
         "Mahalla Navoi",
     ):
         assert value in page, value
@@ -252,7 +252,7 @@ async def test_R_9_3_violation_note_for_a_late_or_overdue_answer_not_for_an_on_t
     note = card["reverse"]["violation_note"]
     assert "answer" in note and "§36" in note and "2026-04-21" in note
     assert "by 3 days" in note and "2026-04-24" in note
-    assert "2026-04-21" in (await _card(late, accept="text/html")).text
+    assert "21.04.2026" in (await _card(late, accept="text/html")).text
 
     back = (await _card(on_time)).json()["reverse"]
     assert back["completed_on"] == "2026-04-17" and back["violation_note"] is None

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     # restart it; PostgreSQL holds all the work, so nothing is lost either way.
     worker_redis_outage_seconds: int = Field(default=600, ge=1)
 
+    # Signed links (`links.py`): the HMAC secret (unset: a random one per process, so links
+    # do not survive a restart nor work across several API processes) and their lifetime.
+    link_secret: SecretStr | None = None
+    link_ttl_seconds: int = Field(default=600, ge=10, le=86_400)
+
     # Observability. GET /metrics (Prometheus text format) answers without an API key, for a
     # scraper on the internal network: `metrics_enabled=false` removes the route (404), and
     # `metrics_token` set, a scrape must send `Authorization: Bearer <token>` (Prometheus'

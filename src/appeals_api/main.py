@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from appeals_api import health
 from appeals_api.appeals import deadlines
 from appeals_api.appeals.card.router import router as card_router
+from appeals_api.appeals.corrections.router import router as corrections_router
 from appeals_api.appeals.intake.router import router as intake_router
 from appeals_api.appeals.letters.router import router as letters_router
 from appeals_api.appeals.lifecycle.router import router as actions_router
@@ -60,6 +61,7 @@ ROUTERS = (
     actions_router,
     card_router,
     letters_router,
+    corrections_router,
     privacy_router,
     public_router,
     calendar_router,

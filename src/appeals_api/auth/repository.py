@@ -62,3 +62,14 @@ _UNIT_EXISTS = text("SELECT EXISTS (SELECT FROM units WHERE code = :code)")
 async def unit_exists(session: AsyncSession, code: str) -> bool:
     """An executor's key names its unit (the units domain's table; read, never imported)."""
     return bool(await session.scalar(_UNIT_EXISTS, {"code": code}))
+
+
+_KEY_BY_ID = text(
+    "SELECT id, name, role, unit_code FROM api_keys WHERE id = :id AND revoked_at IS NULL"
+    " AND (expires_at IS NULL OR expires_at > :now)"
+)
+
+
+async def valid_key_by_id(session: AsyncSession, *, key_id: object, now: datetime) -> object | None:
+    """The key's row if it is valid now: a signed link's minter, checked again when it is used."""
+    return (await session.execute(_KEY_BY_ID, {"id": key_id, "now": now})).one_or_none()

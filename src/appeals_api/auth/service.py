@@ -79,6 +79,14 @@ async def authenticate(session: AsyncSession, *, token: str, now: datetime) -> P
     return principal_of(row)
 
 
+async def principal_by_key_id(
+    session: AsyncSession, *, key_id: uuid.UUID, now: datetime
+) -> Principal | None:
+    """The principal of a key still valid now (a signed link's minter), else None."""
+    row = await repository.valid_key_by_id(session, key_id=key_id, now=now)
+    return principal_of(row) if row is not None else None
+
+
 def principal_of(row: Any) -> Principal:
     """A key's row (id, name, role, unit_code) as the principal acting with it."""
     return Principal(id=row.id, name=row.name, role=Role(row.role), unit_code=row.unit_code)

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals.access import VisibleAppeal
+from appeals_api import links
+from appeals_api.appeals.access import Visible, get_visible
 from appeals_api.appeals.card import html as card_html
 from appeals_api.appeals.card import service as card
+from appeals_api.appeals.card.labels import language
 from appeals_api.appeals.card.schemas import RegistrationCard
 from appeals_api.appeals.privacy import service as privacy
+from appeals_api.auth import service as auth_service
+from appeals_api.auth.dependencies import ROLES_ATTR, require
+from appeals_api.auth.roles import APPEAL_READERS, Principal
+from appeals_api.config import Settings
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep
-from appeals_api.errors import problem_responses
+from appeals_api.errors import Forbidden, Unauthorized, problem_responses
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
 
@@ -29,6 +39,10 @@ CARD_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     **problem_responses(401, 403, 404, 422),
 }
+Lang = Annotated[
+    str | None,
+    Query(max_length=35, description="uz (Latin, default), uz-Cyrl, ru, en; else Accept-Language"),
+]
 
 
 def _quality(accept: str, media_type: str) -> float:
@@ -61,6 +75,56 @@ def prefers_html(accept: str | None) -> bool:
     return html_q > 0 and html_q > _quality(accept, JSON_MEDIA_TYPE)
 
 
+# The card's readers: a key in the Authorization header, or a signed link one of them minted.
+_reader = require(*APPEAL_READERS)
+CARD_PATH = "/api/v1/appeals/{}/card"
+BAD_LINK = "The link is not valid: ask for a new one."
+
+
+async def _link_holder(
+    session: AsyncSession, settings: Settings, *, path: str, link: links.Link, now: datetime
+) -> Principal:
+    """The minter of a signed link, if it still holds: 401 expired or its key gone, 403 forged."""
+    if links.expired(link, now):
+        raise Unauthorized("The link has expired: ask for a new one.")
+    principal = await auth_service.principal_by_key_id(session, key_id=link.kid, now=now)
+    if principal is None:
+        raise Unauthorized("The key that made this link is no longer valid.")
+    if not links.verify(path, link, role=principal.role.value, secret=links.secret_of(settings)):
+        raise Forbidden(BAD_LINK)
+    if principal.role not in APPEAL_READERS:
+        raise Forbidden(BAD_LINK)
+    return principal
+
+
+async def card_reader(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    appeal_id: UUID,
+    exp: Annotated[int | None, Query(ge=0, le=2**40, description="A signed link's expiry.")] = None,
+    kid: Annotated[UUID | None, Query(description="A signed link's key id.")] = None,
+    sig: Annotated[
+        str | None, Query(max_length=100, description="A signed link's signature.")
+    ] = None,
+) -> Visible:
+    """A reader by key, or by a signed link (no header): the link's minter, checked again."""
+    if sig is None:
+        principal = await _reader(request, session)
+    elif exp is None or kid is None:
+        raise Forbidden(BAD_LINK)
+    else:
+        link = links.Link(exp=exp, kid=kid, sig=sig)
+        path = CARD_PATH.format(appeal_id)
+        principal = await _link_holder(session, settings, path=path, link=link, now=now)
+    return Visible(principal, await get_visible(session, appeal_id=appeal_id, principal=principal))
+
+
+setattr(card_reader, ROLES_ATTR, frozenset(APPEAL_READERS))
+CardReader = Annotated[Visible, Depends(card_reader)]
+
+
 @router.get(
     "/{appeal_id}/card",
     response_model=RegistrationCard,
@@ -71,13 +135,17 @@ async def get_card(
     request: Request,
     response: Response,
     session: SessionDep,
-    seen: VisibleAppeal,
+    seen: CardReader,
     settings: SettingsDep,
     now: NowDep,
+    format: Annotated[Literal["json", "html"] | None, Query()] = None,
+    lang: Lang = None,
 ) -> RegistrationCard | HTMLResponse:
     """Both sides of the registration card, with the note on a violated deadline (R-2.2, R-9.3).
 
-    Send `Accept: text/html` for a self-contained page to print; anything else gets JSON.
+    `format=html` (or `Accept: text/html`) gives a self-contained A4 page to print in `lang` (or
+    `Accept-Language`): uz (Latin, default), uz-Cyrl, ru, en; anything else gets JSON. A signed
+    link (`exp`, `kid`, `sig` from `POST …/card/link`) opens it without an Authorization header.
     """
     principal, appeal = seen.principal, seen.appeal
     personal = privacy.sees_personal_data(principal, appeal)
@@ -85,7 +153,50 @@ async def get_card(
         session, appeal, today=now.astimezone(settings.tz).date(), tz=settings.tz, personal=personal
     )
     await privacy.record_reads(session, principal=principal, appeals=[appeal], via="card", now=now)
-    if prefers_html(request.headers.get("accept")):
-        return HTMLResponse(card_html.render_html(registration_card), headers={"Vary": "Accept"})
+    if format == "html" or (format is None and prefers_html(request.headers.get("accept"))):
+        chosen = language(lang, request.headers.get("accept-language"))
+        page = card_html.render_html(registration_card, chosen)
+        headers = {"Vary": "Accept, Accept-Language", "Content-Language": chosen}
+        return HTMLResponse(page, headers=headers)
     response.headers["Vary"] = "Accept"
     return registration_card
+
+
+class CardLink(BaseModel):
+    url: str
+    expires_at: datetime
+
+
+@router.post(
+    "/{appeal_id}/card/link",
+    response_model=CardLink,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="A short-lived signed link that opens the printable card in a browser",
+)
+async def card_link(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(_reader)],
+    settings: SettingsDep,
+    now: NowDep,
+    appeal_id: UUID,
+    lang: Lang = None,
+) -> CardLink:
+    """A link to the card's page (`format=html`) that needs no Authorization header, valid for
+    `APPEALS_LINK_TTL_SECONDS` (10 minutes). It is bound to this path and to the caller's key
+    and role: it shows what the caller sees (a confidential applicant masked where the caller
+    may not see personal data, R-8.2), and stops working once the key is revoked."""
+    await get_visible(session, appeal_id=appeal_id, principal=principal)
+    path = CARD_PATH.format(appeal_id)
+    expires = now + timedelta(seconds=settings.link_ttl_seconds)
+    link = links.mint(
+        path,
+        expires=expires,
+        key_id=principal.id,
+        role=principal.role.value,
+        secret=links.secret_of(settings),
+    )
+    chosen = language(lang, request.headers.get("accept-language"))
+    base = str(request.base_url).rstrip("/")
+    url = f"{base}{path}?format=html&lang={chosen}&{link.query()}"
+    return CardLink(url=url, expires_at=datetime.fromtimestamp(link.exp, tz=settings.tz))

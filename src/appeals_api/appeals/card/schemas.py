@@ -71,6 +71,13 @@ class CardFront(BaseModel):
     address: str | None = Field(description="Address of the applicant answered (§41).")
     representative: str | None
     received_on: date = Field(description="Date of receipt (Tashkent).")
+    registration_date: date = Field(
+        description="The day the appeal was entered in the registration book (Tashkent)."
+    )
+    confidential: bool = Field(description="The applicant asked not to be disclosed (§9).")
+    identity_withheld: bool = Field(
+        description="The applicant's identity is withheld from this reader (R-8.2)."
+    )
     registered_on: date = Field(description="The date deadlines count from (R-3.2).")
     applicant_count: int
     form: Form
@@ -140,6 +147,19 @@ class CardMeasure(BaseModel):
     recorded_by: str
 
 
+class CardViolation(BaseModel):
+    """One violated stage deadline, as the note words it (R-9.3, R-9.4)."""
+
+    rule: str
+    due_date: date
+    state: Literal["open", "cancelled", "ended"] = Field(
+        description="open: still not done; cancelled: passed unmet when the stage was "
+        "cancelled; ended: done (or consideration ended) late."
+    )
+    ended_on: date | None
+    days_late: int = Field(description="As of the card's date when open, else when it ended.")
+
+
 class CardControlRemoval(BaseModel):
     by: str
     at: datetime
@@ -163,6 +183,9 @@ class CardReverse(BaseModel):
     completed_on: date | None = Field(description="The day consideration ended (R-6.3).")
     violation_note: str | None = Field(
         description="Note on violation of the deadline (R-9.3); null when it was kept."
+    )
+    violations: list[CardViolation] = Field(
+        default_factory=list, description="The note's violations, one per violated stage."
     )
     measures: list[CardMeasure]
     letters: list[CardLetter]

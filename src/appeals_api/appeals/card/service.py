@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,7 @@ from appeals_api.appeals.card.schemas import (
     CardResolution,
     CardReverse,
     CardUnit,
+    CardViolation,
     RegistrationCard,
 )
 from appeals_api.appeals.enums import LetterKind, LetterState
@@ -114,6 +115,9 @@ def _front(
         address=address,
         representative=representative,
         received_on=appeal.received_at.astimezone(tz).date(),
+        registration_date=appeal.created_at.astimezone(tz).date(),
+        confidential=appeal.confidential,
+        identity_withheld=appeal.confidential and not personal,
         registered_on=appeal.registered_on,
         applicant_count=len(appeal.applicants),
         form=appeal.form,
@@ -193,6 +197,7 @@ async def _reverse(
         violation_note=violation_note(
             appeal, today=today, violations=violations, deadlines=deadlines
         ),
+        violations=violated_stages(appeal, today=today, violations=violations, deadlines=deadlines),
         measures=[
             CardMeasure.model_validate(m, from_attributes=True)
             for m in await lifecycle_repository.measures_of(session, appeal.id)
@@ -217,41 +222,63 @@ def violation_note(
 ) -> str | None:
     """R-9.3, R-9.4: every recorded violation, and the answer deadline in force if it has
     passed unanswered and the watch has not recorded it yet; None if no deadline was missed."""
+    found = violated_stages(appeal, today=today, violations=violations, deadlines=deadlines)
+    return " ".join(_sentence(v, today) for v in found) or None
+
+
+def violated_stages(
+    appeal: Appeal,
+    *,
+    today: date,
+    violations: Sequence[AppealViolation] = (),
+    deadlines: Sequence[AppealDeadline] = (),
+) -> list[CardViolation]:
+    """The violations of `violation_note`, as data (the printed card words them itself)."""
     missed = [(v.rule, v.due_on, v.deadline_id) for v in violations]
     if is_overdue(appeal, today) and (appeal.answer_rule, appeal.due_date) not in {
         (rule, due) for rule, due, _ in missed
     }:
         answer = next((d for d in reversed(deadlines) if d.rule == appeal.answer_rule), None)
         missed.append((appeal.answer_rule, appeal.due_date, answer.id if answer else None))
-    if not missed:
-        return None
     by_id = {d.id: d for d in deadlines}
-    return " ".join(
+    return [
         _violated(appeal, rule, due, by_id.get(deadline_id or 0), today=today)
         for rule, due, deadline_id in sorted(missed, key=lambda m: (m[1], m[0]))
-    )
+    ]
 
 
 def _violated(
-    appeal: Appeal, rule_name: str, due: date, deadline: AppealDeadline | None, *, today: date
-) -> str:
-    rule = RULES.get(rule_name)
-    named = f"{rule_name} ({rule.clause}: {rule.description})" if rule else rule_name
-    head = f"The deadline {named} of {due.isoformat()} was violated"
-    answer = rule_name in ANSWER_RULES
+    appeal: Appeal, rule: str, due: date, deadline: AppealDeadline | None, *, today: date
+) -> CardViolation:
     same = deadline if deadline is not None and deadline.due_on == due else None
     ended = same.done_on if same is not None else None
     cancelled = same is not None and same.cancelled
-    if answer and appeal.completed_on is not None and not cancelled:
+    if rule in ANSWER_RULES and appeal.completed_on is not None and not cancelled:
         ended = appeal.completed_on  # R-6.3: the day consideration ended
     if ended is None:
-        late = _days((today - due).days)
+        return CardViolation(
+            rule=rule, due_date=due, state="open", ended_on=None, days_late=(today - due).days
+        )
+    state: Literal["cancelled", "ended"] = "cancelled" if cancelled else "ended"
+    return CardViolation(
+        rule=rule, due_date=due, state=state, ended_on=ended, days_late=(ended - due).days
+    )
+
+
+def _sentence(v: CardViolation, today: date) -> str:
+    rule = RULES.get(v.rule)
+    named = f"{v.rule} ({rule.clause}: {rule.description})" if rule else v.rule
+    head = f"The deadline {named} of {v.due_date.isoformat()} was violated"
+    answer = v.rule in ANSWER_RULES
+    if v.state == "open":
         what = "not yet answered" if answer else "the stage is not yet done"
+        late = _days(v.days_late)
         return f"{head}: as of {today.isoformat()} the appeal is {late} overdue and {what}."
-    if cancelled:
-        return f"{head}: it had passed unmet when the stage was cancelled on {ended.isoformat()}."
+    assert v.ended_on is not None
+    if v.state == "cancelled":
+        return f"{head}: it had passed unmet when the stage was cancelled on {v.ended_on}."
     done = "consideration ended" if answer else "the stage was done"
-    return f"{head} by {_days((ended - due).days)}: {done} on {ended.isoformat()}."
+    return f"{head} by {_days(v.days_late)}: {done} on {v.ended_on.isoformat()}."
 
 
 def _days(n: int) -> str:

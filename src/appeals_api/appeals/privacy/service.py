@@ -65,3 +65,23 @@ async def access_log(
 ) -> list[PersonalDataAccess]:
     """R-8.2: who saw a confidential applicant's identity, when and through which route."""
     return await repository.accesses(session, appeal_id=appeal_id, after=after, limit=limit)
+
+
+# History fields that carry an applicant's identity (a correction's before → after, R-12.2).
+_PERSONAL_CHANGES = {"applicants": masked_applicants, "representative": masked_representative}
+
+
+def carries_personal_data(changes: dict[str, Any]) -> bool:
+    return any(k in changes for k in _PERSONAL_CHANGES)
+
+
+def masked_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """A history row's changes with a confidential applicant's identity withheld (R-8.2)."""
+    if not carries_personal_data(changes):
+        return changes
+    out = dict(changes)
+    for key, mask in _PERSONAL_CHANGES.items():
+        value = changes.get(key)
+        if isinstance(value, list) and len(value) == 2:
+            out[key] = [mask(v) if v is not None else None for v in value]  # type: ignore[operator]
+    return out

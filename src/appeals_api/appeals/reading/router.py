@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from appeals_api.appeals import repository
 from appeals_api.appeals.access import NO_SUCH_APPEAL, VisibleAppeal, can_see
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
+from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.reading import service
 from appeals_api.appeals.reading.viewer import viewer_of
 from appeals_api.appeals.schemas import (
@@ -23,6 +24,7 @@ from appeals_api.appeals.schemas import (
 from appeals_api.auth.dependencies import Credentials, require, require_key
 from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.db import SessionDep, open_session, reads_only
+from appeals_api.deps import NowDep
 from appeals_api.errors import (
     NotFound,
     problem_responses,
@@ -138,14 +140,31 @@ async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) 
 async def get_history(
     session: SessionDep,
     seen: VisibleAppeal,
+    now: NowDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=18, pattern=r"^\d+$")] = None,
 ) -> HistoryPage:
+    """Every change, oldest first. A correction of a confidential applicant's identity (R-12.2)
+    shows its before → after only to those who see personal data, and that read is logged;
+    for everyone else it is masked (R-8.2)."""
     rows = await service.history(
         session, appeal=seen.appeal, after=int(cursor) if cursor else 0, limit=limit + 1
     )
     page = rows[:limit]
-    items = [from_row(HistoryEntry, h, actor=h.actor_name) for h in page]
+    personal = privacy.sees_personal_data(seen.principal, seen.appeal)
+    items = [
+        from_row(
+            HistoryEntry,
+            h,
+            actor=h.actor_name,
+            changes=h.changes if personal else privacy.masked_changes(h.changes),
+        )
+        for h in page
+    ]
+    if personal and any(privacy.carries_personal_data(h.changes) for h in page):
+        await privacy.record_reads(
+            session, principal=seen.principal, appeals=[seen.appeal], via="history", now=now
+        )
     return HistoryPage(items=items, next_cursor=str(page[-1].id) if len(rows) > limit else None)
 
 

@@ -1,0 +1,1 @@
+"""Corrections of registration data (R-12.2): `PATCH /api/v1/appeals/{id}`."""
