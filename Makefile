@@ -88,6 +88,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/deadline_watch.py $(BENCH_ARGS)
 	$(BIN)/python bench/stats.py $(BENCH_ARGS)
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
+	$(BIN)/python bench/documents.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .data
