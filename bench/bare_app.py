@@ -1,5 +1,7 @@
 """B1, the baseline of the intake benchmark: a bare FastAPI endpoint that validates a small JSON
-body and does one asyncpg `INSERT … RETURNING`, and a bare select by primary key.
+body and does one asyncpg `INSERT … RETURNING`, and a bare select by primary key; and the
+baseline of the documents benchmark: a request body streamed into 256 KiB rows in one
+transaction, and streamed back out a row at a time.
 
     uvicorn bench.bare_app:app  (BARE_DATABASE_URL names the database)
 """
@@ -8,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 import asyncpg
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 CREATE = """
@@ -21,8 +25,10 @@ CREATE TABLE IF NOT EXISTS bare_appeals (
     id bigserial PRIMARY KEY,
     kind text NOT NULL, form text NOT NULL, channel text NOT NULL, language text NOT NULL,
     text text NOT NULL, applicants jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now()
-)
+);
+CREATE TABLE IF NOT EXISTS bare_chunks (blob uuid, seq int, data bytea, PRIMARY KEY (blob, seq));
 """
+CHUNK = 256 * 1024
 
 
 class Applicant(BaseModel):
@@ -82,3 +88,38 @@ async def read(item_id: int) -> dict[str, Any]:
     if row is None:
         raise HTTPException(404)
     return {**dict(row), "applicants": json.loads(row["applicants"])}
+
+
+@app.put("/bare/blobs", status_code=201)
+async def put_blob(request: Request) -> dict[str, Any]:
+    blob, seq, pending = uuid.uuid4(), 0, bytearray()
+    async with app.state.pool.acquire() as conn, conn.transaction():
+        async for piece in request.stream():
+            pending += piece
+            while len(pending) >= CHUNK:
+                await conn.execute(
+                    "INSERT INTO bare_chunks VALUES ($1, $2, $3)", blob, seq, bytes(pending[:CHUNK])
+                )
+                del pending[:CHUNK]
+                seq += 1
+        if pending:
+            await conn.execute(
+                "INSERT INTO bare_chunks VALUES ($1, $2, $3)", blob, seq, bytes(pending)
+            )
+    return {"id": str(blob)}
+
+
+@app.get("/bare/blobs/{blob}")
+async def get_blob(blob: uuid.UUID) -> StreamingResponse:
+    async def rows() -> AsyncIterator[bytes]:
+        async with app.state.pool.acquire() as conn:
+            seq = 0
+            while (
+                data := await conn.fetchval(
+                    "SELECT data FROM bare_chunks WHERE blob = $1 AND seq = $2", blob, seq
+                )
+            ) is not None:
+                yield data
+                seq += 1
+
+    return StreamingResponse(rows(), media_type="application/octet-stream")

@@ -3,10 +3,10 @@ same bytes to the same PostgreSQL, side by side; and the API's memory while a la
 through.
 
 - upload: `POST /api/v1/appeals/{id}/documents` (multipart, streamed from a file on disk) vs the
-  same bytes written by asyncpg in 256 KiB rows of a bare table, in one transaction, as they
-  are read from the same file;
-- download: `GET /api/v1/documents/{id}/content`, read as a stream, vs the bare rows read back
-  one at a time;
+  same bytes streamed over HTTP to a bare FastAPI endpoint (bench/bare_app.py) that writes them
+  with asyncpg in 256 KiB rows, in one transaction, as they arrive;
+- download: `GET /api/v1/documents/{id}/content`, read as a stream, vs the bare endpoint
+  streaming the rows back one at a time;
 - memory: the API's resident set sampled every 20 ms while a `--large-mib` file (25 MiB, the
   default limit) goes up and comes back down, against its size just before.
 
@@ -26,10 +26,10 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
-import asyncpg
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,14 +45,14 @@ BODY = {
     "applicants": [{"type": "individual", "last_name": "Karimov", "first_name": "Aziz",
                     "address": "Almalyk, Navoi street 5"}],
 }  # fmt: skip
-BARE_TABLE = "CREATE TABLE bare_chunks (blob uuid, seq int, data bytea, PRIMARY KEY (blob, seq))"
 
 
 def _file(path: Path, mib: int) -> Path:
-    """A PDF by its signature, then incompressible bytes (as a scan is)."""
+    """`mib` MiB exactly: a PDF by its signature, then incompressible bytes (as a scan is)."""
+    head = b"%PDF-1.7\n"
     with path.open("wb") as f:
-        f.write(b"%PDF-1.7\n")
-        for _ in range(mib * 4):
+        f.write(head + os.urandom(CHUNK - len(head)))
+        for _ in range(mib * 4 - 1):
             f.write(os.urandom(CHUNK))
     return path
 
@@ -92,32 +92,29 @@ class Ours:
 
 
 class Bare:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
+    """The baseline app (bench/bare_app.py): the same bytes streamed over HTTP into rows."""
 
-    async def upload(self, path: Path) -> uuid.UUID:
-        blob = uuid.uuid4()
-        async with self.pool.acquire() as conn, conn.transaction():
-            with path.open("rb") as f:
-                seq = 0
-                while part := f.read(CHUNK):
-                    await conn.execute(
-                        "INSERT INTO bare_chunks VALUES ($1, $2, $3)", blob, seq, part
-                    )
-                    seq += 1
-        return blob
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
 
-    async def download(self, blob: uuid.UUID) -> int:
-        size, seq = 0, 0
-        async with self.pool.acquire() as conn:
-            while (
-                part := await conn.fetchval(
-                    "SELECT data FROM bare_chunks WHERE blob = $1 AND seq = $2", blob, seq
-                )
-            ) is not None:
+    async def upload(self, http: httpx.AsyncClient, path: Path) -> str:
+        with path.open("rb") as f:
+            r = await http.put(f"{self.base}/bare/blobs", content=_chunks(f))
+        if r.status_code != 201:
+            raise SystemExit(f"bare upload answered {r.status_code}: {r.text[:300]}")
+        return str(r.json()["id"])
+
+    async def download(self, http: httpx.AsyncClient, blob: str) -> int:
+        size = 0
+        async with http.stream("GET", f"{self.base}/bare/blobs/{blob}") as r:
+            async for part in r.aiter_bytes(CHUNK):
                 size += len(part)
-                seq += 1
         return size
+
+
+async def _chunks(f: Any) -> AsyncIterator[bytes]:
+    while part := f.read(CHUNK):
+        yield part
 
 
 async def _round(run: Callable[[int], Awaitable[object]], n: int, mib: int) -> float:
@@ -138,17 +135,17 @@ async def _one_round(
 ) -> dict[str, float]:
     """One round, A B: n uploads at once each side, then n downloads of what went up."""
     docs: list[str] = []
-    blobs: list[uuid.UUID] = []
+    blobs: list[str] = []
 
     async def up_ours(i: int) -> None:
         docs.append(await ours.upload(http, path))
 
     async def up_bare(i: int) -> None:
-        blobs.append(await bare.upload(path))
+        blobs.append(await bare.upload(http, path))
 
     out = {"ours up": await _round(up_ours, n, mib), "bare up": await _round(up_bare, n, mib)}
     out["ours down"] = await _round(lambda i: ours.download(http, docs[i]), n, mib)
-    out["bare down"] = await _round(lambda i: bare.download(blobs[i]), n, mib)
+    out["bare down"] = await _round(lambda i: bare.download(http, blobs[i]), n, mib)
     return out
 
 
@@ -184,6 +181,7 @@ async def _memory(ours: Ours, pid: int, path: Path, mib: int, expected: int) -> 
             peak["v"] = max(peak["v"], _rss_mib(pid))
             await asyncio.sleep(0.02)
 
+    first = _rss_mib(pid)
     async with httpx.AsyncClient(timeout=300) as http:
         doc = await ours.upload(http, path)  # warm: first allocations of this path
         await ours.download(http, doc)
@@ -196,7 +194,8 @@ async def _memory(ours: Ours, pid: int, path: Path, mib: int, expected: int) -> 
     assert size == expected, (size, expected)
     print(
         f"memory: one {mib} MiB file up and down: API RSS {before:.1f} MiB before, peak "
-        f"{peak['v']:.1f} MiB (+{peak['v'] - before:.1f} MiB)"
+        f"{peak['v']:.1f} MiB (+{peak['v'] - before:.1f} MiB); {first:.1f} MiB before the "
+        "first such file"
     )
 
 
@@ -211,17 +210,12 @@ async def _appeal(port: int, key: str) -> str:
 
 
 async def _run(
-    url: str, port: int, pid: int, key: str, tmp: Path, args: argparse.Namespace
+    ports: tuple[int, int], pid: int, key: str, tmp: Path, args: argparse.Namespace
 ) -> None:
-    ours = Ours(port, key, await _appeal(port, key))
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=args.concurrency)
-    try:
-        await pool.execute(BARE_TABLE)
-        await _compare(ours, Bare(pool), _file(tmp / "scan.pdf", args.mib), args)
-        large = _file(tmp / "large.pdf", args.large_mib)
-        await _memory(ours, pid, large, args.large_mib, large.stat().st_size)
-    finally:
-        await pool.close()
+    ours = Ours(ports[0], key, await _appeal(ports[0], key))
+    await _compare(ours, Bare(ports[1]), _file(tmp / "scan.pdf", args.mib), args)
+    large = _file(tmp / "large.pdf", args.large_mib)
+    await _memory(ours, pid, large, args.large_mib, large.stat().st_size)
 
 
 def _arguments() -> argparse.Namespace:
@@ -239,11 +233,12 @@ def main() -> int:
     with ScratchStack("appeals-bench-docs-", durable=True) as stack:
         url = stack.database(f"bench_docs_{uuid.uuid4().hex[:8]}")
         key = asyncio.run(issue_keys(url, {"bench registrar": Role.REGISTRAR}))["bench registrar"]
-        env = stack.child_env(url)
+        env = stack.child_env(url, BARE_DATABASE_URL=url)
         api, port = stack.serve(["appeals_api.main:create_app", "--factory"], env)
+        _, bare = stack.serve(["bench.bare_app:app"], env)
         stack.worker(env, log=stack.tmp / "worker.log")
         print("shape production: fsync, synchronous_commit, full_page_writes on; worker on")
-        asyncio.run(_run(url, port, api.pid, key, stack.tmp, args))
+        asyncio.run(_run((port, bare), api.pid, key, stack.tmp, args))
     return 0
 
 
