@@ -43,6 +43,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/letters/{letter_id}"): READERS,
     ("PATCH", "/api/v1/appeals/{appeal_id}"): frozenset({R, M}),
     ("POST", "/api/v1/appeals/{appeal_id}/card/link"): READERS,
+    ("POST", "/api/v1/links"): READERS,
     ("POST", ACTION + "resolve"): frozenset({M}),
     ("POST", ACTION + "dispatch"): frozenset({R}),
     ("POST", ACTION + "accept"): frozenset({E}),

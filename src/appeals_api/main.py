@@ -22,6 +22,7 @@ from appeals_api.appeals.reading.router import public_router
 from appeals_api.appeals.reading.router import router as appeals_router
 from appeals_api.audit.router import router as audit_router
 from appeals_api.auth.dependencies import check_key_before_validation
+from appeals_api.auth.router import router as links_router
 from appeals_api.calendar.router import router as calendar_router
 from appeals_api.calendar.service import CalendarCache
 from appeals_api.clock import Clock, system_clock
@@ -76,6 +77,7 @@ ROUTERS = (
     worker_router,
     audit_router,
     documents_router,
+    links_router,
 )
 
 

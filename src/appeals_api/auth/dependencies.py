@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import Request
+from fastapi import Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appeals_api import links
 from appeals_api.auth import service
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.auth.service import UNKNOWN_KEY
 from appeals_api.db import SessionDep, open_session
-from appeals_api.errors import Unauthorized
+from appeals_api.errors import Forbidden, Unauthorized
 from appeals_api.state import state_of
 
 ROLES_ATTR = "allowed_roles"
@@ -53,6 +55,59 @@ class Credentials:
     @cached_property
     def key_hash(self) -> str:
         return service.hash_key(self.token)
+
+
+BAD_LINK = "The link is not valid: ask for a new one."
+LinkExp = Annotated[int | None, Query(ge=0, le=2**40, description="A signed link's expiry.")]
+LinkKid = Annotated[UUID | None, Query(description="A signed link's key id.")]
+LinkSig = Annotated[str | None, Query(max_length=100, description="A signed link's signature.")]
+
+
+def require_or_link(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """Like `require`, or a signed link (`exp`, `kid`, `sig`) minted for this very path by a key
+    of one of `roles`: a page opened in a browser without a header (`links`). The link's key is
+    looked up again, so it shows what its minter may see now: 401 expired or the key gone, 403
+    forged, for another path, or of a role the route does not admit."""
+    allowed = frozenset(roles)
+
+    async def dependency(
+        request: Request,
+        session: SessionDep,
+        exp: LinkExp = None,
+        kid: LinkKid = None,
+        sig: LinkSig = None,
+    ) -> Principal:
+        if sig is None:
+            return await authorize(session, Credentials(_bearer(request), allowed), request)
+        if exp is None or kid is None:
+            raise Forbidden(BAD_LINK)
+        principal = await link_holder(
+            session, request, path=request.url.path, link=links.Link(exp=exp, kid=kid, sig=sig)
+        )
+        if principal.role not in allowed:
+            raise Forbidden(BAD_LINK)
+        request.state.principal = principal
+        return principal
+
+    setattr(dependency, ROLES_ATTR, allowed)
+    return dependency
+
+
+async def link_holder(
+    session: AsyncSession, request: Request, *, path: str, link: links.Link
+) -> Principal:
+    """The minter of a signed link to `path`, if it still holds."""
+    state = state_of(request)
+    now = state.clock()
+    if links.expired(link, now):
+        raise Unauthorized("The link has expired: ask for a new one.")
+    principal = await service.principal_by_key_id(session, key_id=link.kid, now=now)
+    if principal is None:
+        raise Unauthorized("The key that made this link is no longer valid.")
+    secret = links.secret_of(state.settings)
+    if not links.verify(path, link, role=principal.role.value, secret=secret):
+        raise Forbidden(BAD_LINK)
+    return principal
 
 
 def require_key(*roles: Role) -> Callable[..., Awaitable[Credentials]]:

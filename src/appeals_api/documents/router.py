@@ -14,7 +14,7 @@ from pydantic_core import to_json
 
 from appeals_api.appeals.access import Visible, visible_to
 from appeals_api.appeals.intake.router import IdempotencyKey
-from appeals_api.auth.dependencies import require
+from appeals_api.auth.dependencies import require, require_or_link
 from appeals_api.auth.roles import APPEAL_READERS, Principal, Role
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep
@@ -36,6 +36,8 @@ WITHDRAWERS = (Role.REGISTRAR, Role.MANAGER)
 
 Uploader = Annotated[Principal, Depends(require(*UPLOADERS))]
 Reader = Annotated[Principal, Depends(require(*APPEAL_READERS))]
+# The content also opens from a signed link (`POST /api/v1/links`), without a header.
+KeyOrLink = Annotated[Principal, Depends(require_or_link(*APPEAL_READERS))]
 Withdrawer = Annotated[Principal, Depends(require(*WITHDRAWERS))]
 ReaderOfAppeal = Annotated[Visible, Depends(visible_to(*APPEAL_READERS))]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=200)]
@@ -154,7 +156,7 @@ async def list_documents(
 async def document_content(
     document_id: uuid.UUID,
     session: SessionDep,
-    principal: Reader,
+    principal: KeyOrLink,
     storage: StorageDep,
     now: NowDep,
     if_none_match: IfNoneMatch = None,

@@ -9,7 +9,6 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api import links
 from appeals_api.appeals.access import Visible, get_visible
@@ -18,13 +17,11 @@ from appeals_api.appeals.card import service as card
 from appeals_api.appeals.card.labels import language
 from appeals_api.appeals.card.schemas import RegistrationCard
 from appeals_api.appeals.privacy import service as privacy
-from appeals_api.auth import service as auth_service
-from appeals_api.auth.dependencies import ROLES_ATTR, require
+from appeals_api.auth.dependencies import require, require_or_link
 from appeals_api.auth.roles import APPEAL_READERS, Principal
-from appeals_api.config import Settings
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep
-from appeals_api.errors import Forbidden, Unauthorized, problem_responses
+from appeals_api.errors import problem_responses
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
 
@@ -77,51 +74,19 @@ def prefers_html(accept: str | None) -> bool:
 
 # The card's readers: a key in the Authorization header, or a signed link one of them minted.
 _reader = require(*APPEAL_READERS)
+_key_or_link = require_or_link(*APPEAL_READERS)
 CARD_PATH = "/api/v1/appeals/{}/card"
-BAD_LINK = "The link is not valid: ask for a new one."
-
-
-async def _link_holder(
-    session: AsyncSession, settings: Settings, *, path: str, link: links.Link, now: datetime
-) -> Principal:
-    """The minter of a signed link, if it still holds: 401 expired or its key gone, 403 forged."""
-    if links.expired(link, now):
-        raise Unauthorized("The link has expired: ask for a new one.")
-    principal = await auth_service.principal_by_key_id(session, key_id=link.kid, now=now)
-    if principal is None:
-        raise Unauthorized("The key that made this link is no longer valid.")
-    if not links.verify(path, link, role=principal.role.value, secret=links.secret_of(settings)):
-        raise Forbidden(BAD_LINK)
-    if principal.role not in APPEAL_READERS:
-        raise Forbidden(BAD_LINK)
-    return principal
 
 
 async def card_reader(
-    request: Request,
     session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
     appeal_id: UUID,
-    exp: Annotated[int | None, Query(ge=0, le=2**40, description="A signed link's expiry.")] = None,
-    kid: Annotated[UUID | None, Query(description="A signed link's key id.")] = None,
-    sig: Annotated[
-        str | None, Query(max_length=100, description="A signed link's signature.")
-    ] = None,
+    principal: Annotated[Principal, Depends(_key_or_link)],
 ) -> Visible:
     """A reader by key, or by a signed link (no header): the link's minter, checked again."""
-    if sig is None:
-        principal = await _reader(request, session)
-    elif exp is None or kid is None:
-        raise Forbidden(BAD_LINK)
-    else:
-        link = links.Link(exp=exp, kid=kid, sig=sig)
-        path = CARD_PATH.format(appeal_id)
-        principal = await _link_holder(session, settings, path=path, link=link, now=now)
     return Visible(principal, await get_visible(session, appeal_id=appeal_id, principal=principal))
 
 
-setattr(card_reader, ROLES_ATTR, frozenset(APPEAL_READERS))
 CardReader = Annotated[Visible, Depends(card_reader)]
 
 

@@ -11,7 +11,7 @@ from appeals_api.appeals.access import VisibleAppeal
 from appeals_api.appeals.card.router import HTML_MEDIA_TYPE, prefers_html
 from appeals_api.appeals.letters import html, service, templates, word
 from appeals_api.appeals.letters.schemas import LetterPage, LetterRead
-from appeals_api.auth.dependencies import require
+from appeals_api.auth.dependencies import require, require_or_link
 from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep
@@ -20,6 +20,8 @@ from appeals_api.errors import problem_responses
 router = APIRouter(prefix="/api/v1", tags=["letters"])
 
 Caller = Annotated[Principal, Depends(require(*APPEAL_READERS))]
+# A letter's page also opens from a signed link (`POST /api/v1/links`), without a header.
+KeyOrLink = Annotated[Principal, Depends(require_or_link(*APPEAL_READERS))]
 Format = Literal["json", "html", "docx"]
 
 LETTER_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -69,7 +71,7 @@ async def get_letter(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: Caller,
+    principal: KeyOrLink,
     settings: SettingsDep,
     now: NowDep,
     letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
