@@ -13,6 +13,7 @@ from appeals_api.appeals.models import (
     RegistrationCounter,
     Resolution,
 )
+from appeals_api.appeals.search.models import AppealSearch
 from appeals_api.auth.models import ApiKey
 from appeals_api.calendar.models import CalendarOverride, CalendarState
 from appeals_api.control.models import DeadlineNotice
@@ -31,6 +32,7 @@ __all__ = [
     "Appeal",
     "AppealDeadline",
     "AppealHistory",
+    "AppealSearch",
     "AppealViolation",
     "Assignment",
     "CalendarOverride",

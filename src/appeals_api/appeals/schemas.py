@@ -209,6 +209,16 @@ class Checks(Output):
     authority_documents: bool
 
 
+class SearchHit(Output):
+    """How an appeal matched `q` (issue 15): its rank and a snippet of its text or summary."""
+
+    rank: float = Field(description="Higher is a better match; the list is ordered by it.")
+    snippet: str = Field(
+        description="A piece of the text or summary, matched words between « and »; never "
+        "personal data."
+    )
+
+
 class AppealRead(Output):
     id: UUID
     number: str
@@ -261,6 +271,9 @@ class AppealRead(Output):
         default=None,
         description="R-4.2: delivery to DIRECTUM of the latest dispatch; null if it went "
         "internally (no DIRECTUM configured) or has not been dispatched.",
+    )
+    search: SearchHit | None = Field(
+        default=None, description="In a list searched with `q`: how this appeal matched."
     )
 
 

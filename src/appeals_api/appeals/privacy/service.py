@@ -25,6 +25,11 @@ def sees_personal_data(principal: Principal, appeal: Appeal | SimpleNamespace) -
     return not appeal.confidential or principal.role in CONFIDENTIAL_READERS
 
 
+def sees_all_personal_data(principal: Principal) -> bool:
+    """Whether this reader sees every appeal's applicants, confidential ones too (R-8.2)."""
+    return principal.role in CONFIDENTIAL_READERS
+
+
 def masked_applicants(applicants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: a[k] for k in _KEPT if k in a} for a in applicants]
 

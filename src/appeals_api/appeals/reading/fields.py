@@ -119,4 +119,5 @@ def read_fields(
         "created_at": _local(appeal.created_at, tz),
         "updated_at": _local(appeal.updated_at, tz),
         "directum": directum,
+        "search": None,  # set on the items of a list searched with `q`
     }

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appeals_api.appeals.enums import DispatchChannel
 from appeals_api.appeals.models import Appeal, AppealHistory
 from appeals_api.appeals.repository import answer_violated
+from appeals_api.appeals.search import repository as search
 from appeals_api.auth import repository as keys
 from appeals_api.sql import Params, Statement
 
@@ -62,6 +63,7 @@ class ListFilter:
     received_before: datetime | None = None
     overdue: bool | None = None
     only_unit: str | None = None  # an executor sees only appeals routed to its unit
+    search: search.Search | None = None  # `q`: only the matches, best first
 
 
 def _overdue(today: date) -> Any:
@@ -76,8 +78,13 @@ def _overdue(today: date) -> Any:
 
 
 def list_query(
-    flt: ListFilter, *, after: tuple[int, int] | None, limit: int, today: date
-) -> Select[Appeal]:
+    flt: ListFilter,
+    *,
+    after: tuple[int, int] | None,
+    limit: int,
+    today: date,
+    ranked_after: search.RankedAfter | None = None,
+) -> Select[Any]:
     stmt = select(Appeal)
     if flt.status:
         stmt = stmt.where(Appeal.status == flt.status)
@@ -99,6 +106,8 @@ def list_query(
         stmt = stmt.where(_overdue(today))
     elif flt.overdue is False:
         stmt = stmt.where(~_overdue(today))
+    if flt.search is not None:
+        return search.ranked(stmt, flt.search, after=ranked_after, limit=limit)
     if after is not None:
         stmt = stmt.where(tuple_(Appeal.year, Appeal.seq) < tuple_(*after))
     return stmt.order_by(Appeal.year.desc(), Appeal.seq.desc()).limit(limit)
@@ -113,6 +122,20 @@ async def list_appeals(
     today: date,
 ) -> list[Appeal]:
     return list(await session.scalars(list_query(flt, after=after, limit=limit, today=today)))
+
+
+async def search_appeals(
+    session: AsyncSession,
+    flt: ListFilter,
+    *,
+    after: search.RankedAfter | None,
+    limit: int,
+    today: date,
+) -> list[tuple[Appeal, float, str]]:
+    """The matches of `flt.search` among the filtered appeals, best first: (appeal, rank,
+    snippet)."""
+    stmt = list_query(flt, after=None, ranked_after=after, limit=limit, today=today)
+    return [(row[0], row[1], row[2]) for row in await session.execute(stmt)]
 
 
 async def history(

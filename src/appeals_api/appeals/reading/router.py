@@ -51,6 +51,18 @@ def _list_query(
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Full-text search (issue 15): text, summary, channel reference, letters, "
+            "documents' names, and the applicants' names, addresses, phones and e-mails where "
+            "the caller may see them (R-8.2). Uzbek Latin and Cyrillic match each other, "
+            "Russian word forms match, a name with a typo matches. Results come best first, "
+            "each with `search` (rank, snippet); the cursor pages through them.",
+        ),
+    ] = None,
 ) -> service.ListQuery:
     """The list's query parameters, as one value (they are its fields, by name)."""
     return service.ListQuery(**locals())

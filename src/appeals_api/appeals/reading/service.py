@@ -31,7 +31,9 @@ from appeals_api.appeals.schemas import (
     DirectumRead,
     PublicDeadline,
     PublicStatus,
+    SearchHit,
 )
+from appeals_api.appeals.search import service as search
 from appeals_api.appeals.tracking import hash_tracking_code
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.auth.service import UNKNOWN_KEY, admitted
@@ -156,6 +158,7 @@ class ListQuery:
     overdue: bool | None = None
     limit: int = 50
     cursor: str | None = None
+    q: str | None = None
 
     def check(self) -> None:
         for name in ("received_from", "received_to"):
@@ -185,6 +188,7 @@ class ListQuery:
             overdue=self.overdue,
             # An executor sees only appeals routed to its unit.
             only_unit=principal.unit_code if principal.role is Role.EXECUTOR else None,
+            search=search.search_of(self.q, principal) if self.q is not None else None,
         )
 
 
@@ -206,6 +210,8 @@ def encode_cursor(year: int, seq: int) -> str:
 async def list_page(session: AsyncSession, query: ListQuery, viewer: Viewer) -> AppealPage:
     """Appeals newest number first, a keyset page at a time (page 1,000 costs as page 1)."""
     query.check()
+    if query.q is not None:
+        return await _search_page(session, query, viewer)
     rows = await repository.list_appeals(
         session,
         query.filter_for(viewer.principal, viewer.tz),
@@ -218,6 +224,29 @@ async def list_page(session: AsyncSession, query: ListQuery, viewer: Viewer) -> 
     more = len(rows) > query.limit
     return AppealPage(
         items=items, next_cursor=encode_cursor(page[-1].year, page[-1].seq) if more else None
+    )
+
+
+async def _search_page(session: AsyncSession, query: ListQuery, viewer: Viewer) -> AppealPage:
+    """The matches of `q` among the filtered appeals, best first, a keyset page at a time
+    (the cursor carries the last hit's rank and number)."""
+    hits = await repository.search_appeals(
+        session,
+        query.filter_for(viewer.principal, viewer.tz),
+        after=search.decode_cursor(query.cursor),
+        limit=query.limit + 1,
+        today=viewer.today,
+    )
+    page = hits[: query.limit]
+    items = await read_many(session, [a for a, _, _ in page], viewer, via="search")
+    items = [
+        item.model_copy(update={"search": SearchHit(rank=rank, snippet=snippet)})
+        for item, (_, rank, snippet) in zip(items, page, strict=True)
+    ]
+    last = page[-1] if len(hits) > query.limit else None
+    return AppealPage(
+        items=items,
+        next_cursor=search.encode_cursor(last[1], last[0].year, last[0].seq) if last else None,
     )
 
 

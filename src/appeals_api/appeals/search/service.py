@@ -1,0 +1,52 @@
+"""Search as asked for: the words of `q`, and the cursor of a ranked page (issue 15)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from appeals_api.appeals.privacy import service as privacy
+from appeals_api.appeals.search.repository import RankedAfter, Search
+from appeals_api.auth.roles import Principal
+from appeals_api.errors import BadRequest, FieldError, Unprocessable
+
+MAX_WORDS = 8
+# A phone as people type it: digits with spaces, dashes, brackets, a leading plus.
+_PHONE = re.compile(r"^\+?[\d\s()-]+$")
+_MIN_PHONE_DIGITS = 7
+
+
+def search_of(q: str, principal: Principal) -> Search:
+    """The words of `q` (a phone as one word of its digits) for this reader."""
+    text = q.strip()
+    digits = re.sub(r"\D", "", text)
+    if _PHONE.match(text) and len(digits) >= _MIN_PHONE_DIGITS:
+        words: list[str] = [digits]
+    else:
+        words = text.split()
+    if not words or len(words) > MAX_WORDS:
+        raise Unprocessable(
+            "q is empty or too long",
+            [FieldError(field="q", message=f"1 to {MAX_WORDS} words", type="value_error")],
+        )
+    return Search(tuple(words), all_personal=privacy.sees_all_personal_data(principal))
+
+
+def decode_cursor(cursor: str | None) -> RankedAfter | None:
+    """The cursor of a page of ranked results: the last hit's rank and number."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
+        tag, rank, year, seq = raw.split(":")
+        if tag != "r":
+            raise ValueError(tag)
+        return float(rank), int(year), int(seq)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadRequest("The cursor is not one this API gave out for this search.") from exc
+
+
+def encode_cursor(rank: float, year: int, seq: int) -> str:
+    raw = f"r:{rank!r}:{year}:{seq}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")

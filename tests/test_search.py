@@ -1,0 +1,159 @@
+"""Search (issue 15; API.md `GET /api/v1/appeals?q=`): Uzbek Latin and Cyrillic meet, Russian
+word forms match, a name with a typo matches, best match first, with every filter and the
+cursor — and a search by personal data never tells a reader who may not see a confidential
+appeal's applicants that it matched (R-8.2)."""
+
+from __future__ import annotations
+
+import pytest_asyncio
+
+from appeals_api.auth.roles import Role
+from tests.helpers import auth
+from tests.helpers.documents import pdf, upload
+from tests.helpers.lifecycle import LEAD, Staff, make_staff, start
+
+
+@pytest_asyncio.fixture
+async def staff(client, keys, make_key) -> Staff:
+    return await make_staff(client, keys, make_key)
+
+
+def _person(last_name: str, **extra: object) -> dict[str, object]:
+    return {
+        "type": "individual",
+        "last_name": last_name,
+        "first_name": "Alisher",
+        "address": "Olmaliq, Navoiy ko'chasi 7",
+        **extra,
+    }
+
+
+async def _search(client, token: str, q: str, **params: object) -> dict:
+    r = await client.get("/api/v1/appeals", params={"q": q, **params}, headers=auth(token))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def _ids(client, token: str, q: str, **params: object) -> list[str]:
+    return [a["id"] for a in (await _search(client, token, q, **params))["items"]]
+
+
+async def test_search_uzbek_latin_cyrillic_and_a_typo_find_the_same_person(client, staff, clock):
+    """API.md: Uzbek Latin and Cyrillic match each other; a name with a typo still matches."""
+    cyrillic = await start(client, staff, clock, applicants=[_person("Тошматов")])
+    typo = await start(client, staff, clock, applicants=[_person("Tashmatov")])
+    other = await start(client, staff, clock, applicants=[_person("Qodirov")])
+    reader = staff.keys[Role.SUPERVISOR]
+    for q in ("Toshmatov", "Тошматов", "toshmatov"):
+        found = await _ids(client, reader, q)
+        assert cyrillic.id in found and typo.id in found, q
+        assert other.id not in found, q
+    # The exact spelling ranks above the typo.
+    found = await _ids(client, reader, "Tashmatov")
+    assert found.index(typo.id) < found.index(cyrillic.id)
+
+
+async def test_search_the_apostrophe_letters_are_one_letter_in_either_script(client, staff, clock):
+    w = await start(client, staff, clock, text="Mening o‘g‘lim maktabga bormayapti, yordam bering.")
+    other = await start(client, staff, clock, text="Qizim maktabga bormayapti.")
+    reader = staff.keys[Role.REGISTRAR]
+    for q in ("o'g'lim", "oʻgʻlim", "o`g`lim", "o’g’lim", "ўғлим", "Ўғлим"):
+        found = await _ids(client, reader, q)
+        assert w.id in found and other.id not in found, q
+
+
+async def test_search_russian_word_forms_match(client, staff, clock):
+    w = await start(
+        client, staff, clock, language="ru", text="Третий день нет горячая вода в доме."
+    )
+    reader = staff.keys[Role.REGISTRAR]
+    page = await _search(client, reader, "горячей воды")
+    hit = next(a for a in page["items"] if a["id"] == w.id)
+    assert "«горячая»" in hit["search"]["snippet"] and hit["search"]["rank"] > 0
+    assert w.id not in await _ids(client, reader, "холодной воды")
+
+
+async def test_search_phone_and_email_exact(client, staff, clock):
+    w = await start(
+        client,
+        staff,
+        clock,
+        applicants=[_person("Phonov", phone="+998 93 555-12-34", email="phonov@mail.uz")],
+    )
+    reader = staff.keys[Role.REGISTRAR]
+    for q in ("+998 93 555 12 34", "998935551234", "93 555 12 34", "phonov@mail.uz"):
+        assert await _ids(client, reader, q) == [w.id], q
+    assert w.id not in await _ids(client, reader, "+998 93 555 12 35")
+
+
+async def test_search_channel_reference_letter_number_and_document_name(client, staff, clock):
+    w = await start(client, staff, clock, external_ref="EGOV-77123")
+    await w.route(LEAD)
+    await w.answer(outcome="satisfied")  # sent as letter 01-123
+    r = await upload(client, staff.keys[Role.REGISTRAR], w.id, pdf(2000), name="dalolatnoma.pdf")
+    assert r.status_code == 201, r.text
+    reader = staff.keys[Role.REGISTRAR]
+    assert await _ids(client, reader, "EGOV-77123") == [w.id]
+    assert w.id in await _ids(client, reader, "01-123")
+    assert w.id in await _ids(client, reader, "measures")  # the response's text
+    assert await _ids(client, reader, "dalolatnoma") == [w.id]
+
+
+async def test_search_the_better_match_first_and_combined_with_status(client, staff, clock):
+    # The better match is the older one: newest-number-first would put it second.
+    twice = await start(
+        client, staff, clock, text="Shovqin, shovqin va yana shovqin: kechasi yuk mashinalari."
+    )
+    once = await start(client, staff, clock, text="Shovqin haqida: yuk mashinalari kechasi.")
+    reader = staff.keys[Role.REGISTRAR]
+    found = await _ids(client, reader, "shovqin")
+    assert found.index(twice.id) < found.index(once.id)
+    await once.route(LEAD)
+    assert await _ids(client, reader, "shovqin", status="in_consideration") == [once.id]
+    assert twice.id in await _ids(client, reader, "shovqin", status="registered")
+
+
+async def test_search_pages_through_ranked_results_with_the_cursor(client, staff, clock):
+    made = [
+        await start(client, staff, clock, text="Chang " * (i + 1) + "ko'chada.") for i in range(5)
+    ]
+    reader = staff.keys[Role.REGISTRAR]
+    seen, cursor = [], None
+    while True:
+        page = await _search(
+            client, reader, "chang", limit=2, **({"cursor": cursor} if cursor else {})
+        )
+        seen += [a["id"] for a in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [w.id for w in reversed(made)]  # most mentions first, each once
+    r = await client.get(
+        "/api/v1/appeals", params={"q": "chang", "cursor": "MjAyNjox"}, headers=auth(reader)
+    )
+    assert r.status_code == 400  # a list's cursor is not a search's
+
+
+async def test_R_8_2_search_by_personal_data_is_no_oracle_for_executor_and_supervisor(
+    client, staff, clock
+):
+    secret = _person("Sirlieva", phone="+998 97 444 00 11", email="sirli@mail.uz")
+    hidden = await start(
+        client, staff, clock, confidential=True, applicants=[secret], text="Suv quvuri yorilgan."
+    )
+    await hidden.route(LEAD)
+    r = await upload(client, staff.keys[Role.REGISTRAR], hidden.id, pdf(2000), name="sirli.pdf")
+    assert r.status_code == 201, r.text
+    queries = ("Sirlieva", "Сирлиева", "Sirliyeva", "998974440011", "sirli@mail.uz", "sirli")
+    for who in (Role.REGISTRAR, Role.MANAGER):
+        for q in queries:
+            assert hidden.id in await _ids(client, staff.keys[who], q), (who, q)
+    for token in (staff.keys[Role.SUPERVISOR], staff.lead):
+        for q in queries:
+            assert await _ids(client, token, q) == [], q
+        # What they may see still matches: the text.
+        page = await _search(client, token, "quvuri")
+        assert [a["id"] for a in page["items"]] == [hidden.id]
+        assert "Sirli" not in str(page)
+    # An executor of another unit does not see the appeal at all.
+    assert await _ids(client, staff.second, "quvuri") == []
