@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import cast
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from redis.asyncio import Redis
 
 from appeals_api import health
@@ -41,6 +41,7 @@ from appeals_api.ops import redact
 from appeals_api.ops.metrics import HttpMetrics, make_registry
 from appeals_api.ops.metrics_router import router as metrics_router
 from appeals_api.ops.router import router as worker_router
+from appeals_api.query_params import refuse_unknown_query
 from appeals_api.ratelimit import RateLimiter
 from appeals_api.state import AppState
 from appeals_api.stats.reports_router import router as reports_router
@@ -109,7 +110,14 @@ async def _serving(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="appeals-api", version="0.1.0", description=DESCRIPTION, lifespan=_serving)
+    app = FastAPI(
+        title="appeals-api",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=_serving,
+        # API.md: a query parameter a route does not know is refused (422) on every route.
+        dependencies=[Depends(refuse_unknown_query)],
+    )
     app.state = state = AppState()
     state.settings = settings
     state.clock = clock or system_clock

@@ -35,3 +35,17 @@ def api_routes(routes: Iterable[Any]) -> list[APIRoute]:
         elif hasattr(route, "original_router"):
             out += api_routes(route.original_router.routes)
     return out
+
+
+def route_roles(route: APIRoute) -> frozenset[Any] | None:
+    """The roles a route admits (its `require`/`require_key` dependency), None when public."""
+    from appeals_api.auth.dependencies import declared_roles
+
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependency = stack.pop()
+        roles = declared_roles(dependency.call)
+        if roles is not None:
+            return roles
+        stack.extend(dependency.dependencies)
+    return None

@@ -286,6 +286,10 @@ class AppealCreated(AppealRead):
 class AppealPage(BaseModel):
     items: list[AppealRead]
     next_cursor: str | None
+    total: int | None = Field(
+        default=None,
+        description="How many appeals match over all pages; only with `count=true`, else null.",
+    )
 
 
 class HistoryEntry(Output):

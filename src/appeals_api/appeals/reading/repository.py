@@ -8,11 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.enums import DispatchChannel
-from appeals_api.appeals.models import Appeal, AppealHistory
+from appeals_api.appeals.models import Appeal, AppealHistory, Resolution
+from appeals_api.appeals.reading.sorting import Keyset, Sort
 from appeals_api.appeals.repository import answer_violated
 from appeals_api.appeals.search import repository as search
 from appeals_api.auth import repository as keys
@@ -54,6 +55,9 @@ async def read_with_key(
 
 @dataclass(frozen=True)
 class ListFilter:
+    """The list's filters, each one condition; a new filter (e.g. topic, #16) is one field here
+    and one condition in `_conditions`."""
+
     status: str | None = None
     kind: str | None = None
     channel: str | None = None
@@ -64,6 +68,14 @@ class ListFilter:
     overdue: bool | None = None
     only_unit: str | None = None  # an executor sees only appeals routed to its unit
     search: search.Search | None = None  # `q`: only the matches, best first
+    due_from: date | None = None
+    due_to: date | None = None
+    executor: str | None = None  # a named executor of the resolution in force, any case
+    phone: str | None = None  # normalised digits (`normal_phone`)
+    email: str | None = None  # lower case
+    # R-8.2: a filter by personal data leaves out the confidential appeals whose applicants
+    # this reader may not see, so that a match never tells them who the applicant is.
+    personal_only_public: bool = False
 
 
 def _overdue(today: date) -> Any:
@@ -77,51 +89,106 @@ def _overdue(today: date) -> Any:
     )
 
 
+def _phone_digits(text: Any) -> Any:
+    """A stored phone as `normal_phone` gives it: digits only, Uzbekistan's 998 dropped."""
+    digits = func.regexp_replace(text, r"\D", "", "g")
+    return func.regexp_replace(digits, r"^998(\d{9})$", r"\1")
+
+
+def _applicant_has(field: str, value: str) -> ColumnElement[bool]:
+    """Some applicant's phone or e-mail is this one (normalised as the filter's value)."""
+    applicant = func.jsonb_array_elements(Appeal.applicants).table_valued("value").alias("ap")
+    stored = applicant.c.value.op("->>")(field)
+    normal = _phone_digits(stored) if field == "phone" else func.lower(func.btrim(stored))
+    return exists(select(1).select_from(applicant).where(normal == value))
+
+
+def _named_executor(name: str) -> ColumnElement[bool]:
+    named = func.jsonb_array_elements(Resolution.executors).table_valued("value").alias("ex")
+    return exists(
+        select(1)
+        .select_from(Resolution)
+        .join(named, true())
+        .where(
+            Resolution.appeal_id == Appeal.id,
+            Resolution.superseded_at.is_(None),
+            func.lower(func.btrim(named.c.value.op("->>")("name"))) == name.lower(),
+        )
+    )
+
+
+def _conditions(flt: ListFilter, today: date) -> list[Any]:
+    equal = {"status": Appeal.status, "kind": Appeal.kind, "channel": Appeal.channel,
+             "form": Appeal.form}  # fmt: skip
+    out: list[Any] = [c == getattr(flt, name) for name, c in equal.items() if getattr(flt, name)]
+    out += [Appeal.units.contains([u]) for u in (flt.unit, flt.only_unit) if u]
+    if flt.received_from:
+        out.append(Appeal.received_at >= flt.received_from)
+    if flt.received_before:
+        out.append(Appeal.received_at < flt.received_before)
+    if flt.overdue is not None:
+        out.append(_overdue(today) if flt.overdue else ~_overdue(today))
+    if flt.due_from:
+        out.append(Appeal.due_date >= flt.due_from)
+    if flt.due_to:
+        out.append(Appeal.due_date <= flt.due_to)
+    if flt.executor:
+        out.append(_named_executor(flt.executor))
+    out += [_applicant_has(f, v) for f, v in (("phone", flt.phone), ("email", flt.email)) if v]
+    if (flt.phone or flt.email) and flt.personal_only_public:
+        out.append(Appeal.confidential.is_(False))
+    return out
+
+
+_SORT_KEYS: dict[str, Any] = {"received": Appeal.received_at, "due": Appeal.due_date}
+
+
 def list_query(
     flt: ListFilter,
     *,
-    after: tuple[int, int] | None,
+    after: Keyset | None,
     limit: int,
     today: date,
+    sort: Sort = Sort.NUMBER_DESC,
     ranked_after: search.RankedAfter | None = None,
 ) -> Select[Any]:
-    stmt = select(Appeal)
-    if flt.status:
-        stmt = stmt.where(Appeal.status == flt.status)
-    if flt.kind:
-        stmt = stmt.where(Appeal.kind == flt.kind)
-    if flt.channel:
-        stmt = stmt.where(Appeal.channel == flt.channel)
-    if flt.form:
-        stmt = stmt.where(Appeal.form == flt.form)
-    if flt.unit:
-        stmt = stmt.where(Appeal.units.contains([flt.unit]))
-    if flt.only_unit:
-        stmt = stmt.where(Appeal.units.contains([flt.only_unit]))
-    if flt.received_from:
-        stmt = stmt.where(Appeal.received_at >= flt.received_from)
-    if flt.received_before:
-        stmt = stmt.where(Appeal.received_at < flt.received_before)
-    if flt.overdue is True:
-        stmt = stmt.where(_overdue(today))
-    elif flt.overdue is False:
-        stmt = stmt.where(~_overdue(today))
+    """A keyset page in `sort` order: the key, then the number, all one direction; with a
+    search (`flt.search`), the matches best first, keyed on rank and number instead."""
+    stmt = select(Appeal).where(*_conditions(flt, today))
     if flt.search is not None:
         return search.ranked(stmt, flt.search, after=ranked_after, limit=limit)
+    columns = [Appeal.year, Appeal.seq]
+    start: list[Any] = [after.year, after.seq] if after else []
+    if sort.key in _SORT_KEYS:
+        columns.insert(0, _SORT_KEYS[sort.key])
+        start.insert(0, after.key if after else None)
     if after is not None:
-        stmt = stmt.where(tuple_(Appeal.year, Appeal.seq) < tuple_(*after))
-    return stmt.order_by(Appeal.year.desc(), Appeal.seq.desc()).limit(limit)
+        position, from_ = tuple_(*columns), tuple_(*start)
+        stmt = stmt.where(position < from_ if sort.descending else position > from_)
+    order = [c.desc() if sort.descending else c.asc() for c in columns]
+    return stmt.order_by(*order).limit(limit)
 
 
 async def list_appeals(
     session: AsyncSession,
     flt: ListFilter,
     *,
-    after: tuple[int, int] | None,
+    after: Keyset | None,
     limit: int,
     today: date,
+    sort: Sort = Sort.NUMBER_DESC,
 ) -> list[Appeal]:
-    return list(await session.scalars(list_query(flt, after=after, limit=limit, today=today)))
+    stmt = list_query(flt, after=after, limit=limit, today=today, sort=sort)
+    return list(await session.scalars(stmt))
+
+
+async def count_appeals(session: AsyncSession, flt: ListFilter, *, today: date) -> int:
+    """How many appeals the filter (and the search, if any) matches, over all pages."""
+    stmt: Select[Any] = select(Appeal.id).where(*_conditions(flt, today))
+    if flt.search is not None:
+        stmt = search.ranked(stmt, flt.search, after=None, limit=None)
+    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return int(await session.scalar(counted) or 0)
 
 
 async def search_appeals(

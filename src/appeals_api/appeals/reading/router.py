@@ -13,6 +13,7 @@ from appeals_api.appeals.access import NO_SUCH_APPEAL, VisibleAppeal, can_see
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
 from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.reading import service
+from appeals_api.appeals.reading.sorting import DEFAULT_SORT, Sort
 from appeals_api.appeals.reading.viewer import viewer_of
 from appeals_api.appeals.schemas import (
     AppealPage,
@@ -63,6 +64,38 @@ def _list_query(
             "each with `search` (rank, snippet); the cursor pages through them.",
         ),
     ] = None,
+    due_from: Annotated[date | None, Query(description="Due date, inclusive")] = None,
+    due_to: Annotated[date | None, Query(description="Due date, inclusive")] = None,
+    executor: Annotated[
+        str | None,
+        Query(max_length=200, description="A named executor of the resolution in force (any case)"),
+    ] = None,
+    phone: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="An applicant's phone, exactly, by its digits (+998 optional); "
+            "confidential appeals only for those who see their applicants (R-8.2)",
+        ),
+    ] = None,
+    email: Annotated[
+        str | None,
+        Query(
+            max_length=254,
+            description="An applicant's e-mail, exactly (any case); confidential appeals only "
+            "for those who see their applicants (R-8.2)",
+        ),
+    ] = None,
+    sort: Annotated[
+        Sort,
+        Query(
+            description="number, received (instant) or due (date); a leading - is descending. "
+            "A cursor continues only the order it came from"
+        ),
+    ] = DEFAULT_SORT,
+    count: Annotated[
+        bool, Query(description="true: the page carries `total`, the matches over all pages")
+    ] = False,
 ) -> service.ListQuery:
     """The list's query parameters, as one value (they are its fields, by name)."""
     return service.ListQuery(**locals())

@@ -3,8 +3,6 @@ their history, and the applicant's status lookup (R-8.1)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import uuid
@@ -25,6 +23,7 @@ from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.reading import repository
 from appeals_api.appeals.reading.fields import Row, to_read
+from appeals_api.appeals.reading.sorting import DEFAULT_SORT, Sort, decode_cursor, encode_cursor
 from appeals_api.appeals.schemas import (
     AppealPage,
     AppealRead,
@@ -37,7 +36,7 @@ from appeals_api.appeals.search import service as search
 from appeals_api.appeals.tracking import hash_tracking_code
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.auth.service import UNKNOWN_KEY, admitted
-from appeals_api.errors import BadRequest, FieldError, NotFound, Unauthorized, Unprocessable
+from appeals_api.errors import FieldError, NotFound, Unauthorized, Unprocessable
 
 
 class DispatchStatusSource(Protocol):
@@ -146,7 +145,8 @@ MIN_DATE, MAX_DATE = date(1991, 1, 1), date(2200, 12, 31)
 
 @dataclass(frozen=True)
 class ListQuery:
-    """A page of the list as asked for: filters (Tashkent dates, inclusive), size, cursor."""
+    """A page of the list as asked for: filters (Tashkent dates, inclusive), order, size,
+    cursor, and whether to count the matches over all pages."""
 
     status: Status | None = None
     kind: Kind | None = None
@@ -159,17 +159,39 @@ class ListQuery:
     limit: int = 50
     cursor: str | None = None
     q: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    executor: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    sort: Sort = DEFAULT_SORT
+    count: bool = False
 
     def check(self) -> None:
-        for name in ("received_from", "received_to"):
+        for name in ("received_from", "received_to", "due_from", "due_to"):
             value = getattr(self, name)
             if value is not None and not MIN_DATE <= value <= MAX_DATE:
                 raise Unprocessable(
                     f"{name} is out of range",
                     [FieldError(field=name, message="between 1991 and 2200", type="range")],
                 )
-        if self.received_from and self.received_to and self.received_from > self.received_to:
-            raise Unprocessable("received_from is after received_to")
+        for start, end in (("received_from", "received_to"), ("due_from", "due_to")):
+            if (
+                getattr(self, start)
+                and getattr(self, end)
+                and getattr(self, start) > getattr(self, end)
+            ):
+                raise Unprocessable(f"{start} is after {end}")
+        if self.q is not None and self.sort is not DEFAULT_SORT:
+            raise Unprocessable(
+                "A search comes best first: sort does not apply to it.",
+                [FieldError(field="sort", message="not with q", type="conflict")],
+            )
+        if self.phone is not None and not 5 <= len(normal_phone(self.phone)) <= 15:
+            raise Unprocessable(
+                "phone needs 5 to 15 digits",
+                [FieldError(field="phone", message="5 to 15 digits", type="phone")],
+            )
 
     def filter_for(self, principal: Principal, tz: Any) -> repository.ListFilter:
         def start_of(day: date) -> datetime:
@@ -189,50 +211,57 @@ class ListQuery:
             # An executor sees only appeals routed to its unit.
             only_unit=principal.unit_code if principal.role is Role.EXECUTOR else None,
             search=search.search_of(self.q, principal) if self.q is not None else None,
+            due_from=self.due_from,
+            due_to=self.due_to,
+            executor=self.executor.strip() if self.executor else None,
+            phone=normal_phone(self.phone) if self.phone else None,
+            email=self.email.strip().lower() if self.email else None,
+            personal_only_public=principal.role not in privacy.CONFIDENTIAL_READERS,
         )
 
 
-def decode_cursor(cursor: str | None) -> tuple[int, int] | None:
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
-        year, seq = (int(p) for p in raw.split(":", 1))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadRequest("The cursor is not one this API gave out.") from exc
-    return year, seq
-
-
-def encode_cursor(year: int, seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{year}:{seq}".encode()).decode().rstrip("=")
+def normal_phone(phone: str) -> str:
+    """A phone as compared: its digits, without Uzbekistan's country code 998."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[3:] if len(digits) == 12 and digits.startswith("998") else digits
 
 
 async def list_page(session: AsyncSession, query: ListQuery, viewer: Viewer) -> AppealPage:
-    """Appeals newest number first, a keyset page at a time (page 1,000 costs as page 1)."""
+    """Appeals in `sort` order (newest number first by default), a keyset page at a time (page
+    1,000 costs as page 1); the total over all pages only when asked (it costs a count)."""
     query.check()
+    flt = query.filter_for(viewer.principal, viewer.tz)
     if query.q is not None:
-        return await _search_page(session, query, viewer)
+        return await _search_page(session, query, flt, viewer)
     rows = await repository.list_appeals(
         session,
-        query.filter_for(viewer.principal, viewer.tz),
-        after=decode_cursor(query.cursor),
+        flt,
+        after=decode_cursor(query.cursor, query.sort),
         limit=query.limit + 1,
         today=viewer.today,
+        sort=query.sort,
     )
     page = rows[: query.limit]
     items = await read_many(session, page, viewer, via="list")
     more = len(rows) > query.limit
+    total = (
+        await repository.count_appeals(session, flt, today=viewer.today) if query.count else None
+    )
     return AppealPage(
-        items=items, next_cursor=encode_cursor(page[-1].year, page[-1].seq) if more else None
+        items=items,
+        next_cursor=encode_cursor(query.sort, page[-1]) if more else None,
+        total=total,
     )
 
 
-async def _search_page(session: AsyncSession, query: ListQuery, viewer: Viewer) -> AppealPage:
+async def _search_page(
+    session: AsyncSession, query: ListQuery, flt: repository.ListFilter, viewer: Viewer
+) -> AppealPage:
     """The matches of `q` among the filtered appeals, best first, a keyset page at a time
-    (the cursor carries the last hit's rank and number)."""
+    (the cursor carries the last hit's rank and number); `sort` does not apply to them."""
     hits = await repository.search_appeals(
         session,
-        query.filter_for(viewer.principal, viewer.tz),
+        flt,
         after=search.decode_cursor(query.cursor),
         limit=query.limit + 1,
         today=viewer.today,
@@ -244,9 +273,13 @@ async def _search_page(session: AsyncSession, query: ListQuery, viewer: Viewer) 
         for item, (_, rank, snippet) in zip(items, page, strict=True)
     ]
     last = page[-1] if len(hits) > query.limit else None
+    total = (
+        await repository.count_appeals(session, flt, today=viewer.today) if query.count else None
+    )
     return AppealPage(
         items=items,
         next_cursor=search.encode_cursor(last[1], last[0].year, last[0].seq) if last else None,
+        total=total,
     )
 
 

@@ -66,7 +66,7 @@ def _query(words: tuple[str, ...]) -> Any:
 
 
 def ranked(
-    stmt: Select[Any], search: Search, *, after: RankedAfter | None, limit: int
+    stmt: Select[Any], search: Search, *, after: RankedAfter | None, limit: int | None
 ) -> Select[Any]:
     """`stmt` (appeals, filtered) narrowed to the matches, best first, with rank and snippet.
 
