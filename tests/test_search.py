@@ -157,3 +157,20 @@ async def test_R_8_2_search_by_personal_data_is_no_oracle_for_executor_and_super
         assert "Sirli" not in str(page)
     # An executor of another unit does not see the appeal at all.
     assert await _ids(client, staff.second, "quvuri") == []
+
+
+async def test_search_counts_its_matches_and_comes_best_first_whatever_the_sort(
+    client, staff, clock
+):
+    """Issue 15: `count=true` counts the matches over all pages; `sort` does not apply to a
+    search (it comes best first), so asking for both is refused, not silently ignored."""
+    for i in range(3):
+        await start(client, staff, clock, text=f"Kanalizatsiya toshib ketdi, {i}-uy.")
+    await start(client, staff, clock, text="Yo'l chiroqlari yonmayapti.")
+    reader = staff.keys[Role.REGISTRAR]
+    page = await _search(client, reader, "kanalizatsiya", limit=1, count="true")
+    assert page["total"] == 3 and len(page["items"]) == 1
+    r = await client.get(
+        "/api/v1/appeals", params={"q": "kanalizatsiya", "sort": "due"}, headers=auth(reader)
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "sort", r.text
