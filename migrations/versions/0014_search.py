@@ -86,6 +86,32 @@ SELECT CASE WHEN d = '' THEN NULL ELSE concat_ws(' ', d, right(d, 9)) END
 FROM (SELECT regexp_replace(coalesce(p, ''), '\D', '', 'g') AS d) AS x
 $$
 --;
+CREATE FUNCTION appeal_search_docs(a appeals)
+    RETURNS TABLE (public_doc tsvector, personal_doc tsvector, name_grams text[])
+LANGUAGE sql STABLE AS $$
+SELECT
+    search_words(concat_ws(' ', a.text, a.summary, a.external_ref,
+        (SELECT string_agg(concat_ws(' ', l.letter_number, l.control_letter_number, l.text), ' ')
+         FROM appeal_letters l WHERE l.appeal_id = a.id))),
+    -- A confidential appeal's documents are personal data (R-12.1, R-8.2).
+    search_words(concat_ws(' ', p.names, p.rest,
+        -- "akt_2.pdf" is found as itself and by "akt" (the parser keeps a file name whole).
+        (SELECT string_agg(concat_ws(' ', d.name, translate(d.name, '._', '  ')), ' ')
+         FROM documents d
+         WHERE d.appeal_id = a.id AND d.withdrawn_at IS NULL)))
+        || to_tsvector('simple', coalesce(p.phones, '')),
+    search_grams(search_fold(p.names))
+FROM (
+    SELECT concat_ws(' ', string_agg(search_person(x), ' '),
+                     a.representative->>'name') AS names,
+           concat_ws(' ', string_agg(concat_ws(' ', x->>'address', x->>'email'), ' '),
+                     a.representative->>'address') AS rest,
+           string_agg(concat_ws(' ', search_phone(x->>'phone'), search_phone(x->>'fax')),
+                      ' ') AS phones
+    FROM jsonb_array_elements(coalesce(a.applicants, '[]')) AS x
+) AS p
+$$
+--;
 CREATE FUNCTION appeal_search_refresh(target uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -96,30 +122,10 @@ BEGIN
     INSERT INTO appeal_search (appeal_id) VALUES (target) ON CONFLICT DO NOTHING;
     PERFORM 1 FROM appeal_search WHERE appeal_id = target FOR UPDATE;
     -- A new statement: under READ COMMITTED it sees what was committed while it waited.
-    UPDATE appeal_search s SET
-        public_doc = search_words(concat_ws(' ', a.text, a.summary, a.external_ref,
-            (SELECT string_agg(concat_ws(' ', l.letter_number, l.control_letter_number, l.text),
-                               ' ')
-             FROM appeal_letters l WHERE l.appeal_id = a.id))),
-        -- A confidential appeal's documents are personal data (R-12.1, R-8.2).
-        personal_doc = search_words(concat_ws(' ', p.names, p.rest,
-            -- "akt_2.pdf" is found as itself and by "akt" (the parser keeps a file name whole).
-            (SELECT string_agg(concat_ws(' ', d.name, translate(d.name, '._', '  ')), ' ')
-             FROM documents d
-             WHERE d.appeal_id = a.id AND d.withdrawn_at IS NULL)))
-                       || to_tsvector('simple', coalesce(p.phones, '')),
-        name_grams = search_grams(search_fold(p.names))
-    FROM appeals a,
-    LATERAL (
-        SELECT concat_ws(' ', string_agg(search_person(x), ' '),
-                         a.representative->>'name') AS names,
-               concat_ws(' ', string_agg(concat_ws(' ', x->>'address', x->>'email'), ' '),
-                         a.representative->>'address') AS rest,
-               string_agg(concat_ws(' ', search_phone(x->>'phone'), search_phone(x->>'fax')),
-                          ' ') AS phones
-        FROM jsonb_array_elements(coalesce(a.applicants, '[]')) AS x
-    ) AS p
-    WHERE a.id = target AND s.appeal_id = a.id;
+    UPDATE appeal_search s SET (public_doc, personal_doc, name_grams) = (
+        SELECT d.public_doc, d.personal_doc, d.name_grams
+        FROM appeals a, appeal_search_docs(a) AS d WHERE a.id = target)
+    WHERE s.appeal_id = target;
 END
 $$
 --;
@@ -132,7 +138,11 @@ BEGIN
         END IF;
         RETURN NULL;
     END IF;
-    IF TG_TABLE_NAME = 'appeals' THEN
+    IF TG_TABLE_NAME = 'appeals' AND TG_OP = 'INSERT' THEN
+        -- A new appeal: no one else sees it yet, its documents are built in one insert.
+        INSERT INTO appeal_search (appeal_id, public_doc, personal_doc, name_grams)
+        SELECT NEW.id, d.public_doc, d.personal_doc, d.name_grams FROM appeal_search_docs(NEW) AS d;
+    ELSIF TG_TABLE_NAME = 'appeals' THEN
         PERFORM appeal_search_refresh(NEW.id);
     ELSE
         PERFORM appeal_search_refresh(NEW.appeal_id);
@@ -182,6 +192,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER appeals_search ON appeals")
     op.execute("DROP FUNCTION appeal_search_touch()")
     op.execute("DROP FUNCTION appeal_search_refresh(uuid)")
+    op.execute("DROP FUNCTION appeal_search_docs(appeals)")
     op.execute("DROP TABLE appeal_search")
     op.execute("DROP FUNCTION search_gram_share(text[], text[])")
     op.execute("DROP FUNCTION search_grams(text)")
