@@ -29,6 +29,7 @@ from sqlalchemy import delete
 
 from appeals_api import outbound
 from appeals_api.appeals.models import IdempotencyRecord
+from appeals_api.appeals.search import repository as search_repository
 from appeals_api.clock import system_clock
 from appeals_api.config import Settings, get_settings
 from appeals_api.control.tasks import watch_deadlines
@@ -43,6 +44,7 @@ from appeals_api.worker_context import WorkerContext, WorkerIdentity, context_of
 logger = logging.getLogger("appeals_api.worker")
 
 REDIS_RETRY_CAP_SECONDS = 1.0
+SEARCH_BATCH = 2000  # new appeals' search documents built per run (a run every tick)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -87,6 +89,12 @@ async def sequence_events(ctx: dict[str, Any]) -> int:
     return count
 
 
+async def refresh_search(ctx: dict[str, Any]) -> int:
+    """Build the search documents of the appeals intake marked new (issue 15), a batch a run."""
+    async with context_of(ctx).sessionmaker() as session, session.begin():
+        return await search_repository.refresh_stale(session, batch=SEARCH_BATCH)
+
+
 async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
     """Forget stored first answers after the retention period (they hold tracking codes)."""
     context = context_of(ctx)
@@ -125,6 +133,7 @@ _WATCH = (
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [
         sequence_events,
+        refresh_search,
         purge_idempotency_keys,
         watch_deadlines,
         deliver_webhooks,
@@ -134,6 +143,8 @@ class WorkerSettings:
     cron_jobs: ClassVar[list[Any]] = [
         cron(sequence_events, second=_every(5), run_at_startup=True, unique=True),
         cron(purge_idempotency_keys, minute={7}, second={0}, unique=True),
+        # Issue 15: new appeals become searchable within a tick.
+        cron(refresh_search, second=_TICK, run_at_startup=True, unique=True),
         # R-9.1: every minute; each run publishes only what has not been published.
         cron(watch_deadlines, second=_WATCH, run_at_startup=True, unique=True),
         # Every tick: webhooks and DIRECTUM (R-4.2) send what is due; the heartbeat is written.

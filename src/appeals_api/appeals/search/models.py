@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Text
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,9 +29,12 @@ class AppealSearch(Base):
     public_doc: Mapped[str] = mapped_column(TSVECTOR, server_default=sql_text("''::tsvector"))
     personal_doc: Mapped[str] = mapped_column(TSVECTOR, server_default=sql_text("''::tsvector"))
     name_grams: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    # A new appeal's documents are built by the worker a tick after intake (`refresh_stale`).
+    stale: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
 
     __table_args__ = (
         Index("ix_appeal_search_public", "public_doc", postgresql_using="gin"),
         Index("ix_appeal_search_personal", "personal_doc", postgresql_using="gin"),
         Index("ix_appeal_search_names", "name_grams", postgresql_using="gin"),
+        Index("ix_appeal_search_stale", "appeal_id", postgresql_where=sql_text("stale")),
     )

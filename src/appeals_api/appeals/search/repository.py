@@ -23,7 +23,9 @@ from sqlalchemy import (
     true,
     tuple_,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, TSQUERY
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.search.models import AppealSearch
@@ -107,3 +109,16 @@ def ranked(
         .order_by(rank.desc(), Appeal.year.desc(), Appeal.seq.desc())
         .limit(limit)
     )
+
+
+_REFRESH_STALE = sql_text(
+    """SELECT count(appeal_search_refresh(appeal_id)) FROM (
+        SELECT appeal_id FROM appeal_search WHERE stale
+        ORDER BY appeal_id LIMIT :batch FOR UPDATE SKIP LOCKED) AS due"""
+)
+
+
+async def refresh_stale(session: AsyncSession, *, batch: int) -> int:
+    """Build the search documents of up to `batch` new appeals (marked at intake); how many.
+    Rows another worker holds are skipped, so two workers never build one twice at once."""
+    return int(await session.scalar(_REFRESH_STALE, {"batch": batch}) or 0)
