@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -62,3 +62,21 @@ def verify(path: str, link: Link, *, role: str, secret: bytes) -> bool:
     """True when `link` was minted for `path` by this key in `role` (constant-time)."""
     expected = _signature(secret, path, link.exp, link.kid, role)
     return hmac.compare_digest(expected, link.sig)
+
+
+def signed_url(
+    base: str,
+    path: str,
+    query: str,
+    *,
+    now: datetime,
+    ttl_seconds: int,
+    key_id: UUID,
+    role: str,
+    secret: bytes,
+) -> tuple[str, int]:
+    """The full URL of a link to `path` (its page's own `query` first) and its expiry."""
+    link = mint(
+        path, expires=now + timedelta(seconds=ttl_seconds), key_id=key_id, role=role, secret=secret
+    )
+    return f"{base.rstrip('/')}{path}?{query + '&' if query else ''}{link.query()}", link.exp

@@ -4,7 +4,7 @@ letter or a document in a browser without an Authorization header (`links`)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -65,13 +65,8 @@ async def create_link(
             "A link opens a card, a letter or a document only.",
             [FieldError(field="path", message="not a linkable path", type="value_error")],
         )
-    link = links.mint(
-        data.path,
-        expires=now + timedelta(seconds=settings.link_ttl_seconds),
-        key_id=principal.id,
-        role=principal.role.value,
-        secret=links.secret_of(settings),
-    )
-    base = str(request.base_url).rstrip("/")
-    url = f"{base}{data.path}?{query + '&' if query else ''}{link.query()}"
-    return SignedLink(url=url, expires_at=datetime.fromtimestamp(link.exp, tz=settings.tz))
+    url, exp = links.signed_url(
+        str(request.base_url), data.path, query, now=now, ttl_seconds=settings.link_ttl_seconds,
+        key_id=principal.id, role=principal.role.value, secret=links.secret_of(settings),
+    )  # fmt: skip
+    return SignedLink(url=url, expires_at=datetime.fromtimestamp(exp, tz=settings.tz))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -22,11 +22,10 @@ from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep
 from appeals_api.errors import problem_responses
+from appeals_api.negotiation import HTML_MEDIA_TYPE, prefers_html
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
 
-HTML_MEDIA_TYPE = "text/html"
-JSON_MEDIA_TYPE = "application/json"
 
 CARD_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -40,36 +39,6 @@ Lang = Annotated[
     str | None,
     Query(max_length=35, description="uz (Latin, default), uz-Cyrl, ru, en; else Accept-Language"),
 ]
-
-
-def _quality(accept: str, media_type: str) -> float:
-    """The q-value `accept` gives `media_type`: that of its most specific matching range."""
-    kind = media_type.split("/", 1)[0]
-    best: tuple[int, float] = (-1, 0.0)
-    for item in accept.split(","):
-        media_range, *params = (part.strip() for part in item.split(";"))
-        media_range = media_range.lower()
-        specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(media_range)
-        if specificity is None or specificity <= best[0]:
-            continue
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        best = (specificity, q)
-    return best[1]
-
-
-def prefers_html(accept: str | None) -> bool:
-    """HTML only when asked for above JSON: `*/*`, no header or a tie get JSON."""
-    if not accept:
-        return False
-    html_q = _quality(accept, HTML_MEDIA_TYPE)
-    return html_q > 0 and html_q > _quality(accept, JSON_MEDIA_TYPE)
 
 
 # The card's readers: a key in the Authorization header, or a signed link one of them minted.
@@ -152,16 +121,10 @@ async def card_link(
     and role: it shows what the caller sees (a confidential applicant masked where the caller
     may not see personal data, R-8.2), and stops working once the key is revoked."""
     await get_visible(session, appeal_id=appeal_id, principal=principal)
-    path = CARD_PATH.format(appeal_id)
-    expires = now + timedelta(seconds=settings.link_ttl_seconds)
-    link = links.mint(
-        path,
-        expires=expires,
-        key_id=principal.id,
-        role=principal.role.value,
-        secret=links.secret_of(settings),
-    )
     chosen = language(lang, request.headers.get("accept-language"))
-    base = str(request.base_url).rstrip("/")
-    url = f"{base}{path}?format=html&lang={chosen}&{link.query()}"
-    return CardLink(url=url, expires_at=datetime.fromtimestamp(link.exp, tz=settings.tz))
+    url, exp = links.signed_url(
+        str(request.base_url), CARD_PATH.format(appeal_id), f"format=html&lang={chosen}",
+        now=now, ttl_seconds=settings.link_ttl_seconds, key_id=principal.id,
+        role=principal.role.value, secret=links.secret_of(settings),
+    )  # fmt: skip
+    return CardLink(url=url, expires_at=datetime.fromtimestamp(exp, tz=settings.tz))

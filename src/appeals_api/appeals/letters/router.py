@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from appeals_api.appeals.access import VisibleAppeal
-from appeals_api.appeals.card.router import HTML_MEDIA_TYPE, prefers_html
 from appeals_api.appeals.letters import html, service, templates, word
 from appeals_api.appeals.letters.schemas import LetterPage, LetterRead
 from appeals_api.auth.dependencies import require, require_or_link
@@ -16,6 +15,7 @@ from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep
 from appeals_api.errors import problem_responses
+from appeals_api.negotiation import HTML_MEDIA_TYPE, prefers_html
 
 router = APIRouter(prefix="/api/v1", tags=["letters"])
 
