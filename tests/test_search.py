@@ -193,9 +193,9 @@ async def test_search_counts_its_matches_and_comes_best_first_whatever_the_sort(
 async def test_search_a_new_appeal_is_found_once_the_worker_has_built_its_documents(
     client, staff, clock, settings
 ):
-    """Issue 15: intake only marks a new appeal for the search index (building its documents
-    in intake's transaction cost 40 % of intake's throughput); the worker's `refresh_search`
-    builds them a tick later, and from then on the appeal is found."""
+    """Issue 15: intake writes nothing for the search index (building its documents in
+    intake's transaction cost 40 % of intake's throughput); the worker's `refresh_search`
+    builds them from the feed's `appeal.registered` a tick later, and then the appeal is found."""
     from appeals_api import outbound
     from appeals_api.db import make_engine, make_sessionmaker
     from appeals_api.worker import refresh_search

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     # restart it; PostgreSQL holds all the work, so nothing is lost either way.
     worker_redis_outage_seconds: int = Field(default=600, ge=1)
 
+    # Duplicate and repeat suggestions (issue 15, R-2.3): how far apart in time two appeals of
+    # one applicant are compared, and how long intake waits for them before answering
+    # `similar: null` (the appeal is registered either way).
+    similar_window_days: int = Field(default=365, ge=1, le=3660)
+    similar_timeout_seconds: float = Field(default=0.5, gt=0, le=10)
+
     # Signed links (`links.py`): the HMAC secret (unset: a random one per process, so links
     # do not survive a restart nor work across several API processes) and their lifetime.
     link_secret: SecretStr | None = None

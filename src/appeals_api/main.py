@@ -20,6 +20,7 @@ from appeals_api.appeals.lifecycle.router import router as actions_router
 from appeals_api.appeals.privacy.router import router as privacy_router
 from appeals_api.appeals.reading.router import public_router
 from appeals_api.appeals.reading.router import router as appeals_router
+from appeals_api.appeals.similar.router import router as similar_router
 from appeals_api.audit.router import router as audit_router
 from appeals_api.auth.dependencies import check_key_before_validation
 from appeals_api.auth.router import router as links_router
@@ -60,6 +61,7 @@ ROUTERS = (
     health.router,
     intake_router,
     appeals_router,
+    similar_router,
     actions_router,
     card_router,
     letters_router,

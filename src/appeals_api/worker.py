@@ -44,7 +44,7 @@ from appeals_api.worker_context import WorkerContext, WorkerIdentity, context_of
 logger = logging.getLogger("appeals_api.worker")
 
 REDIS_RETRY_CAP_SECONDS = 1.0
-SEARCH_BATCH = 2000  # new appeals' search documents built per run (a run every tick)
+SEARCH_BATCH = 2000  # feed positions looked at per run for new appeals (a run every tick)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -90,9 +90,10 @@ async def sequence_events(ctx: dict[str, Any]) -> int:
 
 
 async def refresh_search(ctx: dict[str, Any]) -> int:
-    """Build the search documents of the appeals intake marked new (issue 15), a batch a run."""
+    """Build the search rows of the appeals registered since the last run (issue 15), from the
+    feed's `appeal.registered` events."""
     async with context_of(ctx).sessionmaker() as session, session.begin():
-        return await search_repository.refresh_stale(session, batch=SEARCH_BATCH)
+        return await search_repository.index_registered(session, batch=SEARCH_BATCH)
 
 
 async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:

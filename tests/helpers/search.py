@@ -12,6 +12,6 @@ async def index_new_appeals(settings: Settings) -> int:
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
-            return await search_repository.refresh_stale(session, batch=1_000_000)
+            return await search_repository.index_registered(session, batch=1_000_000)
     finally:
         await engine.dispose()

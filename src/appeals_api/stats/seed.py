@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from appeals_api.appeals.search import repository as search_repository
 from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings
 from appeals_api.db import make_sessionmaker
@@ -125,10 +126,10 @@ async def _seed_year(
                 appeals.append(row)
                 deadlines.extend(stages)
                 if len(appeals) >= batch:
-                    done += await _copy(raw, appeals, deadlines)
+                    done += await _copy(conn, raw, appeals, deadlines)
                     if progress:
                         progress(done)
-        done += await _copy(raw, appeals, deadlines)
+        done += await _copy(conn, raw, appeals, deadlines)
         if progress:
             progress(done)
     return done
@@ -158,13 +159,21 @@ def _moment(rng: random.Random, gen: Generator, day: date) -> tuple[datetime, st
     return moment, channel
 
 
-async def _copy(raw: Any, appeals: list[tuple[Any, ...]], deadlines: list[tuple[Any, ...]]) -> int:
+async def _copy(
+    conn: AsyncConnection,
+    raw: Any,
+    appeals: list[tuple[Any, ...]],
+    deadlines: list[tuple[Any, ...]],
+) -> int:
+    """Write a batch, with its search rows (the seeder writes no `appeal.registered` events,
+    from which the worker builds them for registered appeals)."""
     n = len(appeals)
     if n:
         await raw.copy_records_to_table("appeals", records=appeals, columns=APPEAL_COLUMNS)
         await raw.copy_records_to_table(
             "appeal_deadlines", records=deadlines, columns=DEADLINE_COLUMNS
         )
+        await search_repository.build(conn, [row[0] for row in appeals])
     appeals.clear()
     deadlines.clear()
     return n

@@ -9,6 +9,7 @@ from pydantic_core import to_json
 
 from appeals_api.appeals.intake import service
 from appeals_api.appeals.schemas import AppealCreate, AppealCreated
+from appeals_api.appeals.similar import service as similar
 from appeals_api.auth.dependencies import Credentials, require_key
 from appeals_api.auth.roles import APPEAL_CREATORS
 from appeals_api.config import Settings
@@ -49,7 +50,10 @@ async def create_appeal(
     legal deadlines (R-3). The form must be one its channel admits, else 422 (R-1.1, §4):
     `helpline` oral; `website`, `email`, `government_portal`, `presidential_virtual_reception`
     electronic; `post` written; receptions oral or written; `mass_media` written or electronic;
-    `other` any."""
+    `other` any.
+
+    For a registrar the answer's `similar` lists the applicant's earlier appeals on the same
+    matter: likely duplicates (§29) and repeats (§50) to confirm (R-2.3)."""
     state = request.app.state
     settings: Settings = state.settings
     now = state.clock()
@@ -70,7 +74,12 @@ async def create_appeal(
         idempotency_key=idempotency_key,
     )
     request.state.principal = result.principal
+    # After the commit, never inside it: the appeal is registered whatever this finds.
+    body = {
+        **result.body,
+        "similar": await similar.at_intake(state.pool, settings, result.principal, result.body),
+    }
     headers = {"Location": f"/api/v1/appeals/{result.body['id']}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return Response(to_json(result.body), 201, headers, media_type="application/json")
+    return Response(to_json(body), 201, headers, media_type="application/json")

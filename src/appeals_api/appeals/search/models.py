@@ -4,14 +4,15 @@ Two documents, so personal data is searched only where the reader may see it (R-
 `public_doc` (text, summary, channel reference, letters) and `personal_doc` (applicants' and
 representative's names, addresses, phones, e-mails, and the documents' names: a confidential
 appeal's documents are personal data, R-12.1); `name_grams` is the trigrams of the folded
-names (a typo still finds the person).
+names (a typo still finds the person); `person_keys` the keys its applicants are recognised by
+(phone, e-mail, name and address skeletons: migration 0015), for duplicate suggestions.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, Index, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, Text
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,12 +30,22 @@ class AppealSearch(Base):
     public_doc: Mapped[str] = mapped_column(TSVECTOR, server_default=sql_text("''::tsvector"))
     personal_doc: Mapped[str] = mapped_column(TSVECTOR, server_default=sql_text("''::tsvector"))
     name_grams: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
-    # A new appeal's documents are built by the worker a tick after intake (`refresh_stale`).
-    stale: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
+    person_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
 
     __table_args__ = (
         Index("ix_appeal_search_public", "public_doc", postgresql_using="gin"),
         Index("ix_appeal_search_personal", "personal_doc", postgresql_using="gin"),
         Index("ix_appeal_search_names", "name_grams", postgresql_using="gin"),
-        Index("ix_appeal_search_stale", "appeal_id", postgresql_where=sql_text("stale")),
+        Index("ix_appeal_search_person_keys", "person_keys", postgresql_using="gin"),
     )
+
+
+class SearchFeedCursor(Base):
+    """One row: the feed position up to which `appeal.registered` events have been indexed.
+    The worker moves it in the transaction that builds those appeals' rows (`index_registered`)."""
+
+    __tablename__ = "search_feed_cursor"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)

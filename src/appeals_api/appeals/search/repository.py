@@ -7,6 +7,8 @@ meet). Words are ANDed; a Russian stop word is left out.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +22,17 @@ from sqlalchemy import (
     literal,
     literal_column,
     or_,
+    select,
     true,
     tuple_,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, TSQUERY
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from appeals_api.appeals.models import Appeal
-from appeals_api.appeals.search.models import AppealSearch
+from appeals_api.appeals.search.models import AppealSearch, SearchFeedCursor
+from appeals_api.events import service as events_service
 
 # A name matches despite a typo when this share of the searched words' trigrams is among its
 # own (`search_gram_share`, migration 0014), for words of at least NAME_MIN_LETTERS letters.
@@ -111,14 +115,45 @@ def ranked(
     )
 
 
-_REFRESH_STALE = sql_text(
-    """SELECT count(appeal_search_refresh(appeal_id)) FROM (
-        SELECT appeal_id FROM appeal_search WHERE stale
-        ORDER BY appeal_id LIMIT :batch FOR UPDATE SKIP LOCKED) AS due"""
+_REFRESH = sql_text(
+    "SELECT count(appeal_search_refresh(id)) FROM unnest(CAST(:ids AS uuid[])) AS id"
+)
+# The seeder's bulk build: the same documents (`appeal_search_docs`, `appeal_person_keys`), for
+# rows no one else writes yet, in one statement instead of a function call per appeal.
+_BUILD = sql_text(
+    """INSERT INTO appeal_search (appeal_id, public_doc, personal_doc, name_grams, person_keys)
+    SELECT a.id, d.public_doc, d.personal_doc, d.name_grams, appeal_person_keys(a.applicants)
+    FROM appeals a, appeal_search_docs(a) AS d WHERE a.id = ANY(CAST(:ids AS uuid[]))
+    ON CONFLICT (appeal_id) DO NOTHING"""
 )
 
 
-async def refresh_stale(session: AsyncSession, *, batch: int) -> int:
-    """Build the search documents of up to `batch` new appeals (marked at intake); how many.
-    Rows another worker holds are skipped, so two workers never build one twice at once."""
-    return int(await session.scalar(_REFRESH_STALE, {"batch": batch}) or 0)
+async def index_registered(session: AsyncSession, *, batch: int) -> int:
+    """Build the rows of the appeals registered since the cursor (their `appeal.registered`
+    events, up to `batch` feed positions), and move the cursor with them; how many.
+
+    A second worker skips the locked cursor; each appeal is built under its row's lock
+    (`appeal_search_refresh`), so a correction made meanwhile is never lost."""
+    cursor = (
+        await session.scalars(select(SearchFeedCursor).with_for_update(skip_locked=True))
+    ).one_or_none()
+    if cursor is None:
+        return 0
+    await events_service.sequence_pending(session)
+    head = await events_service.head(session)
+    if cursor.position >= head:
+        return 0
+    upto = min(head, cursor.position + batch)
+    events = await events_service.sequenced(
+        session, type="appeal.registered", after=cursor.position, upto=upto
+    )
+    ids = [e.appeal_id for e in events if e.appeal_id is not None]
+    built = int(await session.scalar(_REFRESH, {"ids": ids}) or 0) if ids else 0
+    cursor.position = upto
+    await session.flush()
+    return built
+
+
+async def build(connection: AsyncConnection, ids: Sequence[uuid.UUID]) -> None:
+    """The rows of appeals written without events (the seeder's COPY), at once."""
+    await connection.execute(_BUILD, {"ids": list(ids)})
