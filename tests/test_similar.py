@@ -161,3 +161,28 @@ async def test_R_8_2_suggestions_only_for_those_who_see_every_applicant(
     assert r.status_code == 200, r.text
     hit = _found(r.json()["items"])[later]
     assert hit["direction"] == "later" and hit["relation"] == "duplicate"
+
+
+async def test_R_2_3_the_registrar_confirms_a_suggested_repeat_with_a_related_correction(
+    client, staff, clock, settings
+):
+    """The suggestion is only a suggestion: the registrar records it (R-2.3, R-12.2), with the
+    earlier appeal's number and date, never the appeal itself."""
+    person = [_person("Nazarov", "Bobur", phone="+998 95 404 40 40")]
+    first = await _earlier(client, staff, clock, settings, text=HOT_WATER, applicants=person)
+    later = await start(client, staff, clock, text=HOT_WATER_AGAIN, applicants=person)
+    assert first.id in _found(later.appeal["similar"])
+    year, number = first.appeal["year"], first.appeal["seq"]
+    headers = {**auth(staff.keys[Role.REGISTRAR]), "If-Match": await later.etag()}
+    body = {"related": {"relation": "repeat", "year": year, "number": number}, "reason": "§50"}
+    r = await client.patch(f"/api/v1/appeals/{later.id}", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    related = r.json()["related"]
+    assert related["relation"] == "repeat" and related["appeal_id"] == first.id
+    assert related["display"] == first.appeal["number"]
+    headers["If-Match"] = await later.etag()
+    itself = {"relation": "duplicate", "year": later.appeal["year"], "number": later.appeal["seq"]}
+    r = await client.patch(
+        f"/api/v1/appeals/{later.id}", json={"related": itself, "reason": "x"}, headers=headers
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "related", r.text

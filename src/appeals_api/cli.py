@@ -16,8 +16,8 @@ from appeals_api import models  # noqa: F401 (every table: foreign keys resolve 
 from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import Role
 from appeals_api.clock import system_clock
-from appeals_api.config import get_settings
-from appeals_api.db import make_engine, make_sessionmaker
+from appeals_api.config import Settings, get_settings
+from appeals_api.db import make_engine, make_pool, make_sessionmaker
 from appeals_api.errors import AppError
 
 
@@ -151,6 +151,7 @@ async def _seed(args: argparse.Namespace) -> int:
             seed=args.seed,
             today=today,
             progress=bar,
+            plant=args.plant,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -164,7 +165,25 @@ async def _seed(args: argparse.Namespace) -> int:
         f"seeded {result.count:,} appeals ({per_year}) in {time.monotonic() - started:.0f} s"
         + created
     )
+    if result.planted:
+        await _report_planted(settings, result.planted)
     return 0
+
+
+async def _report_planted(settings: Settings, planted: list[Any]) -> None:
+    """Issue 15: how well the suggestions find the planted duplicates and repeats."""
+    from appeals_api.stats.seed_similar import evaluate
+
+    pool = await make_pool(settings)
+    try:
+        f = await evaluate(pool, settings, planted)
+    finally:
+        await pool.close()
+    print(
+        f"planted {f.groups} groups, {f.pairs} duplicates and repeats: found {f.found}, "
+        f"suggested {f.suggested} in all; precision {f.precision:.3f}, recall {f.recall:.3f}; "
+        f"relation right for {f.relations_right} of {f.found}"
+    )
 
 
 def _read_heads(path: str) -> list[Any]:
@@ -276,6 +295,13 @@ def _add_seed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="received in these years, e.g. 2022-2026 (default: the last five); never after today",
     )
     seeding.add_argument("--seed", type=int, default=None, help="random seed, for the same data")
+    seeding.add_argument(
+        "--plant",
+        type=int,
+        default=0,
+        help="about this many groups of known duplicates, repeats and decoys among them, and "
+        "report the precision and recall of the suggestions (R-2.3)",
+    )
     seeding.add_argument(
         "--as-of",
         type=date.fromisoformat,

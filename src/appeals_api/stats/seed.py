@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from appeals_api.config import Settings
 from appeals_api.db import make_sessionmaker
 from appeals_api.stats import seed_data as d
 from appeals_api.stats.seed_lifecycle import Generator, pick
+from appeals_api.stats.seed_similar import Plant, Planter
 from appeals_api.units import service as units_service
 
 APPEAL_COLUMNS = (
@@ -47,6 +48,7 @@ class SeedResult:
     count: int
     per_year: dict[int, int]
     units_created: int
+    planted: list[Plant] = field(default_factory=list)
 
 
 def _day_counts(rng: random.Random, first: date, last: date, count: int) -> Counter[date]:
@@ -70,8 +72,10 @@ async def seed(
     today: date,
     progress: Progress | None = None,
     batch: int = 20_000,
+    plant: int = 0,
 ) -> SeedResult:
-    """Generate `count` appeals received from `years[0]` to `years[1]`, none after `today`."""
+    """Generate `count` appeals received from `years[0]` to `years[1]`, none after `today`;
+    about `plant` of them start a group of known duplicates, repeats and decoys (`seed_similar`)."""
     first, last = date(years[0], 1, 1), min(date(years[1], 12, 31), today)
     if first > last:
         raise ValueError(f"no day of {years[0]}-{years[1]} has come yet")
@@ -84,6 +88,7 @@ async def seed(
             await units_service.create_unit(session, code=code, name=name)
             units.append(code)
     gen = Generator(rng, calendar, settings, units=units, today=today)
+    planter = Planter(rng, share=plant / count, columns=APPEAL_COLUMNS, tz=settings.tz)
     counts = _day_counts(rng, first, last, count)
     per_year: Counter[int] = Counter()
     for day, n in counts.items():
@@ -92,19 +97,21 @@ async def seed(
     for year in sorted(per_year):
         days = {day: n for day, n in sorted(counts.items()) if day.year == year}
         done = await _seed_year(
-            engine, gen, rng, year, days, done=done, progress=progress, batch=batch
+            engine, gen, planter, year, days, done=done, progress=progress, batch=batch
         )
     async with engine.connect() as conn:  # fresh statistics for the planner
         await conn.execute(text("ANALYZE appeals"))
         await conn.execute(text("ANALYZE appeal_deadlines"))
         await conn.commit()
-    return SeedResult(count=done, per_year=dict(per_year), units_created=created)
+    return SeedResult(
+        count=done, per_year=dict(per_year), units_created=created, planted=planter.plants
+    )
 
 
 async def _seed_year(
     engine: AsyncEngine,
     gen: Generator,
-    rng: random.Random,
+    planter: Planter,
     year: int,
     days: dict[date, int],
     *,
@@ -120,10 +127,10 @@ async def _seed_year(
         appeals: list[tuple[Any, ...]] = []
         deadlines: list[tuple[Any, ...]] = []
         for day, n in days.items():
-            for received_at, channel in sorted(_moment(rng, gen, day) for _ in range(n)):
+            for received_at, channel in sorted(_moment(gen, day) for _ in range(n)):
                 seq += 1
                 row, stages = gen.appeal(year, seq, received_at, channel)
-                appeals.append(row)
+                appeals.append(planter(row))
                 deadlines.extend(stages)
                 if len(appeals) >= batch:
                     done += await _copy(conn, raw, appeals, deadlines)
@@ -150,7 +157,8 @@ async def _take_numbers(conn: AsyncConnection, year: int, n: int) -> int:
     return int(last_seq) - n
 
 
-def _moment(rng: random.Random, gen: Generator, day: date) -> tuple[datetime, str]:
+def _moment(gen: Generator, day: date) -> tuple[datetime, str]:
+    rng = gen.rng
     channel = pick(rng, {c: w for c, (w, _) in d.CHANNELS.items()})
     # Mostly in the day; e-appeals also at night (R-3.2 moves those to the next working day).
     day_time = rng.random() < 0.85

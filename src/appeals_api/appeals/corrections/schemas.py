@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, ValidatorFunctionWrapHandler, model_validator
 
 from appeals_api.appeals.enums import Kind
-from appeals_api.appeals.schemas import Applicant, Input, Paper, Representative
+from appeals_api.appeals.schemas import Applicant, Input, Paper, RelatedRef, Representative
 from appeals_api.types import LanguageTag, Line, Paragraph, ShortLine
 
 # What the server owns: the identity in the book, the receipt instant and the dates
@@ -49,6 +49,11 @@ class AppealCorrection(Input):
     confidential: bool | None = None
     external_ref: ShortLine | None = None
     paper: Paper | None = None
+    related: RelatedRef | None = Field(
+        default=None,
+        description="R-2.3: the earlier appeal this one duplicates or repeats, e.g. a suggestion "
+        "of `GET /appeals/{id}/similar` the registrar confirmed.",
+    )
 
     _server_owned: list[str] = PrivateAttr(default_factory=list)
 
@@ -74,7 +79,7 @@ class AppealCorrection(Input):
             value = getattr(self, name)
             if name == "applicants":
                 value = [a.model_dump(mode="json", exclude_none=True) for a in value or []]
-            elif name in ("representative", "paper") and value is not None:
+            elif name in ("representative", "paper", "related") and value is not None:
                 value = value.model_dump(mode="json", exclude_none=True)
             out[name] = value
         return out

@@ -19,7 +19,9 @@ from appeals_api.appeals.corrections.schemas import AppealCorrection
 from appeals_api.appeals.enums import Kind
 from appeals_api.appeals.lifecycle.action import Action
 from appeals_api.appeals.lifecycle.service import check_if_match, load_facts
-from appeals_api.appeals.schemas import IndividualApplicant, LegalEntityApplicant
+from appeals_api.appeals.models import Appeal
+from appeals_api.appeals.relations import related_record
+from appeals_api.appeals.schemas import IndividualApplicant, LegalEntityApplicant, RelatedRef
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings
@@ -38,6 +40,22 @@ def _refuse(fields: list[str], message: str) -> Unprocessable:
         f"{message} (R-12.2)",
         [FieldError(field=f, message=message, type="server_owned") for f in fields],
     )
+
+
+async def _related(
+    session: AsyncSession, settings: Settings, appeal: Appeal, ref: RelatedRef
+) -> dict[str, Any]:
+    """R-2.3: the earlier appeal by its number, as intake records it; never the appeal itself."""
+    earlier = await repository.find_by_number(session, year=ref.year, seq=ref.number)
+    if earlier is not None and earlier.id == appeal.id:
+        raise Unprocessable(
+            "An appeal is not a duplicate or repeat of itself (R-2.3)",
+            [FieldError(field="related", message="names this appeal", type="value_error")],
+        )
+    if earlier is None:  # it may predate this system: kept as given
+        return related_record(ref, earlier_id=None, received_on=None)
+    received_on = earlier.received_at.astimezone(settings.tz).date()
+    return related_record(ref, earlier_id=earlier.id, received_on=received_on)
 
 
 def check_body(body: AppealCorrection) -> None:
@@ -81,6 +99,8 @@ async def correct(
     action = Action(session, settings, facts, principal, now, _calendar=calendar)
     values = body.corrected()
     _check_respond_to(values, appeal.applicants, appeal.respond_to)
+    if body.related is not None:
+        values["related"] = await _related(session, settings, appeal, body.related)
     was = await violations.before(session, appeal, facts.deadlines, today=action.today)
     old_kind = Kind(appeal.kind)
     for name, value in values.items():

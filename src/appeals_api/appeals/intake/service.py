@@ -24,6 +24,7 @@ from appeals_api.appeals.intake.plan import (
     request_fingerprint,
 )
 from appeals_api.appeals.numbering import display_number
+from appeals_api.appeals.relations import related_record
 from appeals_api.appeals.schemas import AppealCreate, AppealCreated
 from appeals_api.auth.roles import BACKDATERS, Principal, Role
 from appeals_api.auth.service import UNKNOWN_KEY, admitted, principal_of
@@ -150,14 +151,11 @@ async def _related(
     earlier = await repository.find_earlier(
         pool, year=ref.year, seq=ref.number, tz=settings.timezone
     )
-    return {
-        "relation": ref.relation,
-        "year": ref.year,
-        "number": ref.number,
-        "display": display_number(ref.year, ref.number),
-        "appeal_id": str(earlier.id) if earlier else None,
-        "received_on": earlier.received_on.isoformat() if earlier else None,
-    }
+    return related_record(
+        ref,
+        earlier_id=earlier.id if earlier else None,
+        received_on=earlier.received_on if earlier else None,
+    )
 
 
 def answer(stored: dict[str, Any], seq: int) -> dict[str, Any]:

@@ -1,11 +1,11 @@
 """Which appeals are likely duplicates or repeats of one another (R-2.3, §29, §50): the rule.
 
 Two appeals are suggested when they come from the same applicant and speak of the same matter:
-- the same applicant: a shared phone or e-mail; or the same name (across scripts and spellings)
-  at the same address; or the same name alone, when no phone or e-mail says otherwise (two
-  namesakes with different phones are two people);
+- the same applicant: a shared phone or e-mail (less sure under another name: a household's
+  phone); or the same name (across scripts and spellings) at the same address. A name alone is
+  not enough: namesakes are common, and two of them wrote about the same dust;
 - the same matter: most of the shorter text's word stems are in the other (a repeat adds to
-  the earlier text, it rarely drops it); a name alone asks for more of the text.
+  the earlier text, it rarely drops it).
 The later one is a duplicate when it copies the earlier or came while the earlier was still
 being considered within its deadline (§29); it is a repeat when it came after the earlier was
 answered or its deadline had passed (§50) — unless it copies it (a copy after the answer is a
@@ -37,11 +37,9 @@ logger = logging.getLogger(__name__)
 _CONTACT = 1.0  # a shared phone or e-mail
 _CONTACT_OTHER_NAME = 0.7  # … under another name (a household's phone)
 _NAME_AND_ADDRESS = 0.9
-_NAME_ALONE = 0.6
 # The same matter: the share of the shorter text's stems found in the other, at least
-# `_MIN_SHARED` of them; with a name alone, more.
+# `_MIN_SHARED` of them.
 SAME_MATTER = 0.5
-SAME_MATTER_NAME_ALONE = 0.75
 _MIN_SHARED = 2
 # A copy: the two texts' stems mostly the same (Dice coefficient).
 COPY = 0.8
@@ -71,8 +69,6 @@ def identity(subject_keys: list[str], keys: list[str]) -> tuple[float, set[str]]
         return (_CONTACT_OTHER_NAME if differs("n") else _CONTACT), shared
     if "n" in shared and "a" in shared:
         return _NAME_AND_ADDRESS, shared
-    if "n" in shared and not differs("p") and not differs("e"):
-        return _NAME_ALONE, shared
     return 0.0, shared
 
 
@@ -90,8 +86,7 @@ def judge(
     sure, shared = identity(c.subject_keys, c.keys)
     shorter = min(c.subject_stems, c.stems)
     contained = c.shared_stems / shorter if shorter else 0.0
-    needed = SAME_MATTER_NAME_ALONE if sure == _NAME_ALONE else SAME_MATTER
-    if sure == 0.0 or c.shared_stems < _MIN_SHARED or contained < needed:
+    if sure == 0.0 or c.shared_stems < _MIN_SHARED or contained < SAME_MATTER:
         return None
     dice = 2 * c.shared_stems / (c.subject_stems + c.stems)
     later_on = max(subject.received_at, c.received_at).astimezone(tz).date()
