@@ -7,7 +7,13 @@ the rounds, and the ratios of medians:
 
 - intake: POST /api/v1/appeals (a fresh Idempotency-Key each) vs B1, one INSERT … RETURNING;
 - read: GET /api/v1/appeals/{id} vs a bare select by primary key;
-- list: GET /api/v1/appeals page 1 vs page 1,000 (keyset pagination keeps them close).
+- list: GET /api/v1/appeals page 1 vs page 1,000 (keyset pagination keeps them close);
+- similar at intake (issue 15): POST /api/v1/appeals by a registrar, whose answer carries the
+  applicant's likely duplicates and repeats (`similar`), vs the same by an intake key, whose
+  does not; both with varied applicants and texts, a tenth of them the same applicant again.
+
+`--no-search-index` takes the search index's feed cursor away, so the worker builds no search
+rows for new appeals: intake's ratio to B1 with and without it is what the index costs.
 
 Throughput and latencies count only the answer a request should get (201 for intake, 200 for
 reads); every other answer is counted by status beside them, and a last line sums them all,
@@ -21,7 +27,7 @@ Shapes (`--shape`; the header prints the one run, as the servers report it):
 Servers named by APPEALS_DATABASE_URL / APPEALS_REDIS_URL are taken with their own settings.
 
     python bench/intake.py [--shape production|fast] [--concurrency N] [--seconds 5]
-        [--rounds 5] [--list-rows 60000] [--soak SECONDS]
+        [--rounds 5] [--list-rows 60000] [--soak SECONDS] [--no-search-index]
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ import argparse
 import asyncio
 import base64
 import itertools
-import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -49,6 +55,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "src"), str(REPO)]
 
 # Imported after the path above.
+from bench.bodies import BODY_BYTES, varied_bodies  # noqa: E402
 from bench.loadgen import (  # noqa: E402
     Pair,
     by_status,
@@ -76,24 +83,6 @@ SHAPES = {
     "fast": Shape(durable=False, worker=False, concurrency=16),
 }
 DURABILITY = ("fsync", "synchronous_commit", "full_page_writes")
-
-BODY = {
-    "kind": "complaint",
-    "form": "electronic",
-    "channel": "website",
-    "language": "uz",
-    "text": "The dust from the tailings reaches our street; please take measures.",
-    "applicants": [
-        {
-            "type": "individual",
-            "last_name": "Karimov",
-            "first_name": "Aziz",
-            "address": "Almalyk, Navoi street 5",
-            "phone": "+998 90 000 00 00",
-        }
-    ],
-}
-BODY_BYTES = json.dumps(BODY).encode()
 
 
 def _rss_mib(pid: int) -> float:
@@ -219,6 +208,25 @@ async def _reads(target: Target, args: argparse.Namespace) -> tuple[Pair, Pair]:
     return read, pages
 
 
+def _similar_requests(target: Target) -> tuple[Callable[[int], bytes], Callable[[int], bytes]]:
+    """The same varied bodies, posted by a registrar (with `similar`) and by an intake key."""
+    bodies = varied_bodies(20_000, random.Random(15))
+    fresh = itertools.count()
+    run_id = uuid.uuid4().hex[:8]
+
+    def by(key: str) -> Callable[[int], bytes]:
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+        def make(i: int) -> bytes:
+            n = next(fresh)
+            idem = {"Idempotency-Key": f"similar-{run_id}-{n}"}
+            return request("POST", "/api/v1/appeals", headers | idem, bodies[n % len(bodies)])
+
+        return make
+
+    return by(target.reader_key), by(target.intake_key)
+
+
 async def _measure(target: Target, args: argparse.Namespace) -> None:
     ours_intake, bare_intake = _intake_requests(target.intake_key)
     if args.soak:
@@ -229,12 +237,17 @@ async def _measure(target: Target, args: argparse.Namespace) -> None:
         ("B1 bare insert", target.bare, bare_intake, 201), args,
     )  # fmt: skip
     read, pages = await _reads(target, args)
+    with_similar, without = _similar_requests(target)
+    similar = await pair(
+        "similar at intake", ("registrar: with similar", target.ours, with_similar, 201),
+        ("intake key: without", target.ours, without, 201), args,
+    )  # fmt: skip
     print(
         f"targets: intake throughput {intake.throughput:.2f} (>= 0.6), intake p99 "
         f"{intake.p99:.2f} (<= 2.0), read {read.throughput:.2f} (>= 0.6), "
-        f"page 1,000 / page 1 {pages.throughput:.2f}"
+        f"page 1,000 / page 1 {pages.throughput:.2f}, similar p99 {similar.p99:.2f} (<= 1.10)"
     )
-    other = intake.other + read.other + pages.other
+    other = intake.other + read.other + pages.other + similar.other
     not_2xx = sum(n for (_, status), n in other.items() if not 200 <= status < 300)
     server_errors = sum(n for (_, status), n in other.items() if status >= 500)
     print(
@@ -303,13 +316,25 @@ async def _wait_for_heartbeat(url: str, worker: subprocess.Popen[bytes], log: Pa
         await conn.close()
 
 
+async def _stop_search_index(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DELETE FROM search_feed_cursor")
+    finally:
+        await conn.close()
+
+
 async def _worker_report(url: str) -> str:
     conn = await asyncpg.connect(url)
     try:
         row = await conn.fetchrow("SELECT count(feed_id) AS fed, count(*) AS all FROM events")
+        indexed = await conn.fetchval("SELECT count(*) FROM appeal_search")
     finally:
         await conn.close()
-    return f"{row['fed']:,} of {row['all']:,} events given a feed position"
+    return (
+        f"{row['fed']:,} of {row['all']:,} events given a feed position; "
+        f"{indexed:,} appeals with search rows"
+    )
 
 
 def _arguments() -> argparse.Namespace:
@@ -321,6 +346,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--list-rows", type=int, default=60_000)
+    parser.add_argument(
+        "--no-search-index",
+        action="store_true",
+        help="the worker builds no search rows for new appeals (the index's cost, issue 15)",
+    )
     parser.add_argument(
         "--soak",
         type=float,
@@ -343,6 +373,9 @@ def main() -> int:
     with ScratchStack("appeals-bench-", durable=shape.durable) as stack:
         url = stack.database(f"bench_intake_{uuid.uuid4().hex[:8]}")
         asyncio.run(_seed_archive(url, args.list_rows))
+        if args.no_search_index:
+            asyncio.run(_stop_search_index(url))
+            print("search index: off (no feed cursor: the worker builds no search rows)")
         keys = asyncio.run(
             issue_keys(url, {"bench intake": Role.INTAKE, "bench reader": Role.REGISTRAR})
         )

@@ -40,6 +40,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/appeals/{appeal_id}/actions"): READERS,
     ("GET", "/api/v1/appeals/{appeal_id}/card"): READERS,
     ("GET", "/api/v1/appeals/{appeal_id}/letters"): READERS,
+    # suggestions say whose phone or name another appeal carries.
+    ("GET", "/api/v1/appeals/{appeal_id}/similar"): frozenset({R, M}),
     ("GET", "/api/v1/letters/{letter_id}"): READERS,
     ("PATCH", "/api/v1/appeals/{appeal_id}"): frozenset({R, M}),
     ("POST", "/api/v1/appeals/{appeal_id}/card/link"): READERS,

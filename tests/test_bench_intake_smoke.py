@@ -37,5 +37,6 @@ def test_intake_benchmark_runs_on_a_tiny_setting(servers, redis_url, shape, work
     assert "unexpected answers" not in done.stdout  # every request got the answer it expects
     assert "non-2xx 0 (5xx 0)" in done.stdout
     assert "targets: intake throughput" in done.stdout
+    assert "similar p99" in done.stdout  # issue 15: registrar's intake with `similar`
     if shape == "production":
         assert "worker: running to the end" in done.stdout

@@ -104,7 +104,7 @@ def test_R_1_1_the_policy_table_covers_every_channel_and_every_producer_follows_
         assert all(follows_channel(Form(f), Channel(channel)) for f in forms), channel
     # The tests' default body, the benchmark's and every example in the README.
     bodies = [appeal_body()]
-    sources = [REPO / "bench" / "intake.py", REPO / "README.md"]
+    sources = [REPO / "bench" / "bodies.py", REPO / "README.md"]
     pair = re.compile(r'"form":\s*"(\w+)",\s*"channel":\s*"(\w+)"')
     found = [m.groups() for src in sources for m in pair.finditer(src.read_text())]
     assert found, "no example bodies found"

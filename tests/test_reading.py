@@ -26,7 +26,8 @@ async def test_read_by_id_and_by_number_returns_what_was_registered(client, keys
     )
     for got in (by_id.json(), by_number.json()):
         assert "tracking_code" not in got
-        expected = {k: v for k, v in created.items() if k != "tracking_code"}
+        # Shown only in intake's answer: the tracking code, and the suggestions (issue 15).
+        expected = {k: v for k, v in created.items() if k not in ("tracking_code", "similar")}
         assert got == expected
 
 
@@ -177,13 +178,18 @@ class _CountingPool:
         self.statements.append(sql)
         return await self.pool.fetchrow(sql, *args)
 
+    async def fetch(self, sql, *args, **kwargs):
+        self.statements.append(sql)
+        return await self.pool.fetch(sql, *args, **kwargs)
+
 
 async def test_read_by_id_and_intake_are_one_statement_and_a_list_runs_in_autocommit(
     app, client, keys, clock, caplog
 ):
     """Issue 7: the usual read by id and intake are one statement each on the plain pool, in
     PostgreSQL's implicit transaction: no session, no BEGIN/COMMIT round trips (the statement is
-    all or nothing, R-2.1). A list runs on an autocommit session: no BEGIN/COMMIT either."""
+    all or nothing, R-2.1). A list runs on an autocommit session: no BEGIN/COMMIT either.
+    A registrar's intake reads the suggestions (issue 15) after it, in a statement of their own."""
     import logging
 
     created = await _post(client, keys)
@@ -207,7 +213,9 @@ async def test_read_by_id_and_intake_are_one_statement_and_a_list_runs_in_autoco
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
         app.state.pool = pool.pool
     assert len(read_statements) == 1 and read_log == ""
-    assert len(intake_statements) == 1 and intake_log == ""
+    assert len(intake_statements) == 2 and intake_log == ""
+    assert "INSERT INTO appeals" in intake_statements[0]
+    assert intake_statements[1].lstrip().startswith("WITH subject AS")  # reads only
     assert again["seq"] == created["seq"] + 1
     # SQLAlchemy logs its BEGIN and COMMIT on an autocommit connection as doing nothing.
     assert "should not BEGIN due to autocommit mode" in list_log

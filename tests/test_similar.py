@@ -13,6 +13,7 @@ import pytest_asyncio
 
 from appeals_api.auth.roles import Role
 from tests.helpers import auth
+from tests.helpers.apps import app_client
 from tests.helpers.common import appeal_body
 from tests.helpers.lifecycle import LEAD, Staff, Walk, make_staff, start
 from tests.helpers.search import index_new_appeals
@@ -186,3 +187,52 @@ async def test_R_2_3_the_registrar_confirms_a_suggested_repeat_with_a_related_co
         f"/api/v1/appeals/{later.id}", json={"related": itself, "reason": "x"}, headers=headers
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "related", r.text
+
+
+async def test_R_2_3_join_refuses_another_applicants_appeal_as_the_original(
+    client, staff, clock, settings
+):
+    """§29: a duplicate is a copy of the same applicant's appeal — a hot-water complaint is not
+    joined to a stranger's truck-noise complaint; the same man in Cyrillic is joined."""
+    noise = await start(
+        client, staff, clock, text="Yuk mashinalari kechasi shovqin qilmoqda.",
+        applicants=[_person("Sobirov", "Akmal", phone="+998 99 100 20 30")],
+    )  # fmt: skip
+    water = await start(
+        client, staff, clock, text=HOT_WATER,
+        applicants=[_person("Umarov", "Farhod", phone="+998 98 300 20 10")],
+    )  # fmt: skip
+    ref = {"year": noise.appeal["year"], "number": noise.appeal["seq"]}
+    r = await client.post(
+        f"/api/v1/appeals/{water.id}/actions/join",
+        json=ref,
+        headers=auth(staff.keys[Role.REGISTRAR]),
+    )
+    assert r.status_code == 422 and "§29" in r.json()["detail"], r.text
+    copy = await start(
+        client, staff, clock, text=HOT_WATER_CYRILLIC,
+        applicants=[_person("Умаров", "Фарход", address="Olmaliq")],
+    )  # fmt: skip
+    ref = {"year": water.appeal["year"], "number": water.appeal["seq"]}
+    r = await client.post(
+        f"/api/v1/appeals/{copy.id}/actions/join",
+        json=ref,
+        headers=auth(staff.keys[Role.REGISTRAR]),
+    )
+    assert r.status_code == 200, r.text
+
+
+async def test_R_1_5_suggestions_not_found_in_time_leave_the_201_and_the_appeal(
+    staff, clock, settings
+):
+    """The lookup runs after the commit: when it does not answer in time, the appeal is
+    registered all the same and its 201 says `similar: null` (never a 500 after a commit)."""
+    async with app_client(settings, clock, similar_timeout_seconds=0.000001) as client:
+        r = await client.post(
+            "/api/v1/appeals", json=appeal_body(), headers=auth(staff.keys[Role.REGISTRAR])
+        )
+        assert r.status_code == 201 and r.json()["similar"] is None, r.text
+        got = await client.get(
+            f"/api/v1/appeals/{r.json()['id']}", headers=auth(staff.keys[Role.REGISTRAR])
+        )
+        assert got.status_code == 200

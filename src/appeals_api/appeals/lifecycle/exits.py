@@ -13,6 +13,8 @@ from appeals_api.appeals.lifecycle.action import Action, addressee, invalid
 from appeals_api.appeals.lifecycle.workflow import OPEN
 from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.numbering import display_number
+from appeals_api.appeals.similar import repository as similar_repository
+from appeals_api.appeals.similar import service as similar
 from appeals_api.errors import Conflict
 
 
@@ -138,6 +140,16 @@ async def _original(a: Action, body: b.OriginalRef) -> Appeal:
         original = await repository.get(a.session, original.joined_to) or original
     if original.id == a.appeal.id:
         raise invalid("number", "an appeal is not a duplicate of itself")
+    keys = await similar_repository.person_keys(
+        a.session, list(a.appeal.applicants or []), list(original.applicants or [])
+    )
+    if not similar.may_be_one_applicant(*keys):
+        raise invalid(
+            "number",
+            f"{display_number(original.year, original.seq)} is another applicant's appeal: they "
+            "share no name, phone or e-mail, and a duplicate is a copy of the same applicant's "
+            "appeal (§29, R-2.3)",
+        )
     return original
 
 

@@ -14,6 +14,10 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
+from sqlalchemy import bindparam
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
 
 # The most recent appeals of one applicant compared with a new one.
 CANDIDATES = 50
@@ -75,3 +79,16 @@ async def candidates(
         _SQL, applicants, text, exclude, since, until, CANDIDATES, timeout=wait_seconds
     )
     return [Candidate(**dict(row)) for row in rows]
+
+
+_KEYS = sql_text("SELECT appeal_person_keys(:a) AS a, appeal_person_keys(:b) AS b").bindparams(
+    bindparam("a", type_=JSONB), bindparam("b", type_=JSONB)
+)
+
+
+async def person_keys(
+    session: AsyncSession, a: list[dict[str, Any]], b: list[dict[str, Any]]
+) -> tuple[list[str], list[str]]:
+    """The person keys of two appeals' applicants, as the stored ones are computed."""
+    row = (await session.execute(_KEYS, {"a": a, "b": b})).one()
+    return list(row.a), list(row.b)

@@ -72,6 +72,13 @@ def identity(subject_keys: list[str], keys: list[str]) -> tuple[float, set[str]]
     return 0.0, shared
 
 
+def may_be_one_applicant(a_keys: list[str], b_keys: list[str]) -> bool:
+    """Whether a registrar may call one appeal a copy of the other (§29): not when both name
+    their applicants and share no name, phone or e-mail (an address alone is a household's)."""
+    a, b = ({k for k in keys if not k.startswith("a:")} for keys in (a_keys, b_keys))
+    return not a or not b or bool(a & b)
+
+
 def _by_kind(keys: list[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for key in keys:
@@ -150,7 +157,8 @@ async def at_intake(
 ) -> list[dict[str, Any]] | None:
     """The `similar` of intake's answer: for a caller who may see applicants (R-8.2: to
     others, which appeals a phone or a name matches would say whose they are); None for the
-    others, and when the lookup did not answer in time (the appeal is registered either way)."""
+    others, and when the lookup did not answer in time or failed: the appeal is committed by
+    then, and its 201 goes out either way."""
     if not privacy.sees_all_personal_data(principal):
         return None
     subject = Subject(
@@ -167,8 +175,11 @@ async def at_intake(
             earlier_only=True,
             wait_seconds=settings.similar_timeout_seconds,
         )
-    except (TimeoutError, asyncpg.PostgresError) as exc:
-        logger.warning("similar appeals not found in time", extra={"error": repr(exc)})
+    except TimeoutError:
+        logger.warning("similar appeals not found in time")
+        return None
+    except Exception:  # the appeal is committed: its 201 must not become a 500 (R-1.5)
+        logger.exception("similar appeals not found")
         return None
     return [s.model_dump(mode="json") for s in found]
 
