@@ -20,6 +20,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     or_,
+    select,
     true,
     tuple_,
 )
@@ -34,6 +35,9 @@ from appeals_api.appeals.search.models import AppealSearch
 # own (`search_gram_share`, migration 0014), for words of at least NAME_MIN_LETTERS letters.
 NAME_SHARE = 0.6
 NAME_MIN_LETTERS = 4
+# A page ranks at most this many matches, the newest: ranking every one of tens of thousands
+# (a common surname among a million appeals) costs seconds (bench/RESULTS.md, issue 15).
+RANKED_AT_MOST = 500
 _RUSSIAN: Any = literal_column("'russian'::regconfig")
 _SIMPLE: Any = literal_column("'simple'::regconfig")
 _SNIPPET = "MaxFragments=1, MaxWords=24, MinWords=8, StartSel=«, StopSel=»"
@@ -67,6 +71,30 @@ def _query(words: tuple[str, ...]) -> Any:
     return query
 
 
+def _matched(search: Search, query: Any, personal: Any) -> Any:
+    """The appeals the words match: in the public part, or (where the reader may see it) in
+    the personal part or a name sharing NAME_SHARE of the words' trigrams. The typo match asks
+    the index only for the words' rarer trigrams (`search_rare_grams`, migration 0016), then
+    computes the share on those few appeals."""
+    s = AppealSearch
+    grams = func.search_grams(func.search_fold(" ".join(search.words)))
+    by_name = (
+        and_(
+            # Once per query (an InitPlan), not once per row.
+            s.name_grams.op("&&")(
+                select(func.search_rare_grams(grams, NAME_SHARE)).scalar_subquery()
+            ),
+            func.search_gram_share(grams, s.name_grams) >= NAME_SHARE,
+        )
+        if sum(len(w) for w in search.words) >= NAME_MIN_LETTERS
+        else false()
+    )
+    return or_(
+        s.public_doc.op("@@")(query),
+        and_(personal, or_(s.personal_doc.op("@@")(query), by_name)),
+    )
+
+
 def ranked(
     stmt: Select[Any], search: Search, *, after: RankedAfter | None, limit: int | None
 ) -> Select[Any]:
@@ -74,6 +102,9 @@ def ranked(
 
     The personal part is matched only where the reader sees personal data (R-8.2): for the
     others a confidential appeal's applicants neither match nor add to its rank (no oracle).
+    A page (`limit` given) ranks the newest RANKED_AT_MOST matches: all of them unless the
+    words match more (a common surname among a million appeals); `limit=None` (the count)
+    takes every match.
     """
     query = _query(search.words)
     s = AppealSearch
@@ -85,20 +116,21 @@ def ranked(
         + case((personal, func.ts_rank(s.personal_doc, query) + share), else_=0),
         DOUBLE_PRECISION,
     )
-    by_name = (
-        and_(s.name_grams.op("&&")(grams), share >= NAME_SHARE)
-        if sum(len(w) for w in search.words) >= NAME_MIN_LETTERS
-        else false()
-    )
-    matched = or_(
-        s.public_doc.op("@@")(query),
-        and_(personal, or_(s.personal_doc.op("@@")(query), by_name)),
+    matched = _matched(search, query, personal)
+    if limit is None:
+        return stmt.join(s, s.appeal_id == Appeal.id).where(matched)
+    newest = (
+        stmt.with_only_columns(Appeal.id)
+        .join(s, s.appeal_id == Appeal.id)
+        .where(matched)
+        .order_by(Appeal.year.desc(), Appeal.seq.desc())
+        .limit(RANKED_AT_MOST)
     )
     # The snippet is cut from the text and summary only: never from personal data.
     snippet = func.ts_headline(
         _RUSSIAN, func.concat_ws(" … ", Appeal.summary, Appeal.text), query, _SNIPPET
     )
-    stmt = stmt.join(s, s.appeal_id == Appeal.id).where(matched)
+    stmt = stmt.join(s, s.appeal_id == Appeal.id).where(Appeal.id.in_(newest.scalar_subquery()))
     if after is not None:
         at, year, seq = after
         stmt = stmt.where(
