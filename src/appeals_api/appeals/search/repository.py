@@ -56,6 +56,7 @@ class Search:
     query: str | None = None
     grams: tuple[str, ...] = ()
     rare: tuple[str, ...] = ()
+    few: bool = True  # the words match at most RANKED_AT_MOST appeals, whoever reads
 
 
 # After which hit a page of ranked results goes on: (rank, year, seq).
@@ -88,12 +89,15 @@ def _share(search: Search) -> Any:
 
 async def resolve(session: AsyncSession, search: Search) -> Search:
     """`search` with its tsquery and trigrams, computed once (planning the search with them
-    as expressions folded them again at every use: tens of milliseconds a query).
+    as expressions folded them again at every use: tens of milliseconds a query), and whether
+    the words match few appeals (then every match is ranked) or many (then the newest).
 
-    With them as parameters, a prepared statement could fall back to a generic plan that
-    knows nothing of how common the words are: each search is planned for its own words.
+    Each search is planned for its own words, never by a generic plan of a prepared statement
+    that knows nothing of how common they are; and in this process alone: starting parallel
+    workers costs more than a search takes.
     """
     await session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    await session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
     grams = func.search_grams(func.search_fold(" ".join(search.words)))
     row = (
         await session.execute(
@@ -104,7 +108,11 @@ async def resolve(session: AsyncSession, search: Search) -> Search:
             )
         )
     ).one()
-    return replace(search, query=row[0], grams=tuple(row[1]), rare=tuple(row[2]))
+    search = replace(search, query=row[0], grams=tuple(row[1]), rare=tuple(row[2]))
+    query = cast(literal(search.query), TSQUERY)
+    some = select(AppealSearch.appeal_id).where(_matched(search, query, true()))
+    counted = select(func.count()).select_from(some.limit(RANKED_AT_MOST + 1).subquery())
+    return replace(search, few=int(await session.scalar(counted) or 0) <= RANKED_AT_MOST)
 
 
 def _matched(search: Search, query: Any, personal: Any) -> Any:
@@ -124,6 +132,15 @@ def _matched(search: Search, query: Any, personal: Any) -> Any:
     )
 
 
+def _rank(search: Search, query: Any, personal: Any) -> Any:
+    s = AppealSearch
+    return cast(
+        func.ts_rank(s.public_doc, query)
+        + case((personal, func.ts_rank(s.personal_doc, query) + _share(search)), else_=0),
+        DOUBLE_PRECISION,
+    )
+
+
 def ranked(
     stmt: Select[Any], search: Search, *, after: RankedAfter | None, limit: int | None
 ) -> Select[Any]:
@@ -131,41 +148,37 @@ def ranked(
 
     The personal part is matched only where the reader sees personal data (R-8.2): for the
     others a confidential appeal's applicants neither match nor add to its rank (no oracle).
-    A page (`limit` given) ranks the newest RANKED_AT_MOST matches: all of them unless the
-    words match more (a common surname among a million appeals); `limit=None` (the count)
-    takes every match.
+    A page (`limit` given) ranks every match when the words match few appeals (`few`), else
+    the newest RANKED_AT_MOST (a common surname among a million appeals); `limit=None` (the
+    count) takes every match.
     """
     if search.query is None:
         raise ValueError("search not resolved: call resolve() first")
     query = cast(literal(search.query), TSQUERY)
-    s = AppealSearch
-    share = _share(search)
     personal = true() if search.all_personal else ~Appeal.confidential
-    rank = cast(
-        func.ts_rank(s.public_doc, query)
-        + case((personal, func.ts_rank(s.personal_doc, query) + share), else_=0),
-        DOUBLE_PRECISION,
-    )
     matched = _matched(search, query, personal)
     if limit is None:
-        return stmt.join(s, s.appeal_id == Appeal.id).where(matched)
-    newest = (
-        stmt.with_only_columns(Appeal.id)
-        .join(s, s.appeal_id == Appeal.id)
-        .where(matched)
-        .order_by(Appeal.year.desc(), Appeal.seq.desc())
-        .limit(RANKED_AT_MOST)
-    )
-    # The snippet is cut from the text and summary only: never from personal data.
-    snippet = func.ts_headline(
-        _RUSSIAN, func.concat_ws(" … ", Appeal.summary, Appeal.text), query, _SNIPPET
-    )
-    stmt = stmt.join(s, s.appeal_id == Appeal.id).where(Appeal.id.in_(newest.scalar_subquery()))
+        return stmt.join(AppealSearch, AppealSearch.appeal_id == Appeal.id).where(matched)
+    if not search.few:  # the newest matches, walking the appeals from the newest number down
+        newest = (
+            stmt.with_only_columns(Appeal.id)
+            .join(AppealSearch, AppealSearch.appeal_id == Appeal.id)
+            .where(matched)
+            .order_by(Appeal.year.desc(), Appeal.seq.desc())
+            .limit(RANKED_AT_MOST)
+        )
+        matched = Appeal.id.in_(newest.scalar_subquery())
+    stmt = stmt.join(AppealSearch, AppealSearch.appeal_id == Appeal.id).where(matched)
+    rank = _rank(search, query, personal)
     if after is not None:
         at, year, seq = after
         stmt = stmt.where(
             or_(rank < at, and_(rank == at, tuple_(Appeal.year, Appeal.seq) < tuple_(year, seq)))
         )
+    # The snippet is cut from the text and summary only: never from personal data.
+    snippet = func.ts_headline(
+        _RUSSIAN, func.concat_ws(" … ", Appeal.summary, Appeal.text), query, _SNIPPET
+    )
     return (
         stmt.add_columns(rank.label("rank"), snippet.label("snippet"))
         .order_by(rank.desc(), Appeal.year.desc(), Appeal.seq.desc())
