@@ -36,9 +36,10 @@ from appeals_api.appeals.search.models import AppealSearch
 # own (`search_gram_share`, migration 0014), for words of at least NAME_MIN_LETTERS letters.
 NAME_SHARE = 0.6
 NAME_MIN_LETTERS = 4
-# A page ranks at most this many matches, the newest: ranking every one of tens of thousands
-# (a common surname among a million appeals) costs seconds (bench/RESULTS.md, issue 15).
-RANKED_AT_MOST = 500
+# A page ranks at most this many matches, the newest (four pages of the default size):
+# ranking every one of tens of thousands (a common surname among a million appeals) costs
+# seconds (bench/RESULTS.md, issue 15).
+RANKED_AT_MOST = 200
 _RUSSIAN: Any = literal_column("'russian'::regconfig")
 _SIMPLE: Any = literal_column("'simple'::regconfig")
 _SNIPPET = "MaxFragments=1, MaxWords=24, MinWords=8, StartSel=«, StopSel=»"
@@ -159,7 +160,10 @@ def ranked(
     matched = _matched(search, query, personal)
     if limit is None:
         return stmt.join(AppealSearch, AppealSearch.appeal_id == Appeal.id).where(matched)
-    if not search.few:  # the newest matches, walking the appeals from the newest number down
+    if search.few:  # all of them: fetched by their search rows, then their appeals
+        every = select(AppealSearch.appeal_id).where(_matched(search, query, true()))
+        stmt = stmt.where(Appeal.id.in_(every.limit(RANKED_AT_MOST + 1).scalar_subquery()))
+    else:  # the newest, walking the appeals from the newest number down
         newest = (
             stmt.with_only_columns(Appeal.id)
             .join(AppealSearch, AppealSearch.appeal_id == Appeal.id)
@@ -167,7 +171,7 @@ def ranked(
             .order_by(Appeal.year.desc(), Appeal.seq.desc())
             .limit(RANKED_AT_MOST)
         )
-        matched = Appeal.id.in_(newest.scalar_subquery())
+        stmt = stmt.where(Appeal.id.in_(newest.scalar_subquery()))
     stmt = stmt.join(AppealSearch, AppealSearch.appeal_id == Appeal.id).where(matched)
     rank = _rank(search, query, personal)
     if after is not None:
