@@ -87,6 +87,7 @@ BENCH_ARGS =
 bench: $(STAMP)
 	$(BIN)/python bench/deadline_watch.py $(BENCH_ARGS)
 	$(BIN)/python bench/stats.py $(BENCH_ARGS)
+	$(BIN)/python bench/search.py $(BENCH_ARGS)
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 	$(BIN)/python bench/documents.py $(BENCH_ARGS)
 

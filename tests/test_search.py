@@ -217,3 +217,23 @@ async def test_search_a_new_appeal_is_found_once_the_worker_has_built_its_docume
         await engine.dispose()
     r = await client.get("/api/v1/appeals", params={"q": "zanglagan"}, headers=auth(reader))
     assert [a["id"] for a in r.json()["items"]] == [w.id]
+
+
+async def test_search_with_many_matches_ranks_the_newest_and_counts_them_all(
+    client, staff, clock, monkeypatch
+):
+    """Issue 15 (bench/RESULTS.md): ranking every one of tens of thousands of matches costs
+    seconds, so when the words match more than RANKED_AT_MOST appeals a page ranks the newest
+    of them; the count still counts every match, and few matches are all ranked."""
+    from appeals_api.appeals.search import repository as search_repository
+
+    made = [
+        await start(client, staff, clock, text="Tutun " * (3 - i) + "zavod ustida.")
+        for i in range(3)
+    ]
+    reader = staff.keys[Role.REGISTRAR]
+    assert await _ids(client, reader, "tutun") == [w.id for w in made]  # most mentions first
+    monkeypatch.setattr(search_repository, "RANKED_AT_MOST", 2)
+    page = await _search(client, reader, "tutun", count="true")
+    assert [a["id"] for a in page["items"]] == [made[1].id, made[2].id]
+    assert page["total"] == 3

@@ -73,9 +73,11 @@ async def seed(
     progress: Progress | None = None,
     batch: int = 20_000,
     plant: int = 0,
+    search_rows: bool = True,
 ) -> SeedResult:
     """Generate `count` appeals received from `years[0]` to `years[1]`, none after `today`;
-    about `plant` of them start a group of known duplicates, repeats and decoys (`seed_similar`)."""
+    about `plant` of them start a group of known duplicates, repeats and decoys (`seed_similar`).
+    `search_rows=False` leaves their search rows to the caller (a benchmark builds them at once)."""
     first, last = date(years[0], 1, 1), min(date(years[1], 12, 31), today)
     if first > last:
         raise ValueError(f"no day of {years[0]}-{years[1]} has come yet")
@@ -97,8 +99,9 @@ async def seed(
     for year in sorted(per_year):
         days = {day: n for day, n in sorted(counts.items()) if day.year == year}
         done = await _seed_year(
-            engine, gen, planter, year, days, done=done, progress=progress, batch=batch
-        )
+            engine, gen, planter, year, days, done=done, progress=progress, batch=batch,
+            search_rows=search_rows,
+        )  # fmt: skip
     async with engine.connect() as conn:  # fresh statistics for the planner
         await conn.execute(text("ANALYZE appeals"))
         await conn.execute(text("ANALYZE appeal_deadlines"))
@@ -118,6 +121,7 @@ async def _seed_year(
     done: int,
     progress: Progress | None,
     batch: int,
+    search_rows: bool,
 ) -> int:
     """One year in one transaction: its numbers taken from the counter at once (R-2.1), then
     its appeals in order of receipt, COPYed in batches."""
@@ -133,10 +137,10 @@ async def _seed_year(
                 appeals.append(planter(row))
                 deadlines.extend(stages)
                 if len(appeals) >= batch:
-                    done += await _copy(conn, raw, appeals, deadlines)
+                    done += await _copy(conn if search_rows else None, raw, appeals, deadlines)
                     if progress:
                         progress(done)
-        done += await _copy(conn, raw, appeals, deadlines)
+        done += await _copy(conn if search_rows else None, raw, appeals, deadlines)
         if progress:
             progress(done)
     return done
@@ -168,7 +172,7 @@ def _moment(gen: Generator, day: date) -> tuple[datetime, str]:
 
 
 async def _copy(
-    conn: AsyncConnection,
+    conn: AsyncConnection | None,
     raw: Any,
     appeals: list[tuple[Any, ...]],
     deadlines: list[tuple[Any, ...]],
@@ -181,7 +185,8 @@ async def _copy(
         await raw.copy_records_to_table(
             "appeal_deadlines", records=deadlines, columns=DEADLINE_COLUMNS
         )
-        await search_repository.build(conn, [row[0] for row in appeals])
+        if conn is not None:
+            await search_repository.build(conn, [row[0] for row in appeals])
     appeals.clear()
     deadlines.clear()
     return n

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -186,7 +186,8 @@ async def count_appeals(session: AsyncSession, flt: ListFilter, *, today: date) 
     """How many appeals the filter (and the search, if any) matches, over all pages."""
     stmt: Select[Any] = select(Appeal.id).where(*_conditions(flt, today))
     if flt.search is not None:
-        stmt = search.ranked(stmt, flt.search, after=None, limit=None)
+        resolved = await search.resolve(session, flt.search)
+        stmt = search.ranked(stmt, resolved, after=None, limit=None)
     counted = select(func.count()).select_from(stmt.order_by(None).subquery())
     return int(await session.scalar(counted) or 0)
 
@@ -201,6 +202,8 @@ async def search_appeals(
 ) -> list[tuple[Appeal, float, str]]:
     """The matches of `flt.search` among the filtered appeals, best first: (appeal, rank,
     snippet)."""
+    if flt.search is not None:
+        flt = replace(flt, search=await search.resolve(session, flt.search))
     stmt = list_query(flt, after=None, ranked_after=after, limit=limit, today=today)
     return [(row[0], row[1], row[2]) for row in await session.execute(stmt)]
 

@@ -7,13 +7,19 @@ meet). Words are ANDed; a Russian stop word is left out.
 
 from __future__ import annotations
 
+import functools
+import math
+import operator
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
+    REAL,
+    Integer,
     Select,
+    Text,
     and_,
     case,
     cast,
@@ -27,7 +33,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION, TSQUERY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from appeals_api.appeals.models import Appeal
@@ -38,6 +44,10 @@ from appeals_api.events import service as events_service
 # own (`search_gram_share`, migration 0014), for words of at least NAME_MIN_LETTERS letters.
 NAME_SHARE = 0.6
 NAME_MIN_LETTERS = 4
+# A page ranks at most this many matches, the newest (four pages of the default size):
+# ranking every one of tens of thousands (a common surname among a million appeals) costs
+# seconds (bench/RESULTS.md, issue 15).
+RANKED_AT_MOST = 200
 _RUSSIAN: Any = literal_column("'russian'::regconfig")
 _SIMPLE: Any = literal_column("'simple'::regconfig")
 _SNIPPET = "MaxFragments=1, MaxWords=24, MinWords=8, StartSel=«, StopSel=»"
@@ -45,10 +55,17 @@ _SNIPPET = "MaxFragments=1, MaxWords=24, MinWords=8, StartSel=«, StopSel=»"
 
 @dataclass(frozen=True)
 class Search:
-    """The words searched for, and whether the reader sees every appeal's personal data."""
+    """The words searched for, and whether the reader sees every appeal's personal data.
+
+    `resolve` adds what the database makes of the words, once per request: their tsquery,
+    their trigrams, and the rarer trigrams a name with a typo must hold one of."""
 
     words: tuple[str, ...]
     all_personal: bool
+    query: str | None = None
+    grams: tuple[str, ...] = ()
+    rare: tuple[str, ...] = ()
+    few: bool = True  # the words match at most RANKED_AT_MOST appeals, whoever reads
 
 
 # After which hit a page of ranked results goes on: (rank, year, seq).
@@ -71,6 +88,80 @@ def _query(words: tuple[str, ...]) -> Any:
     return query
 
 
+def _texts(values: tuple[str, ...]) -> Any:
+    return cast(literal(list(values)), ARRAY(Text))
+
+
+def _shared(search: Search) -> Any:
+    """How many of the words' trigrams the appeal's names hold: `search_gram_share`
+    (migration 0014) times their number, as one containment test per trigram (a third of the
+    cost of the function's subquery on every appeal it looks at)."""
+    held = [cast(AppealSearch.name_grams.contains([g]), Integer) for g in search.grams]
+    return functools.reduce(operator.add, held) if held else literal(0)
+
+
+def _share(search: Search) -> Any:
+    return cast(_shared(search), REAL) / max(len(search.grams), 1)
+
+
+async def resolve(session: AsyncSession, search: Search) -> Search:
+    """`search` with its tsquery and trigrams, computed once (planning the search with them
+    as expressions folded them again at every use: tens of milliseconds a query), and whether
+    the words match few appeals (then every match is ranked) or many (then the newest).
+
+    Each search is planned for its own words, never by a generic plan of a prepared statement
+    that knows nothing of how common they are; and in this process alone: starting parallel
+    workers costs more than a search takes.
+    """
+    await session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    await session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    grams = func.search_grams(func.search_fold(" ".join(search.words)))
+    row = (
+        await session.execute(
+            select(
+                cast(_query(search.words), Text),
+                grams,
+                func.search_rare_grams(grams, NAME_SHARE),
+            )
+        )
+    ).one()
+    search = replace(search, query=row[0], grams=tuple(row[1]), rare=tuple(row[2]))
+    query = cast(literal(search.query), TSQUERY)
+    some = select(AppealSearch.appeal_id).where(_matched(search, query, true()))
+    counted = select(func.count()).select_from(some.limit(RANKED_AT_MOST + 1).subquery())
+    return replace(search, few=int(await session.scalar(counted) or 0) <= RANKED_AT_MOST)
+
+
+def _matched(search: Search, query: Any, personal: Any) -> Any:
+    """The appeals the words match: in the public part, or (where the reader may see it) in
+    the personal part or a name sharing NAME_SHARE of the words' trigrams. The typo match asks
+    the index only for the words' rarer trigrams (`search_rare_grams`, migration 0016), then
+    computes the share on those few appeals."""
+    s = AppealSearch
+    by_name = (
+        and_(
+            s.name_grams.op("&&")(_texts(search.rare)),
+            # NAME_SHARE of them, as the share compares it (3 of 5 is 0.6: 0.6 * 5 is not 3).
+            _shared(search) >= math.ceil(NAME_SHARE * len(search.grams) - 1e-9),
+        )
+        if sum(len(w) for w in search.words) >= NAME_MIN_LETTERS and search.rare
+        else false()
+    )
+    return or_(
+        s.public_doc.op("@@")(query),
+        and_(personal, or_(s.personal_doc.op("@@")(query), by_name)),
+    )
+
+
+def _rank(search: Search, query: Any, personal: Any) -> Any:
+    s = AppealSearch
+    return cast(
+        func.ts_rank(s.public_doc, query)
+        + case((personal, func.ts_rank(s.personal_doc, query) + _share(search)), else_=0),
+        DOUBLE_PRECISION,
+    )
+
+
 def ranked(
     stmt: Select[Any], search: Search, *, after: RankedAfter | None, limit: int | None
 ) -> Select[Any]:
@@ -78,36 +169,40 @@ def ranked(
 
     The personal part is matched only where the reader sees personal data (R-8.2): for the
     others a confidential appeal's applicants neither match nor add to its rank (no oracle).
+    A page (`limit` given) ranks every match when the words match few appeals (`few`), else
+    the newest RANKED_AT_MOST (a common surname among a million appeals); `limit=None` (the
+    count) takes every match.
     """
-    query = _query(search.words)
-    s = AppealSearch
-    grams = func.search_grams(func.search_fold(" ".join(search.words)))
-    share = func.search_gram_share(grams, s.name_grams)
+    if search.query is None:
+        raise ValueError("search not resolved: call resolve() first")
+    query = cast(literal(search.query), TSQUERY)
     personal = true() if search.all_personal else ~Appeal.confidential
-    rank = cast(
-        func.ts_rank(s.public_doc, query)
-        + case((personal, func.ts_rank(s.personal_doc, query) + share), else_=0),
-        DOUBLE_PRECISION,
-    )
-    by_name = (
-        and_(s.name_grams.op("&&")(grams), share >= NAME_SHARE)
-        if sum(len(w) for w in search.words) >= NAME_MIN_LETTERS
-        else false()
-    )
-    matched = or_(
-        s.public_doc.op("@@")(query),
-        and_(personal, or_(s.personal_doc.op("@@")(query), by_name)),
-    )
-    # The snippet is cut from the text and summary only: never from personal data.
-    snippet = func.ts_headline(
-        _RUSSIAN, func.concat_ws(" … ", Appeal.summary, Appeal.text), query, _SNIPPET
-    )
-    stmt = stmt.join(s, s.appeal_id == Appeal.id).where(matched)
+    matched = _matched(search, query, personal)
+    if limit is None:
+        return stmt.join(AppealSearch, AppealSearch.appeal_id == Appeal.id).where(matched)
+    if search.few:  # all of them: fetched by their search rows, then their appeals
+        every = select(AppealSearch.appeal_id).where(_matched(search, query, true()))
+        stmt = stmt.where(Appeal.id.in_(every.limit(RANKED_AT_MOST + 1).scalar_subquery()))
+    else:  # the newest, walking the appeals from the newest number down
+        newest = (
+            stmt.with_only_columns(Appeal.id)
+            .join(AppealSearch, AppealSearch.appeal_id == Appeal.id)
+            .where(matched)
+            .order_by(Appeal.year.desc(), Appeal.seq.desc())
+            .limit(RANKED_AT_MOST)
+        )
+        stmt = stmt.where(Appeal.id.in_(newest.scalar_subquery()))
+    stmt = stmt.join(AppealSearch, AppealSearch.appeal_id == Appeal.id).where(matched)
+    rank = _rank(search, query, personal)
     if after is not None:
         at, year, seq = after
         stmt = stmt.where(
             or_(rank < at, and_(rank == at, tuple_(Appeal.year, Appeal.seq) < tuple_(year, seq)))
         )
+    # The snippet is cut from the text and summary only: never from personal data.
+    snippet = func.ts_headline(
+        _RUSSIAN, func.concat_ws(" … ", Appeal.summary, Appeal.text), query, _SNIPPET
+    )
     return (
         stmt.add_columns(rank.label("rank"), snippet.label("snippet"))
         .order_by(rank.desc(), Appeal.year.desc(), Appeal.seq.desc())
