@@ -4,9 +4,11 @@
 the spelling: `p:` the phone's last nine digits, `e:` the e-mail in lower case, `n:` the name's
 skeleton (`search_skeleton`: folded by `search_fold`, vowels dropped, q/h/w/kh/dj written as
 k/x/v/x/j, doubled letters once, so "Toshmatov", "Tashmatov" and "Тошматов" meet) with the two
-names in either order, and `a:` the address's skeleton. `appeal_person_keys` computes them, for
-the stored row and for an appeal being registered alike; `search_stems` gives a text's word
-stems (folded, cut to five letters, common request words left out) to compare two texts.
+names in either order, `a:` the address's skeleton, and `na:` the name at the address (what
+suggestions look an applicant up by, with phone and e-mail). `appeal_person_keys` computes
+them, for the stored row and for an appeal being registered alike; `search_stems` gives a
+text's word stems (folded, cut to five letters, common request words left out) to compare two
+texts.
 
 A new appeal's search row is no longer inserted by intake's trigger (it cost intake a write into
 a table with four indexes, and a second one when the worker built it): the worker's
@@ -48,14 +50,18 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 SELECT coalesce(array_agg(DISTINCT v.k) FILTER (WHERE v.k IS NOT NULL), '{}')
 FROM jsonb_array_elements(CASE jsonb_typeof(applicants) WHEN 'array' THEN applicants
                                                         ELSE '[]' END) AS x,
-     LATERAL (SELECT regexp_replace(coalesce(x->>'phone', ''), '\D', '', 'g') AS digits) AS p,
+     LATERAL (SELECT regexp_replace(coalesce(x->>'phone', ''), '\D', '', 'g') AS digits,
+                     search_name_key(coalesce(x->>'last_name', x->>'name'),
+                                     x->>'first_name') AS name,
+                     nullif(search_skeleton(coalesce(x->>'address', '')), '') AS address) AS p,
      LATERAL (VALUES
         (CASE WHEN length(p.digits) >= 7 THEN 'p:' || right(p.digits, 9) END),
         (CASE WHEN btrim(coalesce(x->>'email', '')) <> ''
               THEN 'e:' || lower(btrim(x->>'email')) END),
-        (search_name_key(coalesce(x->>'last_name', x->>'name'), x->>'first_name')),
-        (CASE WHEN search_skeleton(coalesce(x->>'address', '')) <> ''
-              THEN 'a:' || search_skeleton(x->>'address') END)
+        (p.name),
+        ('a:' || p.address),
+        -- The name at the address: one key, as selective as a phone.
+        ('na:' || substr(p.name, 3) || '|' || p.address)
      ) AS v(k)
 $$
 --;

@@ -2,8 +2,9 @@
 applicant and the text they share (migration 0015's `appeal_person_keys` and `search_stems`, the
 same functions that build the stored keys).
 
-The applicant is looked up by phone, e-mail and name keys (an address alone is shared by a
-household); the most recent candidates are compared, the text's stems only for them.
+The applicant is looked up by the keys that say who it is: phone, e-mail, or the name at the
+address (a name alone is a namesake's too, an address a household's); the most recent
+candidates are compared, the text's stems only for them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ found AS (
            a.summary, a.text, s.person_keys
     FROM subject
     JOIN appeal_search s ON s.person_keys && ARRAY(
-        SELECT k FROM unnest(subject.keys) AS k WHERE k !~ '^a:')
+        SELECT k FROM unnest(subject.keys) AS k WHERE k ~ '^(p|e|na):')
     JOIN appeals a ON a.id = s.appeal_id
     WHERE a.id <> $3 AND a.received_at BETWEEN $4 AND $5 AND a.joined_to IS NULL
     ORDER BY a.received_at DESC

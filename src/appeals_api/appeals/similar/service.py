@@ -44,7 +44,7 @@ _MIN_SHARED = 2
 # A copy: the two texts' stems mostly the same (Dice coefficient).
 COPY = 0.8
 MAX_SUGGESTIONS = 10
-_REASONS = {"p": "phone", "e": "email", "n": "name", "a": "address"}
+_REASONS = {"p": "phone", "e": "email", "n": "name", "a": "address"}  # `na`: both
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def identity(subject_keys: list[str], keys: list[str]) -> tuple[float, set[str]]
 
     if shared & {"p", "e"}:
         return (_CONTACT_OTHER_NAME if differs("n") else _CONTACT), shared
-    if "n" in shared and "a" in shared:
+    if "na" in shared:
         return _NAME_AND_ADDRESS, shared
     return 0.0, shared
 
@@ -75,14 +75,14 @@ def identity(subject_keys: list[str], keys: list[str]) -> tuple[float, set[str]]
 def may_be_one_applicant(a_keys: list[str], b_keys: list[str]) -> bool:
     """Whether a registrar may call one appeal a copy of the other (§29): not when both name
     their applicants and share no name, phone or e-mail (an address alone is a household's)."""
-    a, b = ({k for k in keys if not k.startswith("a:")} for keys in (a_keys, b_keys))
+    a, b = ({k for k in keys if k.split(":", 1)[0] in ("p", "e", "n")} for keys in (a_keys, b_keys))
     return not a or not b or bool(a & b)
 
 
 def _by_kind(keys: list[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for key in keys:
-        out.setdefault(key[0], set()).add(key)
+        out.setdefault(key.split(":", 1)[0], set()).add(key)
     return out
 
 
@@ -101,7 +101,7 @@ def judge(
         relation = _relation(dice, c.completed_on, c.due_date, later_on)
     else:  # the subject is the earlier one: what do we know of it when `c` came?
         relation = _relation(dice, None, None, later_on)
-    reasons = [*sorted(_REASONS[k] for k in shared), "text"]
+    reasons = [*sorted(_REASONS[k] for k in shared if k in _REASONS), "text"]
     return round((sure + contained) / 2, 2), relation, reasons
 
 
