@@ -37,7 +37,9 @@ import asyncpg
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "src"))
+sys.path[:0] = [str(REPO / "src"), str(REPO)]
+
+from bench.timing import Timed  # noqa: E402
 
 from appeals_api.auth.roles import Role  # noqa: E402
 from appeals_api.clock import FrozenClock  # noqa: E402
@@ -91,19 +93,6 @@ def kinds(phone: str, status: str) -> list[Kind]:
         Kind("surname, executor (restricted)", "Karimov", key="executor"),
         Kind("surname, count=true", "Karimov", {"count": "true"}),
     ]
-
-
-class Timed:
-    """The app, timed from the request going in to the response's last byte coming out."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.last = 0.0
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        started = time.perf_counter()
-        await self.app(scope, receive, send)
-        self.last = time.perf_counter() - started
 
 
 async def _seeded(url: str, count: int) -> bool:

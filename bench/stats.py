@@ -36,10 +36,11 @@ import asyncpg
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "src"))
+sys.path[:0] = [str(REPO / "src"), str(REPO)]
 
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
+from bench.timing import Timed  # noqa: E402
 
 from appeals_api.auth import service as auth_service  # noqa: E402
 from appeals_api.auth.roles import Role  # noqa: E402
@@ -95,19 +96,6 @@ async def _prepare(server_url: str, redis_url: str, name: str, count: int) -> Se
     finally:
         await conn.close()
     return settings
-
-
-class Timed:
-    """The app, timed from the request going in to the response's last byte coming out."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.last = 0.0
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        started = time.perf_counter()
-        await self.app(scope, receive, send)
-        self.last = time.perf_counter() - started
 
 
 class Side:

@@ -49,6 +49,15 @@ async def _earlier(client, staff, clock, settings, **body: Any) -> Walk:
     return walk
 
 
+async def _join(duplicate: Walk, original: Walk) -> Any:
+    ref = {"year": original.appeal["year"], "number": original.appeal["seq"]}
+    return await duplicate.client.post(
+        f"/api/v1/appeals/{duplicate.id}/actions/join",
+        json=ref,
+        headers=auth(duplicate.staff.keys[Role.REGISTRAR]),
+    )
+
+
 def _found(similar: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
     assert similar is not None
     return {s["id"]: s for s in similar}
@@ -202,23 +211,13 @@ async def test_R_2_3_join_refuses_another_applicants_appeal_as_the_original(
         client, staff, clock, text=HOT_WATER,
         applicants=[_person("Umarov", "Farhod", phone="+998 98 300 20 10")],
     )  # fmt: skip
-    ref = {"year": noise.appeal["year"], "number": noise.appeal["seq"]}
-    r = await client.post(
-        f"/api/v1/appeals/{water.id}/actions/join",
-        json=ref,
-        headers=auth(staff.keys[Role.REGISTRAR]),
-    )
+    r = await _join(water, noise)
     assert r.status_code == 422 and "§29" in r.json()["detail"], r.text
     copy = await start(
         client, staff, clock, text=HOT_WATER_CYRILLIC,
         applicants=[_person("Умаров", "Фарход", address="Olmaliq")],
     )  # fmt: skip
-    ref = {"year": water.appeal["year"], "number": water.appeal["seq"]}
-    r = await client.post(
-        f"/api/v1/appeals/{copy.id}/actions/join",
-        json=ref,
-        headers=auth(staff.keys[Role.REGISTRAR]),
-    )
+    r = await _join(copy, water)
     assert r.status_code == 200, r.text
 
 
