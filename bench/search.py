@@ -122,8 +122,10 @@ async def seed_appeals(url: str, count: int) -> None:
     print(f"seeded {count:,} appeals in {time.perf_counter() - started:.0f} s")
 
 
-_BUILD = """INSERT INTO appeal_search (appeal_id, public_doc, personal_doc, name_grams, person_keys)
-    SELECT a.id, d.public_doc, d.personal_doc, d.name_grams, appeal_person_keys(a.applicants)
+_BUILD = """INSERT INTO appeal_search (appeal_id, public_doc, personal_doc, name_grams, person_keys,
+                               year, seq)
+    SELECT a.id, d.public_doc, d.personal_doc, d.name_grams, appeal_person_keys(a.applicants),
+           a.year, a.seq
     FROM appeals a, appeal_search_docs(a) AS d WHERE a.year = $1 AND a.seq > $2 AND a.seq <= $3"""
 
 

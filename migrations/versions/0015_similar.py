@@ -1,14 +1,17 @@
 """Duplicate and repeat suggestions (issue 15, R-2.3, §29, §50); new appeals indexed from the feed
 
-`appeal_search.person_keys` holds the keys an applicant is recognised by, whatever the script or
-the spelling: `p:` the phone's last nine digits, `e:` the e-mail in lower case, `n:` the name's
-skeleton (`search_skeleton`: folded by `search_fold`, vowels dropped, q/h/w/kh/dj written as
-k/x/v/x/j, doubled letters once, so "Toshmatov", "Tashmatov" and "Тошматов" meet) with the two
-names in either order, `a:` the address's skeleton, and `na:` the name at the address (what
-suggestions look an applicant up by, with phone and e-mail). `appeal_person_keys` computes
-them, for the stored row and for an appeal being registered alike; `search_stems` gives a
-text's word stems (folded, cut to five letters, common request words left out) to compare two
-texts.
+`appeal_search` gains the appeal's number (`year`, `seq`: the newest matches of a common word
+are walked in this table alone) and `person_keys`, the keys an applicant is recognised by,
+whatever the script or the spelling:
+- `p:` the phone's last nine digits; `e:` the e-mail in lower case;
+- `n:` the name's skeleton (`search_skeleton`: folded by `search_fold`, vowels dropped,
+  q/h/w/kh/dj written as k/x/v/x/j, doubled letters once, so "Toshmatov", "Tashmatov" and
+  "Тошматов" meet), the two names in either order;
+- `a:` the address's skeleton; `na:` the name at the address (what suggestions look an
+  applicant up by, with phone and e-mail).
+`appeal_person_keys` computes them, for the stored row and for an appeal being registered
+alike; `search_stems` gives a text's word stems (folded, cut to five letters, common request
+words left out) to compare two texts.
 
 A new appeal's search row is no longer inserted by intake's trigger (it cost intake a write into
 a table with four indexes, and a second one when the worker built it): the worker's
@@ -93,8 +96,9 @@ BEGIN
     PERFORM 1 FROM appeal_search WHERE appeal_id = target FOR UPDATE;
     -- A new statement: under READ COMMITTED it sees what was committed while it waited.
     UPDATE appeal_search s
-    SET (public_doc, personal_doc, name_grams, person_keys) = (
-        SELECT d.public_doc, d.personal_doc, d.name_grams, appeal_person_keys(a.applicants)
+    SET (public_doc, personal_doc, name_grams, person_keys, year, seq) = (
+        SELECT d.public_doc, d.personal_doc, d.name_grams, appeal_person_keys(a.applicants),
+               a.year, a.seq
         FROM appeals a, appeal_search_docs(a) AS d WHERE a.id = target)
     WHERE s.appeal_id = target;
 END
@@ -184,6 +188,9 @@ def upgrade() -> None:
     op.execute("SET CONSTRAINTS ALL IMMEDIATE")
     _run(FUNCTIONS)
     op.execute("ALTER TABLE appeal_search ADD COLUMN person_keys text[] NOT NULL DEFAULT '{}'")
+    # The appeal's number, never changed (R-2.1): the newest matches of a common word are
+    # walked in this table alone, the appeals joined only for the matches.
+    op.execute("ALTER TABLE appeal_search ADD COLUMN year smallint, ADD COLUMN seq integer")
     op.execute(
         "CREATE TABLE search_feed_cursor (id smallint PRIMARY KEY CONSTRAINT "
         "ck_search_feed_cursor_single_row CHECK (id = 1), position bigint NOT NULL)"
@@ -203,11 +210,14 @@ def upgrade() -> None:
     op.execute("DROP INDEX ix_appeal_search_stale")
     op.execute("ALTER TABLE appeal_search DROP COLUMN stale")
     op.execute("CREATE INDEX ix_appeal_search_person_keys ON appeal_search USING gin (person_keys)")
+    op.execute("CREATE INDEX ix_appeal_search_number ON appeal_search (year DESC, seq DESC)")
 
 
 def downgrade() -> None:
     op.execute("SET CONSTRAINTS ALL IMMEDIATE")
     op.execute("DROP INDEX ix_appeal_search_person_keys")
+    op.execute("DROP INDEX ix_appeal_search_number")
+    op.execute("ALTER TABLE appeal_search DROP COLUMN year, DROP COLUMN seq")
     op.execute("ALTER TABLE appeal_search ADD COLUMN stale boolean NOT NULL DEFAULT false")
     op.execute("CREATE INDEX ix_appeal_search_stale ON appeal_search (appeal_id) WHERE stale")
     _run(OLD_REFRESH)

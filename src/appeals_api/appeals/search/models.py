@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, Text
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
@@ -31,12 +31,16 @@ class AppealSearch(Base):
     personal_doc: Mapped[str] = mapped_column(TSVECTOR, server_default=sql_text("''::tsvector"))
     name_grams: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     person_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    # The appeal's number (never changed, R-2.1): the newest matches are walked here alone.
+    year: Mapped[int | None] = mapped_column(SmallInteger)
+    seq: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_appeal_search_public", "public_doc", postgresql_using="gin"),
         Index("ix_appeal_search_personal", "personal_doc", postgresql_using="gin"),
         Index("ix_appeal_search_names", "name_grams", postgresql_using="gin"),
         Index("ix_appeal_search_person_keys", "person_keys", postgresql_using="gin"),
+        Index("ix_appeal_search_number", sql_text("year DESC"), sql_text("seq DESC")),
     )
 
 

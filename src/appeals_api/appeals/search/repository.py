@@ -183,12 +183,13 @@ def ranked(
     if search.few:  # all of them: fetched by their search rows, then their appeals
         every = select(AppealSearch.appeal_id).where(_matched(search, query, true()))
         stmt = stmt.where(Appeal.id.in_(every.limit(RANKED_AT_MOST + 1).scalar_subquery()))
-    else:  # the newest, walking the appeals from the newest number down
+    else:  # the newest: walking the search rows from the newest number down, the appeals
+        # joined (for the filters) only for the rows the words match
         newest = (
             stmt.with_only_columns(Appeal.id)
             .join(AppealSearch, AppealSearch.appeal_id == Appeal.id)
             .where(matched)
-            .order_by(Appeal.year.desc(), Appeal.seq.desc())
+            .order_by(AppealSearch.year.desc(), AppealSearch.seq.desc())
             .limit(RANKED_AT_MOST)
         )
         stmt = stmt.where(Appeal.id.in_(newest.scalar_subquery()))
@@ -216,8 +217,10 @@ _REFRESH = sql_text(
 # The seeder's bulk build: the same documents (`appeal_search_docs`, `appeal_person_keys`), for
 # rows no one else writes yet, in one statement instead of a function call per appeal.
 _BUILD = sql_text(
-    """INSERT INTO appeal_search (appeal_id, public_doc, personal_doc, name_grams, person_keys)
-    SELECT a.id, d.public_doc, d.personal_doc, d.name_grams, appeal_person_keys(a.applicants)
+    """INSERT INTO appeal_search (appeal_id, public_doc, personal_doc, name_grams, person_keys,
+                               year, seq)
+    SELECT a.id, d.public_doc, d.personal_doc, d.name_grams, appeal_person_keys(a.applicants),
+           a.year, a.seq
     FROM appeals a, appeal_search_docs(a) AS d WHERE a.id = ANY(CAST(:ids AS uuid[]))
     ON CONFLICT (appeal_id) DO NOTHING"""
 )
