@@ -12,8 +12,8 @@ the rounds, and the ratios of medians:
   applicant's likely duplicates and repeats (`similar`), vs the same by an intake key, whose
   does not; both with varied applicants and texts, a tenth of them the same applicant again.
 
-`--no-search-index` takes the search index's feed cursor away, so the worker builds no search
-rows for new appeals: intake's ratio to B1 with and without it is what the index costs.
+- search index (issue 15): intake while the worker builds the new appeals' search rows vs
+  intake while it is paused (`bench/index_pause.py`), in production's shape only.
 
 Throughput and latencies count only the answer a request should get (201 for intake, 200 for
 reads); every other answer is counted by status beside them, and a last line sums them all,
@@ -27,7 +27,7 @@ Shapes (`--shape`; the header prints the one run, as the servers report it):
 Servers named by APPEALS_DATABASE_URL / APPEALS_REDIS_URL are taken with their own settings.
 
     python bench/intake.py [--shape production|fast] [--concurrency N] [--seconds 5]
-        [--rounds 5] [--list-rows 60000] [--soak SECONDS] [--no-search-index]
+        [--rounds 5] [--list-rows 60000] [--soak SECONDS]
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,7 @@ sys.path[:0] = [str(REPO / "src"), str(REPO)]
 
 # Imported after the path above.
 from bench.bodies import BODY_BYTES, varied_bodies  # noqa: E402
+from bench.index_pause import paused  # noqa: E402
 from bench.loadgen import (  # noqa: E402
     Pair,
     by_status,
@@ -242,12 +244,22 @@ async def _measure(target: Target, args: argparse.Namespace) -> None:
         "similar at intake", ("registrar: with similar", target.ours, with_similar, 201),
         ("intake key: without", target.ours, without, 201), args,
     )  # fmt: skip
+    index = None
+    if args.shape == "production":  # the worker builds the search rows
+        index = await pair(
+            "search index", ("intake, index built", target.ours, ours_intake, 201),
+            ("intake, index paused", target.ours, ours_intake, 201), args,
+            around=lambda label: paused(target.url) if "paused" in label else nullcontext(),
+        )  # fmt: skip
+        print(f"target: intake with the index {index.throughput:.2f} of without (>= 0.90)")
     print(
         f"targets: intake throughput {intake.throughput:.2f} (>= 0.6), intake p99 "
         f"{intake.p99:.2f} (<= 2.0), read {read.throughput:.2f} (>= 0.6), "
         f"page 1,000 / page 1 {pages.throughput:.2f}, similar p99 {similar.p99:.2f} (<= 1.10)"
     )
     other = intake.other + read.other + pages.other + similar.other
+    if index is not None:
+        other += index.other
     not_2xx = sum(n for (_, status), n in other.items() if not 200 <= status < 300)
     server_errors = sum(n for (_, status), n in other.items() if status >= 500)
     print(
@@ -316,14 +328,6 @@ async def _wait_for_heartbeat(url: str, worker: subprocess.Popen[bytes], log: Pa
         await conn.close()
 
 
-async def _stop_search_index(url: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("DELETE FROM search_feed_cursor")
-    finally:
-        await conn.close()
-
-
 async def _worker_report(url: str) -> str:
     conn = await asyncpg.connect(url)
     try:
@@ -347,11 +351,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--list-rows", type=int, default=60_000)
     parser.add_argument(
-        "--no-search-index",
-        action="store_true",
-        help="the worker builds no search rows for new appeals (the index's cost, issue 15)",
-    )
-    parser.add_argument(
         "--soak",
         type=float,
         default=0,
@@ -373,9 +372,6 @@ def main() -> int:
     with ScratchStack("appeals-bench-", durable=shape.durable) as stack:
         url = stack.database(f"bench_intake_{uuid.uuid4().hex[:8]}")
         asyncio.run(_seed_archive(url, args.list_rows))
-        if args.no_search_index:
-            asyncio.run(_stop_search_index(url))
-            print("search index: off (no feed cursor: the worker builds no search rows)")
         keys = asyncio.run(
             issue_keys(url, {"bench intake": Role.INTAKE, "bench reader": Role.REGISTRAR})
         )

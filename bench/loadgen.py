@@ -15,6 +15,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 
 NO_ANSWER = 0  # the status counted when the server closed the connection instead of answering
@@ -141,17 +142,24 @@ async def pair(
     a: tuple[str, int, Callable[[int], bytes], int],
     b: tuple[str, int, Callable[[int], bytes], int],
     args: argparse.Namespace,
+    *,
+    around: Callable[[str], AbstractAsyncContextManager[None]] | None = None,
 ) -> Pair:
+    """A and B interleaved, `args.rounds` times each after a warm-up; `around(label)`, when
+    given, is entered around each run of that side (e.g. to pause the worker's work)."""
     runs: dict[str, list[Run]] = {a[0]: [], b[0]: []}
+    within = around or (lambda _: nullcontext())
     other: Counter[tuple[str, int]] = Counter()
     for label, port, make, ok in (a, b):  # warm-up
-        run = await load(
-            port, make, ok, concurrency=args.concurrency, seconds=min(1.0, args.seconds)
-        )
+        async with within(label):
+            run = await load(
+                port, make, ok, concurrency=args.concurrency, seconds=min(1.0, args.seconds)
+            )
         other.update({(label, s): n for s, n in run.other.items()})
     for _ in range(args.rounds):
         for label, port, make, ok in (a, b):
-            run = await load(port, make, ok, concurrency=args.concurrency, seconds=args.seconds)
+            async with within(label):
+                run = await load(port, make, ok, concurrency=args.concurrency, seconds=args.seconds)
             runs[label].append(run)
             other.update({(label, s): n for s, n in run.other.items()})
     print(f"{name} ({args.rounds} rounds of {args.seconds:g} s, concurrency {args.concurrency}):")

@@ -40,3 +40,4 @@ def test_intake_benchmark_runs_on_a_tiny_setting(servers, redis_url, shape, work
     assert "similar p99" in done.stdout  # issue 15: registrar's intake with `similar`
     if shape == "production":
         assert "worker: running to the end" in done.stdout
+        assert "target: intake with the index" in done.stdout  # issue 15: built vs paused
