@@ -68,6 +68,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", ACTION + "answer_duplicate"): frozenset({R}),
     ("POST", ACTION + "request_clarification"): frozenset({R}),
     ("POST", ACTION + "send_clarification"): frozenset({R}),
+    ("POST", ACTION + "restore_term"): frozenset({M}),  # §16, R-3.5
+    ("POST", ACTION + "send_envelope_report"): frozenset({R}),  # §14, R-1.6
     ("GET", "/api/v1/access-log"): frozenset({A, S}),
     ("GET", "/api/v1/calendar/working-days"): EVERYONE,
     ("GET", "/api/v1/calendar/rules"): EVERYONE,

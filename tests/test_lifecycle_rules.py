@@ -27,11 +27,13 @@ def test_the_transition_map_is_explicit_and_complete():
     assert all(TRANSITIONS[name] for name in ACTIONS)  # every action is possible somewhere
     # No action starts from a final state, except the letters of a decision, which a manager
     # signs and the registrar sends (R-6.4: the notice of a conclusion, the answer a terminated
-    # withdrawal still owes, §17); and none of them leaves it.
+    # withdrawal still owes, §17), and the envelope report's copy the applicant is owed whatever
+    # became of the appeal (§14, R-1.6); and none of them leaves it.
     finals = {"left_without_consideration", "terminated", "forwarded", "returned", "joined"}
     letters = {
         "send": {"terminated", "left_without_consideration"},
         "sign": {"terminated"},
+        "send_envelope_report": finals,
     }
     for name, moves in TRANSITIONS.items():
         starts = {s.value for s in moves} & finals

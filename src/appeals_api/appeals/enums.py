@@ -86,6 +86,7 @@ class MeasureType(StrEnum):
     HEARING = "hearing"
     ON_SITE_INSPECTION = "on_site_inspection"
     SUMMONS = "summons"
+    COLLEGIAL_HEARING = "collegial_hearing"  # §23: with other bodies and organisations
 
 
 class LetterKind(StrEnum):
@@ -99,6 +100,7 @@ class LetterKind(StrEnum):
     STUDY_NOTICE = "study_notice"  # a proposal needs additional study (§37)
     LEFT_WITHOUT_CONSIDERATION = "left_without_consideration"  # the conclusion's notice (§47–49)
     TERMINATION = "termination"  # the notice of termination (§51)
+    ENVELOPE_REPORT = "envelope_report"  # the report of a failed envelope check (§14, R-1.6)
 
 
 class LetterState(StrEnum):
@@ -113,6 +115,7 @@ class LeaveGround(StrEnum):
 
     ANONYMOUS = "anonymous"
     NO_AUTHORITY_DOCUMENTS = "no_authority_documents"
+    LATE_COMPLAINT = "late_complaint"  # filed more than a year after learning (§16, R-3.5)
     OTHER = "other"
 
 

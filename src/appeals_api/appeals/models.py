@@ -74,6 +74,11 @@ class Appeal(Base):
     related: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     external_ref: Mapped[str | None] = mapped_column(String(200))
     paper: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # R-3.5 (§16): a complaint to a higher authority: when the applicant learned of the
+    # violation, whether it came more than a year later, and a manager's restoration of the term.
+    violation_learned_on: Mapped[date | None] = mapped_column(Date)
+    filed_late: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    term_restored: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     units: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
     outcome: Mapped[Outcome | None] = mapped_column(StrEnumType(Outcome, 32))
     # rejections, R-7 ways out: ground, written conclusion, who decided, and where to.
@@ -268,6 +273,9 @@ class Measure(Base):
     type: Mapped[MeasureType] = mapped_column(StrEnumType(MeasureType, 32))
     held_on: Mapped[date] = mapped_column(Date)
     party: Mapped[str | None] = mapped_column(Text)
+    # §23: a collegial hearing: the other bodies and organisations, and where it was held.
+    bodies: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    place: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
     result_on: Mapped[date | None] = mapped_column(Date)

@@ -154,6 +154,13 @@ class AppealCreate(Input):
     related: RelatedRef | None = None
     external_ref: ShortLine | None = None
     paper: Paper | None = None
+    violation_learned_on: date | None = Field(
+        default=None,
+        description="R-3.5 (§16): for an application or complaint to a higher authority (about "
+        "an action, inaction or decision that violates the applicant's rights), the day the "
+        "applicant learned of it. Filed more than a year later, the appeal is registered all "
+        "the same and flagged `filed_late`.",
+    )
 
     @field_validator("received_at")
     @classmethod
@@ -166,6 +173,15 @@ class AppealCreate(Input):
     def _respond_to_in_range(self) -> AppealCreate:
         if self.respond_to is not None and self.respond_to >= len(self.applicants):
             raise ValueError("respond_to must be the index of one of the applicants")
+        return self
+
+    @model_validator(mode="after")
+    def _learned_of_a_violation(self) -> AppealCreate:
+        if self.violation_learned_on is not None and self.kind is Kind.PROPOSAL:
+            raise ValueError(
+                "violation_learned_on is for an application or complaint to a higher authority "
+                "(§16, R-3.5), not a proposal"
+            )
         return self
 
 
@@ -256,6 +272,20 @@ class AppealRead(Output):
     related: RelatedRead | None
     external_ref: str | None
     paper: Paper | None
+    violation_learned_on: date | None = Field(
+        default=None, description="R-3.5 (§16): when the applicant learned of the violation."
+    )
+    filed_late: bool = Field(
+        default=False,
+        description="R-3.5 (§16): filed more than a year after `violation_learned_on` (by "
+        "calendar date in Tashkent); it may be left without consideration (`late_complaint`) "
+        "unless a manager restores the term (`term_restored`).",
+    )
+    term_restored: dict[str, object] | None = Field(
+        default=None,
+        description="R-3.5 (§16): the term restored by a manager for a valid reason (by, on, "
+        "reason); null if not restored.",
+    )
     units: list[str]
     outcome: Outcome | None
     disposal: dict[str, object] | None = Field(

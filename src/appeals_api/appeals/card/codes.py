@@ -96,6 +96,12 @@ CODES: dict[str, tuple[str, str, str, str]] = {
         "on-site inspection",
     ),
     "summons": ("chaqiruv", "чақирув", "вызов заявителя", "summons"),
+    "collegial_hearing": (
+        "hay'atli koʻrib chiqish (§23)",
+        "ҳайъатли кўриб чиқиш (§23)",
+        "коллегиальное рассмотрение (§23)",
+        "collegial hearing (§23)",
+    ),
     "response": ("javob", "жавоб", "ответ", "response"),
     "interim": ("oraliq javob", "оралиқ жавоб", "промежуточный ответ", "interim response"),
     "draft": ("loyiha", "лойиҳа", "проект", "draft"),

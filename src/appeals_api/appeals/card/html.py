@@ -12,6 +12,8 @@ from appeals_api.appeals.card.labels import Words, words
 from appeals_api.appeals.card.schemas import (
     CardControl,
     CardFront,
+    CardLate,
+    CardMeasure,
     CardRelated,
     CardReverse,
     CardViolation,
@@ -81,6 +83,16 @@ class _Page:
         named = code if name in (None, code) else f"{name} ({code})"
         return f"{named} — {self.w['lead']}" if lead else named
 
+    def late(self, late: CardLate | None) -> str | None:
+        """R-3.5 (§16): when the applicant learned of the violation; the term restored."""
+        if late is None:
+            return None
+        text = self.w.format("late_learned", on=self.w.day(late.violation_learned_on))
+        if late.term_restored_on is not None:
+            restored = self.w.day(late.term_restored_on)
+            text += "; " + self.w.format("late_restored", on=restored, by=late.term_restored_by)
+        return text
+
     def related(self, related: CardRelated | None) -> str | None:
         if related is None:
             return None
@@ -134,6 +146,7 @@ def _front_html(p: _Page, card: RegistrationCard) -> str:
             ("channel", f.channel),
             ("related", p.related(f.related)),
             ("kind", f.kind),
+            ("late_complaint", p.late(f.late_complaint)),
             ("control", p.control(f.control)),
             ("summary", f.summary),
             ("resolution_signer", f"{r.signed_by}, {p.plain(r.signed_on)}" if r else None),
@@ -144,6 +157,12 @@ def _front_html(p: _Page, card: RegistrationCard) -> str:
             ("executors", executors),
         ]
     )
+
+
+def _party(m: CardMeasure) -> str | None:
+    """Who took part: the party, and a collegial hearing's bodies and place (§23)."""
+    parts = [m.party, "; ".join(m.bodies or []) or None, m.place]
+    return " — ".join(x for x in parts if x) or None
 
 
 def _outcome(p: _Page, v: CardReverse) -> str:
@@ -207,7 +226,7 @@ def _reverse_html(p: _Page, card: RegistrationCard) -> str:
             p.grid(
                 ["m_type", "m_held", "m_party", "m_desc", "m_result", "m_result_on"],
                 [
-                    (m.type, m.held_on, m.party, m.description, m.result, m.result_on)
+                    (m.type, m.held_on, _party(m), m.description, m.result, m.result_on)
                     for m in v.measures
                 ],
             ),

@@ -70,6 +70,25 @@ L: dict[str, tuple[str, str, str, str]] = {
         "Duplicate / repeat: date and number of the previous appeal",
     ),
     "kind": ("Murojaat turi", "Мурожаат тури", "Вид обращения", "Type of appeal"),
+    # R-3.5 (§16): a complaint to a higher authority filed more than a year late.
+    "late_complaint": (
+        "Bir yillik muddat oʻtgach berilgan (§16)",
+        "Бир йиллик муддат ўтгач берилган (§16)",
+        "Подано по истечении года (§16)",
+        "Filed after the one-year term (§16)",
+    ),
+    "late_learned": (
+        "buzilish haqida {on} da bilgan",
+        "бузилиш ҳақида {on} да билган",
+        "о нарушении узнал(а) {on}",
+        "learned of the violation on {on}",
+    ),
+    "late_restored": (
+        "muddat {on} da tiklangan ({by})",
+        "муддат {on} да тикланган ({by})",
+        "срок восстановлен {on} ({by})",
+        "the term restored on {on} ({by})",
+    ),
     "control": ("Nazorat turi", "Назорат тури", "Вид контроля", "Type of control"),
     "summary": (
         "Murojaatning qisqacha mazmuni",

@@ -20,6 +20,27 @@ from appeals_api.appeals.enums import (
     Relation,
     Status,
 )
+from appeals_api.appeals.models import Appeal
+
+
+class CardLate(BaseModel):
+    """R-3.5 (§16): a complaint to a higher authority filed more than a year after the applicant
+    learned of the violation; the term restored by a manager, if it was."""
+
+    violation_learned_on: date
+    term_restored_by: str | None
+    term_restored_on: date | None
+
+    @classmethod
+    def of(cls, appeal: Appeal) -> CardLate | None:
+        if not appeal.filed_late or appeal.violation_learned_on is None:
+            return None
+        restored = appeal.term_restored or {}
+        return cls(
+            violation_learned_on=appeal.violation_learned_on,
+            term_restored_by=restored.get("by"),
+            term_restored_on=restored.get("on"),
+        )
 
 
 class CardApplicant(BaseModel):
@@ -86,6 +107,9 @@ class CardFront(BaseModel):
     channel: Channel = Field(description="Reception form.")
     related: CardRelated | None
     kind: Kind = Field(description="Type of appeal.")
+    late_complaint: CardLate | None = Field(
+        default=None, description="Filed late under §16 (R-3.5); null if not."
+    )
     control: CardControl
     resolution: CardResolution | None
     due_date: date = Field(description="Completion date: the answer deadline in force.")
@@ -140,6 +164,10 @@ class CardMeasure(BaseModel):
     type: MeasureType
     held_on: date
     party: str | None
+    bodies: list[str] | None = Field(
+        default=None, description="A collegial hearing's other bodies and organisations (§23)."
+    )
+    place: str | None = Field(default=None, description="Where a collegial hearing was held.")
     description: str
     result: str | None
     result_on: date | None

@@ -21,6 +21,7 @@ from appeals_api.appeals.card.schemas import (
     CardDirection,
     CardExecutor,
     CardFront,
+    CardLate,
     CardLetter,
     CardMeasure,
     CardRelated,
@@ -56,6 +57,7 @@ CLOSING_LETTERS = frozenset(LetterKind) - {
     LetterKind.INTERIM,
     LetterKind.CLARIFICATION,
     LetterKind.STUDY_NOTICE,
+    LetterKind.ENVELOPE_REPORT,
 }
 
 
@@ -126,6 +128,7 @@ def _front(
         channel=appeal.channel,
         related=_related(appeal.related),
         kind=appeal.kind,
+        late_complaint=CardLate.of(appeal),
         control=_control(appeal.control),
         resolution=(
             CardResolution.model_validate(resolution, from_attributes=True) if resolution else None

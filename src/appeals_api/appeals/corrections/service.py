@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.appeals import journal, repository, violations
+from appeals_api.appeals import envelope, journal, repository, violations
 from appeals_api.appeals.access import NO_SUCH_APPEAL, can_see
 from appeals_api.appeals.corrections.schemas import AppealCorrection
-from appeals_api.appeals.enums import Kind
-from appeals_api.appeals.lifecycle.action import Action
+from appeals_api.appeals.enums import EnvelopeCheck, Kind, LetterKind, LetterState
+from appeals_api.appeals.lifecycle.action import Action, addressee
 from appeals_api.appeals.lifecycle.service import check_if_match, load_facts
 from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.relations import related_record
@@ -103,9 +103,11 @@ async def correct(
         values["related"] = await _related(session, settings, appeal, body.related)
     was = await violations.before(session, appeal, facts.deadlines, today=action.today)
     old_kind = Kind(appeal.kind)
+    found_before = envelope.failed_check(appeal.paper)
     for name, value in values.items():
         action.set(name, value)
     _recheck_flags(action)
+    _report_envelope(action, found_before)
     if Kind(appeal.kind) is not old_kind:
         await _follow_kind(action)
     if not action.changes:
@@ -146,6 +148,24 @@ def _recheck_flags(a: Action) -> None:
     if "representative" in a.changes:
         rep = appeal.representative
         a.set("needs_authority_check", bool(rep and not rep.get("authority_documents")))
+
+
+def _report_envelope(a: Action, found_before: EnvelopeCheck | None) -> None:
+    """R-1.6 (§14): a check corrected to a failing finding (a new one) draws up its report,
+    signed by the official who records it, as intake does."""
+    found = envelope.failed_check(a.appeal.paper)
+    if found is None or found == found_before:
+        return
+    a.letter(
+        LetterKind.ENVELOPE_REPORT,
+        LetterState.SIGNED,
+        text=envelope.report_text(found, a.appeal.language),
+        language=a.appeal.language,
+        addressee=addressee(a.appeal),
+        signed_by=a.principal.label,
+        signed_on=a.today,
+    )
+    a.note("letters.envelope_report", {"state": LetterState.SIGNED, "finding": found})
 
 
 def answer_rule_after(kind: Kind, current: str) -> str:

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from appeals_api.appeals import envelope, late
 from appeals_api.appeals.deadlines import answer_rule_for, registration_deadlines
 from appeals_api.appeals.enums import Form, Status
+from appeals_api.appeals.lifecycle.action import addressee_of
 from appeals_api.appeals.reading.fields import Row, read_fields
 from appeals_api.appeals.schemas import AppealCreate
 from appeals_api.appeals.tracking import hash_tracking_code, tracking_code
@@ -28,6 +30,7 @@ _UNSET_AT_REGISTRATION: dict[str, Any] = dict.fromkeys(
         "joined_to",
         "control_removed_at",
         "control_removed_by",
+        "term_restored",
     ),
     None,
 ) | {"seq": 0}
@@ -60,6 +63,30 @@ def reception(data: AppealCreate, now: datetime, s: Settings) -> Reception:
 
 
 @dataclass(frozen=True)
+class EnvelopeReport:
+    """R-1.6 (§14): the report of a failed envelope check, drawn up and signed at intake."""
+
+    text: str
+    language: str
+    addressee: str | None
+    signed_on: date
+
+
+def envelope_report(data: AppealCreate, today: date) -> EnvelopeReport | None:
+    paper = data.paper.model_dump(mode="json") if data.paper else None
+    if (found := envelope.failed_check(paper)) is None:
+        return None
+    return EnvelopeReport(
+        text=envelope.report_text(found, data.language),
+        language=data.language,
+        addressee=addressee_of(
+            [a.model_dump(mode="json") for a in data.applicants], data.respond_to
+        ),
+        signed_on=today,
+    )
+
+
+@dataclass(frozen=True)
 class Plan:
     """An appeal ready to insert: every column but its number and creator, its stage deadlines,
     its answer (without the number) and its event (R-2.1, R-3.2–3.3)."""
@@ -68,6 +95,8 @@ class Plan:
     deadlines: list[dict[str, Any]]
     body: dict[str, Any]
     event_data: dict[str, Any]
+    changes: dict[str, Any]  # the registration's history entry
+    report: EnvelopeReport | None = None  # §14: drawn up with the registration
 
     @property
     def appeal_id(self) -> uuid.UUID:
@@ -105,6 +134,7 @@ def _columns(
         "related": related,
         "external_ref": data.external_ref,
         "paper": data.paper.model_dump(mode="json", exclude_none=True) if data.paper else None,
+        "violation_learned_on": data.violation_learned_on,
         "units": [],
         "tracking_code_hash": hash_tracking_code(appeal_id, code),
     }
@@ -130,7 +160,12 @@ def plan_registration(
     answer_rule = answer_rule_for(data.kind)
     due_date = next(d["due_on"] for d in deadlines if d["rule"] == answer_rule)
     code = tracking_code()
+    received_on = received_at.astimezone(tz).date()
     values = _columns(data, appeal_id=uuid.uuid4(), code=code, related=related) | {
+        # R-3.5 (§16): counted by calendar date in Tashkent.
+        "filed_late": late.filed_late(
+            learned_on=data.violation_learned_on, received_on=received_on
+        ),
         # R-2.1: the book the number is entered in is this year's (Tashkent), whenever the
         # appeal was received: a closed year's book is never reopened.
         "year": now.astimezone(tz).year,
@@ -143,7 +178,21 @@ def plan_registration(
         "version": 1,
     }
     body = _answer(data, values, deadlines, code=code, today=now.astimezone(tz).date(), tz=tz)
-    return Plan(values=values, deadlines=deadlines, body=body, event_data=_event(values))
+    report = envelope_report(data, now.astimezone(tz).date())
+    changes: dict[str, Any] = dict(REGISTERED_CHANGES)
+    if report is not None:
+        changes["letters.envelope_report"] = [
+            None,
+            {"state": "signed", "addressee": report.addressee},
+        ]
+    return Plan(
+        values=values,
+        deadlines=deadlines,
+        body=body,
+        event_data=_event(values),
+        changes=changes,
+        report=report,
+    )
 
 
 def _event(values: dict[str, Any]) -> dict[str, Any]:

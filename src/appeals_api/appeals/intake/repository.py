@@ -26,9 +26,10 @@ from typing import Any
 import asyncpg
 
 from appeals_api.appeals import journal
-from appeals_api.appeals.intake.plan import REGISTERED_CHANGES, Plan
+from appeals_api.appeals.intake.plan import Plan
 from appeals_api.appeals.numbering import SQL_DISPLAY_NUMBER
 from appeals_api.auth import repository as keys
+from appeals_api.auth.roles import LABEL_NAME_CHARS
 from appeals_api.sql import Params, Statement
 
 
@@ -88,7 +89,30 @@ def _journal(p: Params) -> str:
         at=now,
         data=p("event_data", "jsonb") + f" || jsonb_build_object('seq', a.seq, 'number', {number})",
     )
-    return f"h AS ({history}),\ne AS ({event})"
+    return f"h AS ({history}),\ne AS ({event}),\nr AS ({_report(p)})"
+
+
+def _report(p: Params) -> str:
+    """R-1.6 (§14): the report of a failed envelope check, drawn up and signed by the official
+    who registers the appeal (their key's label, as `Principal.label`); none if it passed."""
+    text = p("report_text", "text")
+    label = f"left(go.name, {LABEL_NAME_CHARS}) || ' (' || go.role || ')'"
+    return f"""INSERT INTO appeal_letters (appeal_id, kind, state, text, language, addressee,
+                               drafted_by, drafted_at, signed_by, signed_on)
+    SELECT a.id, 'envelope_report', 'signed', {text}, {p("report_language", "varchar")},
+           {p("report_addressee", "text")}, {label}, {p("now", "timestamptz")}, {label},
+           {p("today", "date")}
+    FROM a, go WHERE {text} IS NOT NULL"""  # noqa: S608
+
+
+def _report_values(plan: Plan) -> dict[str, Any]:
+    report = plan.report
+    return {
+        "report_text": report.text if report else None,
+        "report_language": report.language if report else None,
+        "report_addressee": report.addressee if report else None,
+        "today": report.signed_on if report else None,
+    }
 
 
 def _writes(p: Params, columns: tuple[str, ...]) -> str:
@@ -187,7 +211,8 @@ async def register(
         "dl_rules": [d["rule"] for d in plan.deadlines],
         "dl_starts": [d["start_on"] for d in plan.deadlines],
         "dl_dues": [d["due_on"] for d in plan.deadlines],
-        "changes": REGISTERED_CHANGES,
+        "changes": plan.changes,
+        **_report_values(plan),
         "event_data": plan.event_data,
     }
     row = await pool.fetchrow(statement.sql, *statement.args(args))

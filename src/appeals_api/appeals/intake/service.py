@@ -70,6 +70,7 @@ async def register(
     A form its channel does not admit is a bad body (R-1.1), refused like one, before the key."""
     check_form(data.form, data.channel)
     received = reception(data, now, settings)
+    _check_learned_on(data, received, settings)
     related = await _related(pool, data, settings)
     fingerprint = request_fingerprint(data) if idempotency_key else None
     caller = _caller(key_hash, allowed, received)
@@ -112,6 +113,18 @@ def _answered(
     if outcome.prior_hash != fingerprint:
         raise IdempotencyKeyReused("This Idempotency-Key was used with another request body.")
     return Registered(answer(outcome.prior_response, outcome.prior_seq), True, principal)
+
+
+def _check_learned_on(data: AppealCreate, received: Reception, settings: Settings) -> None:
+    """R-3.5 (§16): the applicant learned of the violation before filing, not after."""
+    learned_on = data.violation_learned_on
+    received_on = received.at.astimezone(settings.tz).date()
+    if learned_on is not None and learned_on > received_on:
+        message = f"is after the appeal was received ({received_on.isoformat()}) (§16, R-3.5)"
+        raise Unprocessable(
+            f"violation_learned_on {message}",
+            [FieldError(field="violation_learned_on", message=message, type="rule")],
+        )
 
 
 def _caller(key_hash: str, allowed: frozenset[Role], received: Reception) -> repository.Caller:

@@ -77,6 +77,7 @@ _UZ_LATN = Catalogue(
             K.STUDY_NOTICE: "Qo‘shimcha o‘rganish to‘g‘risida xabarnoma",
             K.LEFT_WITHOUT_CONSIDERATION: "Murojaatni ko‘rmasdan qoldirish to‘g‘risida",
             K.TERMINATION: "Murojaatni ko‘rib chiqishni tugatish to‘g‘risida",
+            K.ENVELOPE_REPORT: "Konvertni tekshirish dalolatnomasi",
         }
     ),
     openings=_kinds(
@@ -98,6 +99,7 @@ _UZ_LATN = Catalogue(
             K.LEFT_WITHOUT_CONSIDERATION: "{received} dagi {number}-son murojaatingiz ko‘rmasdan "
             "qoldirildi.",
             K.TERMINATION: "{received} dagi {number}-son murojaatingizni ko‘rib chiqish tugatildi.",
+            K.ENVELOPE_REPORT: "{received} da pochta orqali kelgan {number}-son murojaat.",
         }
     ),
     outcomes=_outcomes(
@@ -137,6 +139,7 @@ _UZ_CYRL = Catalogue(
             K.STUDY_NOTICE: "Қўшимча ўрганиш тўғрисида хабарнома",
             K.LEFT_WITHOUT_CONSIDERATION: "Мурожаатни кўрмасдан қолдириш тўғрисида",
             K.TERMINATION: "Мурожаатни кўриб чиқишни тугатиш тўғрисида",
+            K.ENVELOPE_REPORT: "Конвертни текшириш далолатномаси",
         }
     ),
     openings=_kinds(
@@ -158,6 +161,7 @@ _UZ_CYRL = Catalogue(
             K.LEFT_WITHOUT_CONSIDERATION: "{received} даги {number}-сон мурожаатингиз кўрмасдан "
             "қолдирилди.",
             K.TERMINATION: "{received} даги {number}-сон мурожаатингизни кўриб чиқиш тугатилди.",
+            K.ENVELOPE_REPORT: "{received} да почта орқали келган {number}-сон мурожаат.",
         }
     ),
     outcomes=_outcomes(
@@ -197,6 +201,7 @@ _RU = Catalogue(
             K.STUDY_NOTICE: "Уведомление о дополнительном изучении",
             K.LEFT_WITHOUT_CONSIDERATION: "Об оставлении обращения без рассмотрения",
             K.TERMINATION: "О прекращении рассмотрения обращения",
+            K.ENVELOPE_REPORT: "Акт проверки конверта",
         }
     ),
     openings=_kinds(
@@ -214,6 +219,7 @@ _RU = Catalogue(
             K.LEFT_WITHOUT_CONSIDERATION: "Ваше обращение № {number} от {received} оставлено "
             "без рассмотрения.",
             K.TERMINATION: "Рассмотрение Вашего обращения № {number} от {received} прекращено.",
+            K.ENVELOPE_REPORT: "Обращение № {number}, поступившее по почте {received}.",
         }
     ),
     outcomes=_outcomes(
@@ -253,6 +259,7 @@ _EN = Catalogue(
             K.STUDY_NOTICE: "Notice of additional study",
             K.LEFT_WITHOUT_CONSIDERATION: "The appeal is left without consideration",
             K.TERMINATION: "Termination of the consideration of the appeal",
+            K.ENVELOPE_REPORT: "Report of the envelope check",
         }
     ),
     openings=_kinds(
@@ -273,6 +280,7 @@ _EN = Catalogue(
             "without consideration.",
             K.TERMINATION: "The consideration of your appeal No. {number} of {received} is "
             "terminated.",
+            K.ENVELOPE_REPORT: "Appeal No. {number} received by post on {received}.",
         }
     ),
     outcomes=_outcomes(

@@ -32,6 +32,7 @@ TEMPLATES: dict[LetterKind, KindTemplate] = {
     K.STUDY_NOTICE: KindTemplate(),
     K.LEFT_WITHOUT_CONSIDERATION: KindTemplate(appeal_right=True),
     K.TERMINATION: KindTemplate(appeal_right=True),
+    K.ENVELOPE_REPORT: KindTemplate(),
 }
 assert set(TEMPLATES) == set(LetterKind)
 

@@ -44,9 +44,14 @@ def jsonable(value: Any) -> Any:
 
 def addressee(appeal: Appeal) -> str | None:
     """§41: the first applicant, or the one they designated (R-6.2)."""
-    if not appeal.applicants:
+    return addressee_of(appeal.applicants, appeal.respond_to)
+
+
+def addressee_of(applicants: list[dict[str, Any]], respond_to: int | None) -> str | None:
+    """§41: the name of the applicant answered, from the applicants as stored."""
+    if not applicants:
         return None
-    person = appeal.applicants[appeal.respond_to or 0]
+    person = applicants[respond_to or 0]
     if person.get("type") == "legal_entity":
         return person.get("name")
     parts = [person.get("last_name"), person.get("first_name"), person.get("patronymic")]

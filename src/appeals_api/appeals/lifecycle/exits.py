@@ -6,7 +6,14 @@ import uuid
 from typing import Any
 
 from appeals_api.appeals import repository
-from appeals_api.appeals.enums import LetterKind, LetterState, Relation, Status, TerminationGround
+from appeals_api.appeals.enums import (
+    LeaveGround,
+    LetterKind,
+    LetterState,
+    Relation,
+    Status,
+    TerminationGround,
+)
 from appeals_api.appeals.lifecycle import letters
 from appeals_api.appeals.lifecycle import schemas as b
 from appeals_api.appeals.lifecycle.action import Action, addressee, invalid
@@ -72,6 +79,8 @@ def _decided(a: Action, kind: str, ground: str, conclusion: str) -> dict[str, An
 async def leave_without_consideration(a: Action, body: b.LeaveBody) -> None:
     """R-7.1 (§46–49): on an approved conclusion; off control at once (§47). The approval signs
     the notice, which the registrar sends where there is an address or a higher body (§44)."""
+    if body.ground is LeaveGround.LATE_COMPLAINT:
+        _may_leave_as_late(a)
     disposal = _decided(a, "left_without_consideration", body.ground, body.conclusion)
     if body.prepared_by:
         disposal["prepared_by"] = body.prepared_by
@@ -83,6 +92,28 @@ async def leave_without_consideration(a: Action, body: b.LeaveBody) -> None:
     if addressed or letters.under_higher_body(a):
         to = addressee(a.appeal) if addressed else None
         letters.decided(a, LetterKind.LEFT_WITHOUT_CONSIDERATION, to=to, text=body.conclusion)
+
+
+def _may_leave_as_late(a: Action) -> None:
+    """R-3.5 (§16): only a complaint filed more than a year late, whose term was not restored."""
+    if not a.appeal.filed_late:
+        raise Conflict(
+            "§16 leaves without consideration a complaint filed more than a year after the "
+            "applicant learned of the violation: this one was not (R-3.5)."
+        )
+    if a.appeal.term_restored is not None:
+        restored = a.appeal.term_restored
+        raise Conflict(
+            f"§16: the term was restored on {restored.get('on')} by {restored.get('by')}; the "
+            "complaint is considered (R-3.5)."
+        )
+
+
+async def restore_term(a: Action, body: b.RestoreTermBody) -> None:
+    """R-3.5 (§16): a manager restores the term for a valid reason; the ground is gone."""
+    restored = {"by": a.principal.label, "on": a.today.isoformat(), "reason": body.reason}
+    a.set("term_restored", restored)
+    a.notes.append(body.reason)
 
 
 async def terminate(a: Action, body: b.TerminateBody) -> None:

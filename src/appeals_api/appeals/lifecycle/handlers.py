@@ -149,6 +149,8 @@ async def record_measure(a: Action, body: b.MeasureBody) -> None:
         type=body.type,
         held_on=body.held_on,
         party=body.party,
+        bodies=body.bodies,
+        place=body.place,
         description=body.description,
         result=body.result,
         result_on=body.result_on,
@@ -158,7 +160,10 @@ async def record_measure(a: Action, body: b.MeasureBody) -> None:
     )
     a.session.add(measure)
     await a.session.flush()
-    a.note("measures", {"id": measure.id, "type": measure.type, "held_on": body.held_on})
+    noted = {"id": measure.id, "type": measure.type, "held_on": body.held_on}
+    if body.bodies is not None:  # §23: a collegial hearing, as the history shows it
+        noted |= {"bodies": body.bodies, "place": body.place, "result": body.result}
+    a.note("measures", noted)
 
 
 async def record_measure_result(a: Action, body: b.MeasureResultBody) -> None:

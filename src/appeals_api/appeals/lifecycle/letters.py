@@ -172,6 +172,22 @@ _AFTER_SENDING: dict[LetterKind, Callable[[Action, Letter, date], Awaitable[None
 }
 
 
+async def send_envelope_report(a: Action, body: b.ReportSendBody) -> None:
+    """R-1.6 (§14): the report's second copy goes to the applicant, who is told of it."""
+    letter = a.facts.envelope_report(LetterState.SIGNED)
+    assert letter is not None and letter.signed_on is not None  # the guard checked it
+    sent_on = a.check_date("sent_on", body.sent_on or a.today, not_before=letter.signed_on)
+    letter.state = LetterState.SENT
+    letter.letter_number, letter.sent_on, letter.sent_by = (
+        body.letter_number,
+        sent_on,
+        a.principal.label,
+    )
+    a.note("letters.envelope_report", {"state": LetterState.SENT, "sent_on": sent_on})
+    a.note("letter_number", body.letter_number)
+    a.emit("appeal.applicant_notice", reason="envelope_report", sent_on=sent_on)
+
+
 def ceased_note(number: tuple[int, int]) -> str:
     """R-7.5's record in the history: why the applicant is not told."""
     return (

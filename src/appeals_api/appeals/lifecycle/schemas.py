@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from appeals_api.appeals.enums import LeaveGround, MeasureType, Outcome, TerminationGround
 from appeals_api.appeals.schemas import Input
-from appeals_api.types import LanguageTag, LongText, Paragraph, RequiredLine, ShortLine
+from appeals_api.types import LanguageTag, Line, LongText, Paragraph, RequiredLine, ShortLine
 from appeals_api.units.schemas import UnitCode
 
 RequiredParagraph = Annotated[Paragraph, Field(min_length=1)]
@@ -60,7 +60,8 @@ class DeadlineChangeBody(ActionBody):
 
 
 class MeasureBody(ActionBody):
-    """R-5.1: a request for information, hearing, on-site inspection or summons."""
+    """R-5.1: a request for information, hearing, on-site inspection or summons; §23: a collegial
+    hearing with other bodies and organisations (their names, where, the result)."""
 
     type: MeasureType
     held_on: date
@@ -68,6 +69,13 @@ class MeasureBody(ActionBody):
     party: Paragraph | None = Field(
         default=None, description="Who was asked, heard, visited or summoned."
     )
+    bodies: list[RequiredLine] | None = Field(
+        default=None,
+        max_length=50,
+        description="§23: the other bodies and organisations of a collegial hearing (required "
+        "for `collegial_hearing`, refused for another type).",
+    )
+    place: Line | None = Field(default=None, description="Where a collegial hearing was held.")
     result: Paragraph | None = None
     result_on: date | None = None
 
@@ -75,6 +83,15 @@ class MeasureBody(ActionBody):
     def _result_with_date(self) -> MeasureBody:
         if (self.result is None) != (self.result_on is None):
             raise ValueError("result and result_on go together")
+        return self
+
+    @model_validator(mode="after")
+    def _bodies_of_a_hearing(self) -> MeasureBody:
+        collegial = self.type is MeasureType.COLLEGIAL_HEARING
+        if collegial and not self.bodies:
+            raise ValueError("a collegial hearing names the other bodies it was held with (§23)")
+        if not collegial and (self.bodies is not None or self.place is not None):
+            raise ValueError("bodies and place are recorded for a collegial hearing (§23)")
         return self
 
 
@@ -165,6 +182,19 @@ class LeaveBody(ActionBody):
     ground: LeaveGround
     conclusion: RequiredParagraph
     prepared_by: RequiredLine | None = None
+
+
+class RestoreTermBody(ActionBody):
+    """R-3.5 (§16): a manager restores the term of a complaint filed late, for a valid reason."""
+
+    reason: RequiredParagraph
+
+
+class ReportSendBody(ActionBody):
+    """R-1.6 (§14): the envelope report's copy goes to the applicant, with its number."""
+
+    letter_number: LetterNumber
+    sent_on: date | None = Field(default=None, description="Default: today (Tashkent).")
 
 
 class TerminateBody(ActionBody):

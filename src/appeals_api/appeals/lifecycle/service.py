@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appeals_api.appeals import journal, repository, violations
 from appeals_api.appeals.access import NO_SUCH_APPEAL, can_see, get_visible
 from appeals_api.appeals.enums import Status
-from appeals_api.appeals.lifecycle import exits, handlers, workflow
+from appeals_api.appeals.lifecycle import exits, handlers, letters, workflow
 from appeals_api.appeals.lifecycle import repository as lifecycle_repository
 from appeals_api.appeals.lifecycle.action import Action
 from appeals_api.appeals.lifecycle.schemas import ActionBody
@@ -48,6 +48,8 @@ HANDLERS: dict[str, Handler] = {
     "answer_duplicate": exits.answer_duplicate,
     "request_clarification": exits.request_clarification,
     "send_clarification": exits.send_clarification,
+    "restore_term": exits.restore_term,
+    "send_envelope_report": letters.send_envelope_report,
 }
 assert set(HANDLERS) == set(workflow.ACTIONS), "every action has a handler"
 

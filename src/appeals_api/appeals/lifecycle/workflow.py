@@ -48,6 +48,8 @@ WHILE_LETTER_PENDING = frozenset(
         "extend",
         "shorten",
         "notify_study",
+        "restore_term",
+        "send_envelope_report",
     }
 )
 
@@ -102,6 +104,10 @@ TRANSITIONS: Mapping[str, Mapping[Status, Status]] = MappingProxyType(
         "answer_duplicate": _to(S.JOINED, *BEFORE_RESPONSE),
         "request_clarification": _stay(S.ANSWERED, S.CLOSED),  # §42
         "send_clarification": _stay(S.ANSWERED, S.CLOSED),
+        # R-3.5 (§16): before the appeal leaves consideration on the late complaint's ground.
+        "restore_term": _stay(*OPEN),
+        # R-1.6 (§14): the report's copy goes to the applicant whatever became of the appeal.
+        "send_envelope_report": _stay(*S),
     }
 )
 
@@ -172,6 +178,13 @@ _SPECS = (
         R,
     ),
     _spec("send_clarification", "Send the clarification", bodies.ClarificationSendBody, R),
+    _spec("restore_term", "Restore the term of a late complaint (§16)", bodies.RestoreTermBody, M),
+    _spec(
+        "send_envelope_report",
+        "Send the envelope report's copy to the applicant (§14)",
+        bodies.ReportSendBody,
+        R,
+    ),
 )
 ACTIONS: Mapping[str, ActionSpec] = MappingProxyType({s.name: s for s in _SPECS})
 assert set(ACTIONS) == set(TRANSITIONS), "every action has its transitions and its roles"
@@ -200,6 +213,11 @@ class Facts:
         return next(
             (x for x in reversed(self.letters) if x.kind in SIGNERS and x.state in states), None
         )
+
+    def envelope_report(self, state: LetterState) -> Letter | None:
+        """The last envelope report (§14) in `state`."""
+        reports = (x for x in reversed(self.letters) if x.kind == L.ENVELOPE_REPORT)
+        return next((x for x in reports if x.state == state), None)
 
     def exit_pending(self) -> Letter | None:
         """A forwarding or return letter drafted or signed, not yet sent (§31)."""
@@ -308,6 +326,20 @@ def _clarification_pending(facts: Facts, _: Principal, __: Status) -> str | None
     return None
 
 
+def _restore_term(facts: Facts, _: Principal, __: Status) -> str | None:
+    if not facts.appeal.filed_late:
+        return "§16 restores the term of a complaint filed over a year late: not this one (R-3.5)."
+    if facts.appeal.term_restored is not None:
+        return "The term was restored already (§16, R-3.5)."
+    return None
+
+
+def _send_envelope_report(facts: Facts, _: Principal, __: Status) -> str | None:
+    if facts.envelope_report(LetterState.SIGNED) is None:
+        return "No envelope report awaits sending (§14, R-1.6)."
+    return None
+
+
 _GUARDS: dict[str, Any] = {
     "accept": _accept,
     "return_for_revision": _return_for_revision,
@@ -317,6 +349,8 @@ _GUARDS: dict[str, Any] = {
     "remove_from_control": _remove,
     "request_clarification": _clarification_open,
     "send_clarification": _clarification_pending,
+    "restore_term": _restore_term,
+    "send_envelope_report": _send_envelope_report,
 }
 
 
