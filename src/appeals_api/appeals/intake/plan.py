@@ -76,7 +76,12 @@ class Plan:
 
 
 def _columns(
-    data: AppealCreate, *, appeal_id: uuid.UUID, code: str, related: dict[str, Any] | None
+    data: AppealCreate,
+    *,
+    appeal_id: uuid.UUID,
+    code: str,
+    related: dict[str, Any] | None,
+    reception_id: uuid.UUID | None,
 ) -> dict[str, Any]:
     """The appeal's columns that come from the request as it was sent."""
     return {
@@ -107,6 +112,7 @@ def _columns(
         "paper": data.paper.model_dump(mode="json", exclude_none=True) if data.paper else None,
         "units": [],
         "tracking_code_hash": hash_tracking_code(appeal_id, code),
+        "reception_id": reception_id,
     }
 
 
@@ -118,6 +124,7 @@ def plan_registration(
     calendar: WorkCalendar,
     related: dict[str, Any] | None,
     now: datetime,
+    reception_id: uuid.UUID | None = None,
 ) -> Plan:
     tz = settings.tz
     electronic = data.form is Form.ELECTRONIC
@@ -130,7 +137,9 @@ def plan_registration(
     answer_rule = answer_rule_for(data.kind)
     due_date = next(d["due_on"] for d in deadlines if d["rule"] == answer_rule)
     code = tracking_code()
-    values = _columns(data, appeal_id=uuid.uuid4(), code=code, related=related) | {
+    values = _columns(
+        data, appeal_id=uuid.uuid4(), code=code, related=related, reception_id=reception_id
+    ) | {
         # R-2.1: the book the number is entered in is this year's (Tashkent), whenever the
         # appeal was received: a closed year's book is never reopened.
         "year": now.astimezone(tz).year,

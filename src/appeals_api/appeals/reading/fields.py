@@ -52,7 +52,7 @@ _AS_STORED = (
     "id", "year", "seq", "kind", "form", "channel", "language", "status", "registered_on",
     "due_date", "answer_rule", "completed_on", "text", "summary", "addressee", "respond_to",
     "confidential", "control", "related", "external_ref", "paper", "units", "outcome",
-    "disposal", "joined_to", "control_removed_by",
+    "disposal", "joined_to", "control_removed_by", "reception_id",
 )  # fmt: skip
 
 
