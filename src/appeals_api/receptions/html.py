@@ -52,7 +52,10 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
     "signature": ("Imzo", "Имзо", "Подпись", "Signature"),
 }
 
-_TABLE_STYLE = "td.n { width: 6%; } table.entries th { width: auto; }"
+_TABLE_STYLE = "table.entries th { width: auto; }"
+_COLUMNS = (
+    "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (6, 18, 20, 32, 24)) + "</colgroup>"
+)
 
 
 def protocol_page(protocol: ProtocolRead, lang: str) -> str:
@@ -94,7 +97,7 @@ def protocol_page(protocol: ProtocolRead, lang: str) -> str:
 <tr><th>{escape(w("place"))}</th><td>{escape(protocol.place)}</td></tr>
 <tr><th>{escape(w("officials"))}</th><td>{officials}</td></tr>
 </tbody></table>
-<table class="entries"><thead><tr>
+<table class="entries">{_COLUMNS}<thead><tr>
 <th>{escape(w("no"))}</th><th>{escape(w("name"))}</th><th>{escape(w("residence"))}</th>
 <th>{escape(w("summary"))}</th><th>{escape(w("result"))}</th>
 </tr></thead><tbody>
