@@ -118,8 +118,12 @@ async def test_R_11_1_the_schedule_is_published_as_icalendar(client, keys):
     # The same receptions as data, without a key.
     r = await client.get("/api/v1/public/receptions?from=2026-03-01&to=2026-03-31")
     assert r.status_code == 200
-    assert [o["cancelled"] for o in r.json()].count(True) == 1
-    assert {o["uid"] for o in r.json()} == uids
+    assert [o["cancelled"] for o in r.json()["items"]].count(True) == 1
+    assert {o["uid"] for o in r.json()["items"]} == uids
+    kept = await client.get(
+        "/api/v1/receptions/schedule?from=2026-03-01&to=2026-03-31", headers=auth(keys[R])
+    )
+    assert len(kept.json()["items"]) == 2  # the entries themselves, the cancelled one too
 
 
 async def test_R_11_1_only_the_appeals_department_keeps_the_schedule(client, keys):

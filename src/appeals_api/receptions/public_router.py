@@ -11,7 +11,7 @@ from appeals_api.deps import NowDep, SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
 from appeals_api.receptions import ics, schedule
 from appeals_api.receptions.router import From, To
-from appeals_api.receptions.schemas import Occurrence
+from appeals_api.receptions.schemas import OccurrenceList
 
 router = APIRouter(prefix="/api/v1/public", tags=["receptions"])
 
@@ -28,18 +28,19 @@ ICS_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.get(
     "/receptions",
-    response_model=list[Occurrence],
+    response_model=OccurrenceList,
     responses=problem_responses(422),
     summary="The reception schedule (published, no key)",
 )
 async def published_receptions(
     session: SessionDep, settings: SettingsDep, today: TodayDep,
     first: From = None, last: To = None,
-) -> list[Occurrence]:  # fmt: skip
+) -> OccurrenceList:  # fmt: skip
     """R-11.1, §53: the receptions from `from` to `to` (default: today and the next 90 days;
     at most 400), weekly ones one per week, cancelled ones marked."""
     first, last = schedule.published_range(first, last, today)
-    return await schedule.published(session, first=first, last=last, tz=settings.tz)
+    items = await schedule.published(session, first=first, last=last, tz=settings.tz)
+    return OccurrenceList(items=items)
 
 
 @router.get(

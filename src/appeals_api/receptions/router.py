@@ -25,6 +25,7 @@ from appeals_api.receptions.schemas import (
     ProtocolRead,
     ReceptionList,
     ScheduleCreate,
+    ScheduleList,
     SchedulePatch,
     ScheduleRead,
 )
@@ -66,21 +67,21 @@ async def add_schedule_entry(
 
 @router.get(
     "/schedule",
-    response_model=list[ScheduleRead],
+    response_model=ScheduleList,
     responses=problem_responses(401, 403, 422),
     summary="The schedule's entries (cancelled ones included)",
 )
 async def list_schedule(
     session: SessionDep, principal: ScheduleReader, settings: SettingsDep, today: TodayDep,
     first: From = None, last: To = None,
-) -> list[ScheduleRead]:  # fmt: skip
+) -> ScheduleList:  # fmt: skip
     """R-11.1: the entries with a reception from `from` to `to` (default: the next 90 days)."""
     first, last = schedule.published_range(first, last, today)
     tz = settings.tz
     start = datetime.combine(first, time(), tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
     entries = await schedule.entries(session, start=start, end=end, tz=tz)
-    return [schedule.to_read(e, tz) for e in entries]
+    return ScheduleList(items=[schedule.to_read(e, tz) for e in entries])
 
 
 @router.patch(

@@ -212,3 +212,11 @@ class ProtocolRead(BaseModel):
 
 class ReceptionList(BaseModel):
     items: list[PersonalReceptionRead]
+
+
+class ScheduleList(BaseModel):
+    items: list[ScheduleRead]
+
+
+class OccurrenceList(BaseModel):
+    items: list[Occurrence]
