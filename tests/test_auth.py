@@ -20,6 +20,8 @@ PUBLIC = {
     "/api/v1/public/appeals/{year}/{number}",
     "/api/v1/public/summary",
     "/metrics",  # no key for scrapers; APPEALS_METRICS_TOKEN / _ENABLED restrict it (issue 7)
+    "/api/v1/public/receptions",  # the reception schedule is published (R-11.1, §53)
+    "/api/v1/public/receptions.ics",
 }
 
 

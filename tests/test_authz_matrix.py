@@ -101,6 +101,19 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/appeals/{appeal_id}/documents"): READERS,
     ("GET", "/api/v1/documents/{document_id}/content"): READERS,
     ("POST", "/api/v1/documents/{document_id}/withdraw"): frozenset({R, M}),
+    # Receptions: the schedule kept by the Appeals Department and the administrators,
+    # published without a key; receptions recorded by the Appeals Department (§55), read by
+    # it, management and supervisors.
+    ("POST", "/api/v1/receptions/schedule"): frozenset({R, A}),
+    ("GET", "/api/v1/receptions/schedule"): frozenset({R, A, M, S}),
+    ("PATCH", "/api/v1/receptions/schedule/{entry_id}"): frozenset({R, A}),
+    ("GET", "/api/v1/public/receptions"): PUBLIC,
+    ("GET", "/api/v1/public/receptions.ics"): PUBLIC,
+    ("POST", "/api/v1/receptions"): frozenset({R}),
+    ("GET", "/api/v1/receptions"): frozenset({R, M, S}),
+    ("GET", "/api/v1/receptions/{reception_id}"): frozenset({R, M, S}),
+    ("POST", "/api/v1/receptions/protocols"): frozenset({R}),
+    ("GET", "/api/v1/receptions/protocols/{protocol_id}"): frozenset({R, M, S}),
 }
 
 QUERY = {

@@ -173,3 +173,22 @@ def test_seed_refuses_years_that_have_not_come(settings):
     assert done.returncode == 2 and "no day of 2027-2028 has come yet" in done.stderr
     bad = _seed_cli(settings.database_url, "--count", "5", "--years", "20x0")
     assert bad.returncode == 2 and "YYYY" in bad.stderr
+
+
+def test_R_11_a_seeded_demo_shows_receptions(seeded):
+    """The demo has a schedule, personal receptions linked to their appeals, and protocols
+    whose matters resolved on the spot have no appeal (R-1.7)."""
+    assert _fetch(seeded, "SELECT count(*) FROM reception_schedule")[0][0] >= 3
+    linked = _fetch(
+        seeded,
+        "SELECT a.reception_id = r.id FROM personal_receptions r "
+        "JOIN appeals a ON a.id = r.appeal_id",
+    )
+    assert linked and all(row[0] for row in linked)
+    entries = _fetch(
+        seeded,
+        "SELECT e.resolved_on_the_spot, e.appeal_id IS NULL, a.reception_id = e.protocol_id "
+        "FROM reception_protocol_entries e LEFT JOIN appeals a ON a.id = e.appeal_id",
+    )
+    assert {(spot, no_appeal) for spot, no_appeal, _ in entries} == {(True, True), (False, False)}
+    assert all(same for spot, _, same in entries if not spot)

@@ -44,6 +44,8 @@ from appeals_api.ops.metrics_router import router as metrics_router
 from appeals_api.ops.router import router as worker_router
 from appeals_api.query_params import refuse_unknown_query
 from appeals_api.ratelimit import RateLimiter
+from appeals_api.receptions.public_router import router as public_receptions_router
+from appeals_api.receptions.router import router as receptions_router
 from appeals_api.state import AppState
 from appeals_api.stats.reports_router import router as reports_router
 from appeals_api.stats.router import public_router as public_stats_router
@@ -81,6 +83,9 @@ ROUTERS = (
     audit_router,
     documents_router,
     links_router,
+    # Receptions: the schedule, personal receptions, mass reception protocols.
+    receptions_router,
+    public_receptions_router,
 )
 
 

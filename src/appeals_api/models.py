@@ -23,6 +23,12 @@ from appeals_api.documents.models import Document, DocumentChunk
 from appeals_api.events.models import Event
 from appeals_api.events.webhook_models import WebhookDelivery, WebhookSubscription
 from appeals_api.ops.models import WorkerHeartbeat
+from appeals_api.receptions.models import (
+    PersonalReception,
+    Protocol,
+    ProtocolEntry,
+    ScheduleEntry,
+)
 from appeals_api.units.models import Unit
 
 metadata = Base.metadata
@@ -48,8 +54,12 @@ __all__ = [
     "Letter",
     "Measure",
     "PersonalDataAccess",
+    "PersonalReception",
+    "Protocol",
+    "ProtocolEntry",
     "RegistrationCounter",
     "Resolution",
+    "ScheduleEntry",
     "Unit",
     "WebhookDelivery",
     "WebhookSubscription",

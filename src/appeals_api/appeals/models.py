@@ -95,6 +95,8 @@ class Appeal(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # –11.3: the personal reception (or mass reception protocol) it was made at.
+    reception_id: Mapped[uuid.UUID | None] = mapped_column()
 
     __table_args__ = (
         UniqueConstraint("year", "seq"),

@@ -305,6 +305,11 @@ class AppealRead(Output):
     search: SearchHit | None = Field(
         default=None, description="In a list searched with `q`: how this appeal matched."
     )
+    reception_id: UUID | None = Field(
+        default=None,
+        description="R-11.2–11.3: made at a reception: the personal reception's id (channel "
+        "`personal_reception`) or the mass reception protocol's (`mass_reception`).",
+    )
 
 
 class SimilarAppeal(BaseModel):

@@ -283,3 +283,16 @@ async def registration_log(
     )
     await _plan_for_these_dates(session)
     return [LogRow(**r._mapping) for r in (await session.execute(stmt)).all()]
+
+
+_RESOLVED_AT_RECEPTION = text(
+    """SELECT count(*) FROM reception_protocol_entries e
+    JOIN reception_protocols p ON p.id = e.protocol_id
+    WHERE e.resolved_on_the_spot AND p.held_on BETWEEN :first AND :last"""
+)
+
+
+async def resolved_at_reception(session: AsyncSession, first: date, last: date) -> int:
+    """R-1.7, §60: the mass receptions' matters resolved on the spot in [first, last]."""
+    found = await session.scalar(_RESOLVED_AT_RECEPTION, {"first": first, "last": last})
+    return int(found or 0)

@@ -106,6 +106,11 @@ class StatsAnswer(Output):
     group_by: list[str]
     as_of: date = Field(description="The Tashkent date `overdue` and `open` are judged on.")
     rows: list[StatsRow]
+    resolved_at_reception: int = Field(
+        default=0,
+        description="Matters resolved on the spot at mass receptions held in the range (R-1.7, "
+        "§60): recorded in the protocol, never registered, so counted apart from the appeals.",
+    )
 
 
 class _ReportKey(Output):

@@ -26,6 +26,7 @@ from appeals_api.config import Settings
 from appeals_api.db import make_sessionmaker
 from appeals_api.stats import seed_data as d
 from appeals_api.stats.seed_lifecycle import Generator, pick
+from appeals_api.stats.seed_receptions import seed_receptions
 from appeals_api.stats.seed_similar import Plant, Planter
 from appeals_api.units import service as units_service
 
@@ -102,6 +103,7 @@ async def seed(
             engine, gen, planter, year, days, done=done, progress=progress, batch=batch,
             search_rows=search_rows,
         )  # fmt: skip
+    await seed_receptions(engine, seed=seed, today=today, tz=settings.tz)
     async with engine.connect() as conn:  # fresh statistics for the planner
         await conn.execute(text("ANALYZE appeals"))
         await conn.execute(text("ANALYZE appeal_deadlines"))

@@ -114,6 +114,7 @@ async def stats(
         group_by=list(group_by),
         as_of=today,
         rows=[StatsRow(**r) for r in rows],
+        resolved_at_reception=await repository.resolved_at_reception(session, from_, to),
     )
 
 

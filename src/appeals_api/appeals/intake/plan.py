@@ -105,7 +105,12 @@ class Plan:
 
 
 def _columns(
-    data: AppealCreate, *, appeal_id: uuid.UUID, code: str, related: dict[str, Any] | None
+    data: AppealCreate,
+    *,
+    appeal_id: uuid.UUID,
+    code: str,
+    related: dict[str, Any] | None,
+    reception_id: uuid.UUID | None,
 ) -> dict[str, Any]:
     """The appeal's columns that come from the request as it was sent."""
     return {
@@ -137,6 +142,7 @@ def _columns(
         "violation_learned_on": data.violation_learned_on,
         "units": [],
         "tracking_code_hash": hash_tracking_code(appeal_id, code),
+        "reception_id": reception_id,
     }
 
 
@@ -148,6 +154,7 @@ def plan_registration(
     calendar: WorkCalendar,
     related: dict[str, Any] | None,
     now: datetime,
+    reception_id: uuid.UUID | None = None,
 ) -> Plan:
     tz = settings.tz
     electronic = data.form is Form.ELECTRONIC
@@ -161,7 +168,9 @@ def plan_registration(
     due_date = next(d["due_on"] for d in deadlines if d["rule"] == answer_rule)
     code = tracking_code()
     received_on = received_at.astimezone(tz).date()
-    values = _columns(data, appeal_id=uuid.uuid4(), code=code, related=related) | {
+    values = _columns(
+        data, appeal_id=uuid.uuid4(), code=code, related=related, reception_id=reception_id
+    ) | {
         # R-3.5 (§16): counted by calendar date in Tashkent.
         "filed_late": late.filed_late(
             learned_on=data.violation_learned_on, received_on=received_on

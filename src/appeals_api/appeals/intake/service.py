@@ -8,6 +8,7 @@ always safe.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -62,12 +63,14 @@ async def register(
     allowed: frozenset[Role],
     now: datetime,
     idempotency_key: str | None,
+    reception_id: uuid.UUID | None = None,
 ) -> Registered:
     """R-1, R-2.1, R-3.2–3.3, R-1.8: register once, answer every retry with the first answer.
 
     401 for a key not valid now, 403 for a role not admitted (or back-dating without the
     registrar's role), then 422 for a reception in the future: deny first, as every route.
-    A form its channel does not admit is a bad body (R-1.1), refused like one, before the key."""
+    A form its channel does not admit is a bad body (R-1.1), refused like one, before the key.
+    `reception_id` links an oral appeal made at a reception to its record (R-11.2–11.3)."""
     check_form(data.form, data.channel)
     received = reception(data, now, settings)
     _check_learned_on(data, received, settings)
@@ -83,6 +86,7 @@ async def register(
             calendar=loaded.calendar,
             related=related,
             now=now,
+            reception_id=reception_id,
         )
         outcome = await repository.register(
             pool,

@@ -53,7 +53,7 @@ _AS_STORED = (
     "due_date", "answer_rule", "completed_on", "text", "summary", "addressee", "respond_to",
     "confidential", "control", "related", "external_ref", "paper", "units", "outcome",
     "disposal", "joined_to", "control_removed_by", "violation_learned_on", "filed_late",
-    "term_restored",
+    "term_restored", "reception_id",
 )  # fmt: skip
 
 
