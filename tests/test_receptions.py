@@ -266,3 +266,32 @@ async def _stats(client, keys) -> dict[str, int]:
     answer = r.json()
     received = sum(row["received"] for row in answer["rows"])
     return {"received": received, "resolved_at_reception": answer["resolved_at_reception"]}
+
+
+async def test_R_1_8_a_retried_reception_registers_its_appeal_once(client, keys, settings):
+    """A reception whose appeal was registered but whose own record was lost (its transaction
+    failed after intake's committed) is retried with the same Idempotency-Key: the same
+    appeal is answered, never a second one; a plain retry of a recorded one answers it."""
+    import asyncpg
+
+    headers = {**auth(keys[R]), "Idempotency-Key": "reception-retry-1"}
+    first = await client.post("/api/v1/receptions", json=reception_body(), headers=headers)
+    assert first.status_code == 201, first.text
+    again = await client.post("/api/v1/receptions", json=reception_body(), headers=headers)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    conn = await asyncpg.connect(settings.database_url)
+    try:  # as if the first attempt's own transaction had failed after intake
+        await conn.execute("DELETE FROM personal_receptions WHERE id = $1", first.json()["id"])
+    finally:
+        await conn.close()
+    retry = await client.post("/api/v1/receptions", json=reception_body(), headers=headers)
+    assert retry.status_code == 201, retry.text
+    assert retry.json()["appeal_id"] == first.json()["appeal_id"]
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        n = await conn.fetchval(
+            "SELECT count(*) FROM appeals WHERE reception_id = $1", first.json()["id"]
+        )
+    finally:
+        await conn.close()
+    assert n == 1

@@ -3,6 +3,7 @@ receptions and mass reception protocols; the published schedule is in `public_ro
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from appeals_api.appeals.card.labels import language
+from appeals_api.appeals.intake.router import IdempotencyKey
 from appeals_api.auth.dependencies import Credentials, authorize, require, require_key
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.db import SessionDep
@@ -40,6 +42,8 @@ ScheduleReader = Annotated[
 ]
 # Receptions are recorded by the Appeals Department (§55) and read as appeals are.
 Recorder = Annotated[Credentials, Depends(require_key(Role.REGISTRAR))]
+# The namespace of the ids a retried record request is given (`_record_id`).
+_RETRIES = uuid.UUID("5b0f6a52-3f4e-4c59-9a53-6f1b7c1d2e11")
 Reader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.MANAGER, Role.SUPERVISOR))]
 From = Annotated[date | None, Query(alias="from", description="First Tashkent date.")]
 To = Annotated[date | None, Query(alias="to", description="Last Tashkent date.")]
@@ -108,6 +112,14 @@ def _intake(request: Request, credentials: Credentials, now: datetime) -> servic
     )  # fmt: skip
 
 
+def _record_id(credentials: Credentials, idempotency_key: str | None) -> uuid.UUID:
+    """A new record's id; with an Idempotency-Key, the same for every retry of the request
+    (R-1.8), so that its appeals are registered once (their intake keys are the record's)."""
+    if idempotency_key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(_RETRIES, f"{credentials.key_hash}:{idempotency_key}")
+
+
 @router.post(
     "",
     status_code=201,
@@ -117,7 +129,7 @@ def _intake(request: Request, credentials: Credentials, now: datetime) -> servic
 )
 async def record_reception(
     request: Request, session: SessionDep, credentials: Recorder, settings: SettingsDep,
-    now: NowDep, data: PersonalReceptionCreate,
+    now: NowDep, data: PersonalReceptionCreate, idempotency_key: IdempotencyKey = None,
 ) -> PersonalReceptionRead:  # fmt: skip
     """R-11.2, §54–59: who received whom, the identity document checked, the recording notice,
     the matter and its result. `appeal_registered` with `appeal` registers the oral appeal
@@ -126,7 +138,10 @@ async def record_reception(
     (§58) and `written_answer_requested` records that the explanation is owed in writing."""
     principal = await authorize(session, credentials, request)
     intake = _intake(request, credentials, now)
-    reception = await service.record_personal(session, intake, data=data, principal=principal)
+    reception = await service.record_personal(
+        session, intake, data=data, principal=principal,
+        reception_id=_record_id(credentials, idempotency_key),
+    )  # fmt: skip
     return (await reads.personal(session, [reception], principal=principal, tz=settings.tz))[0]
 
 
@@ -159,7 +174,7 @@ async def list_receptions(
 )
 async def record_protocol(
     request: Request, session: SessionDep, credentials: Recorder, settings: SettingsDep,
-    now: NowDep, data: ProtocolCreate,
+    now: NowDep, data: ProtocolCreate, idempotency_key: IdempotencyKey = None,
 ) -> ProtocolRead:  # fmt: skip
     """R-11.3, R-1.7, §60: per person name, residence, summary, result. An entry resolved on
     the spot gets no number and no deadline; any other is registered as an oral appeal
@@ -167,8 +182,9 @@ async def record_protocol(
     principal = await authorize(session, credentials, request)
     intake = _intake(request, credentials, now)
     protocol, entries = await service.record_protocol(
-        session, intake, data=data, principal=principal
-    )
+        session, intake, data=data, principal=principal,
+        protocol_id=_record_id(credentials, idempotency_key),
+    )  # fmt: skip
     return await reads.protocol(session, protocol, entries, principal=principal, tz=settings.tz)
 
 

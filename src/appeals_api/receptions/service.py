@@ -74,9 +74,16 @@ async def record_personal(
     *,
     data: PersonalReceptionCreate,
     principal: Principal,
+    reception_id: uuid.UUID,
 ) -> PersonalReception:
-    """R-11.2: record a personal reception; an oral appeal made there is registered (§59)."""
-    reception_id, now = uuid.uuid4(), intake_path.now
+    """R-11.2: record a personal reception; an oral appeal made there is registered (§59).
+
+    A retry of a request (the same `reception_id`, from its Idempotency-Key) answers what the
+    first attempt recorded; when the first attempt registered the appeal and failed after it,
+    the retry's intake replays that appeal (its key is the reception's), never a second."""
+    if (done := await repository.personal_reception(session, reception_id)) is not None:
+        return done
+    now = intake_path.now
     if data.schedule_id and not await repository.schedule_entry(session, data.schedule_id):
         raise NotFound("No such schedule entry.")
     received_at = data.received_at or now
@@ -158,14 +165,22 @@ async def get_personal(session: AsyncSession, reception_id: uuid.UUID) -> Person
 
 
 async def record_protocol(
-    session: AsyncSession, intake_path: Intake, *, data: ProtocolCreate, principal: Principal
+    session: AsyncSession,
+    intake_path: Intake,
+    *,
+    data: ProtocolCreate,
+    principal: Principal,
+    protocol_id: uuid.UUID,
 ) -> tuple[Protocol, list[ProtocolEntry]]:
     """R-11.3, R-1.7, §60: the protocol of a mass reception; each entry not resolved on the
-    spot is registered as an oral appeal linked to the protocol, the others get no number."""
+    spot is registered as an oral appeal linked to the protocol, the others get no number.
+    A retry (the same `protocol_id`) answers the first record, its appeals never twice."""
+    if (done := await repository.protocol(session, protocol_id)) is not None:
+        return done, list(await repository.protocol_entries(session, protocol_id))
     if data.schedule_id and not await repository.schedule_entry(session, data.schedule_id):
         raise NotFound("No such schedule entry.")
     protocol = Protocol(
-        id=uuid.uuid4(),
+        id=protocol_id,
         schedule_id=data.schedule_id,
         held_on=data.held_on,
         place=data.place,
