@@ -23,6 +23,7 @@ from appeals_api.documents.models import Document, DocumentChunk
 from appeals_api.events.models import Event
 from appeals_api.events.webhook_models import WebhookDelivery, WebhookSubscription
 from appeals_api.ops.models import WorkerHeartbeat
+from appeals_api.topics.models import Topic
 from appeals_api.units.models import Unit
 
 metadata = Base.metadata
@@ -50,6 +51,7 @@ __all__ = [
     "PersonalDataAccess",
     "RegistrationCounter",
     "Resolution",
+    "Topic",
     "Unit",
     "WebhookDelivery",
     "WebhookSubscription",

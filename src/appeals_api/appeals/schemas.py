@@ -26,6 +26,7 @@ from appeals_api.appeals.enums import (
     Relation,
     Status,
 )
+from appeals_api.topics.schemas import TopicCode
 from appeals_api.types import LanguageTag, Line, LongText, Paragraph, ShortLine
 
 
@@ -154,6 +155,19 @@ class AppealCreate(Input):
     related: RelatedRef | None = None
     external_ref: ShortLine | None = None
     paper: Paper | None = None
+    topics: list[TopicCode] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Codes of the classifier of questions (`GET /api/v1/topics`), active ones "
+        "(R-13.1); an unknown or retired code is refused (422).",
+    )
+
+    @field_validator("topics")
+    @classmethod
+    def _distinct_topics(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("topics must not repeat")
+        return value
 
     @field_validator("received_at")
     @classmethod
@@ -257,6 +271,9 @@ class AppealRead(Output):
     external_ref: str | None
     paper: Paper | None
     units: list[str]
+    topics: list[str] = Field(
+        default_factory=list, description="Codes of its questions in the classifier (R-13.1)."
+    )
     outcome: Outcome | None
     disposal: dict[str, object] | None = Field(
         description="How the appeal left consideration other than by an answer (R-7, R-5.2)."

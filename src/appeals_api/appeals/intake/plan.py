@@ -106,6 +106,7 @@ def _columns(
         "external_ref": data.external_ref,
         "paper": data.paper.model_dump(mode="json", exclude_none=True) if data.paper else None,
         "units": [],
+        "topics": list(data.topics),
         "tracking_code_hash": hash_tracking_code(appeal_id, code),
     }
 

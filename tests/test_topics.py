@@ -1,0 +1,96 @@
+"""The classifier of questions (R-13.1): the directory, and the topics an appeal carries."""
+
+from __future__ import annotations
+
+from appeals_api.auth.roles import Role
+from tests.helpers import appeal_body, auth
+
+NAMES = {"uz": "Yoʻllar", "uz-Cyrl": "Йўллар", "ru": "Дороги", "en": "Roads"}
+
+
+async def _add(client, keys, code: str, **extra):
+    body = {"code": code, "names": NAMES, **extra}
+    return await client.post("/api/v1/topics", json=body, headers=auth(keys[Role.ADMIN]))
+
+
+async def test_R_13_1_the_starting_classifier_is_there_in_four_languages(client, keys):
+    r = await client.get("/api/v1/topics", headers=auth(keys[Role.EXECUTOR]))
+    assert r.status_code == 200, r.text
+    topics = {t["code"]: t for t in r.json()["items"]}
+    assert {"01", "02", "03", "04", "05", "06", "07", "08", "99"} <= set(topics)
+    assert topics["02.01"]["parent"] == "02"
+    corruption = topics["08"]
+    assert corruption["lead_unit"] == "COMPLIANCE"
+    assert corruption["confidential"] is True
+    assert corruption["names"] == {
+        "uz": "Korrupsiya va manfaatlar toʻqnashuvi",
+        "uz-Cyrl": "Коррупция ва манфаатлар тўқнашуви",
+        "ru": "Коррупция и конфликт интересов",
+        "en": "Corruption and conflict of interest",
+    }
+    units = await client.get("/api/v1/units", headers=auth(keys[Role.EXECUTOR]))
+    assert "COMPLIANCE" in {u["code"] for u in units.json()["items"]}
+
+
+async def test_R_13_1_the_admin_adds_a_topic_under_an_existing_parent_only(client, keys):
+    assert (await _add(client, keys, "41")).status_code == 201
+    child = await _add(client, keys, "41.01", lead_unit="TEST-UNIT", confidential=True)
+    assert child.status_code == 201, child.text
+    assert child.json()["parent"] == "41"
+    orphan = await _add(client, keys, "42.01")
+    assert orphan.status_code == 422
+    assert "R-13.1" in orphan.json()["detail"]
+    assert (await _add(client, keys, "41")).status_code == 409
+    assert (await _add(client, keys, "4x")).status_code == 422
+    assert (await _add(client, keys, "43", lead_unit="NO-SUCH")).status_code == 422
+    registrar = await client.post(
+        "/api/v1/topics", json={"code": "44", "names": NAMES}, headers=auth(keys[Role.REGISTRAR])
+    )
+    assert registrar.status_code == 403
+
+
+async def test_R_13_1_patch_changes_names_and_defaults_never_the_code(client, keys):
+    await _add(client, keys, "45", lead_unit="TEST-UNIT")
+    admin = auth(keys[Role.ADMIN])
+    names = NAMES | {"en": "Roads and bridges"}
+    r = await client.patch(
+        "/api/v1/topics/45", json={"names": names, "lead_unit": None}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["names"]["en"] == "Roads and bridges"
+    assert r.json()["lead_unit"] is None
+    moved = await client.patch("/api/v1/topics/45", json={"code": "46"}, headers=admin)
+    assert moved.status_code == 422
+    missing = await client.patch("/api/v1/topics/47", json={}, headers=admin)
+    assert missing.status_code == 404
+
+
+async def test_R_13_1_a_retired_topic_stays_on_old_appeals_and_is_refused_on_new_ones(client, keys):
+    await _add(client, keys, "48")
+    registrar, admin = auth(keys[Role.REGISTRAR]), auth(keys[Role.ADMIN])
+    old = await client.post(
+        "/api/v1/appeals", json=appeal_body(topics=["48", "05"]), headers=registrar
+    )
+    assert old.status_code == 201, old.text
+    assert old.json()["topics"] == ["48", "05"]
+    r = await client.post("/api/v1/topics/48/retire", json={"reason": "Merged"}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["active"] is False and r.json()["retired_reason"] == "Merged"
+    again = await client.post("/api/v1/topics/48/retire", json={"reason": "x"}, headers=admin)
+    assert again.status_code == 409
+    new = await client.post("/api/v1/appeals", json=appeal_body(topics=["48"]), headers=registrar)
+    assert new.status_code == 422
+    assert new.json()["errors"][0]["type"] == "retired_topic"
+    unknown = await client.post(
+        "/api/v1/appeals", json=appeal_body(topics=["05", "77"]), headers=registrar
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == [
+        {"field": "topics[1]", "message": "no such topic", "type": "unknown_topic"}
+    ]
+    read = await client.get(f"/api/v1/appeals/{old.json()['id']}", headers=registrar)
+    assert read.json()["topics"] == ["48", "05"]
+    active = await client.get("/api/v1/topics", headers=registrar)
+    assert "48" not in {t["code"] for t in active.json()["items"]}
+    every = await client.get("/api/v1/topics?include_retired=true", headers=registrar)
+    assert "48" in {t["code"] for t in every.json()["items"]}
