@@ -94,3 +94,48 @@ async def test_R_13_1_a_retired_topic_stays_on_old_appeals_and_is_refused_on_new
     assert "48" not in {t["code"] for t in active.json()["items"]}
     every = await client.get("/api/v1/topics?include_retired=true", headers=registrar)
     assert "48" in {t["code"] for t in every.json()["items"]}
+
+
+async def test_R_13_2_the_list_filters_by_topic_a_parent_matching_its_sub_topics(client, keys):
+    registrar = auth(keys[Role.REGISTRAR])
+    made = {}
+    for name, codes in {"wages": ["01"], "arrears": ["01.01", "03"], "dust": ["03.01"]}.items():
+        r = await client.post("/api/v1/appeals", json=appeal_body(topics=codes), headers=registrar)
+        made[name] = r.json()["id"]
+
+    async def listed(code: str) -> set[str]:
+        r = await client.get(f"/api/v1/appeals?topic={code}&limit=1000", headers=registrar)
+        assert r.status_code == 200, r.text
+        return {a["id"] for a in r.json()["items"]}
+
+    assert {made["wages"], made["arrears"]} <= await listed("01")
+    assert made["dust"] not in await listed("01")
+    assert made["arrears"] in await listed("01.01") and made["wages"] not in await listed("01.01")
+    assert {made["arrears"], made["dust"]} <= await listed("03")
+    bad = await client.get("/api/v1/appeals?topic=drop", headers=registrar)
+    assert bad.status_code == 422
+
+
+async def test_R_13_1_the_registrar_corrects_the_topics_with_a_reason_in_the_history(client, keys):
+    registrar = auth(keys[Role.REGISTRAR])
+    made = await client.post("/api/v1/appeals", json=appeal_body(topics=["05"]), headers=registrar)
+    appeal_id = made.json()["id"]
+    await _add(client, keys, "49")
+    await client.post(
+        "/api/v1/topics/49/retire", json={"reason": "x"}, headers=auth(keys[Role.ADMIN])
+    )
+    url = f"/api/v1/appeals/{appeal_id}"
+    retired = await client.patch(url, json={"topics": ["49"], "reason": "r"}, headers=registrar)
+    assert retired.status_code == 422
+    assert "R-13.1" in retired.json()["detail"]
+    empty = await client.patch(url, json={"topics": [], "reason": "r"}, headers=registrar)
+    assert empty.status_code == 422
+    r = await client.patch(
+        url, json={"topics": ["03.01", "04"], "reason": "dust, not land"}, headers=registrar
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["topics"] == ["03.01", "04"]
+    history = (await client.get(url + "/history", headers=registrar)).json()["items"]
+    last = history[-1]
+    assert last["action"] == "correct" and last["note"] == "dust, not land"
+    assert last["changes"]["topics"] == [["05"], ["03.01", "04"]]

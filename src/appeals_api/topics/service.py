@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -120,8 +120,11 @@ async def _fresh(session: AsyncSession, code: str) -> Topic:
     return topic
 
 
-def refuse_unusable(codes: Sequence[str], active: Mapping[str, bool], field: str) -> None:
-    """422 for a code the classifier does not know or has retired (R-13.1)."""
+def refuse_unusable(
+    codes: Sequence[str], active: Mapping[str, bool], field: str, kept: Collection[str] = ()
+) -> None:
+    """422 for a code the classifier does not know, or has retired unless the appeal carries it
+    already (`kept`): a retired topic stays on old appeals, is set on none (R-13.1)."""
     errors = [
         FieldError(field=f"{field}[{i}]", message="no such topic", type="unknown_topic")
         for i, c in enumerate(codes)
@@ -129,7 +132,7 @@ def refuse_unusable(codes: Sequence[str], active: Mapping[str, bool], field: str
     ] + [
         FieldError(field=f"{field}[{i}]", message="topic is retired", type="retired_topic")
         for i, c in enumerate(codes)
-        if active.get(c) is False
+        if active.get(c) is False and c not in kept
     ]
     if errors:
         raise Unprocessable(
@@ -143,10 +146,12 @@ async def check_codes_pool(pool: asyncpg.Pool, codes: Sequence[str], *, field: s
         refuse_unusable(codes, await repository.activity(pool, list(codes)), field)
 
 
-async def check_codes(session: AsyncSession, codes: Sequence[str], *, field: str) -> None:
-    """A correction's check of the topics it sets."""
+async def check_codes(
+    session: AsyncSession, codes: Sequence[str], *, field: str, kept: Collection[str] = ()
+) -> None:
+    """A correction's check of the topics it sets (the appeal's own retired ones may stay)."""
     found = await repository.with_codes(session, codes)
-    refuse_unusable(codes, {c: t.active for c, t in found.items()}, field)
+    refuse_unusable(codes, {c: t.active for c, t in found.items()}, field, kept)
 
 
 async def codes_under(session: AsyncSession, code: str) -> list[str]:
