@@ -139,3 +139,53 @@ async def test_R_13_1_the_registrar_corrects_the_topics_with_a_reason_in_the_his
     last = history[-1]
     assert last["action"] == "correct" and last["note"] == "dust, not land"
     assert last["changes"]["topics"] == [["05"], ["03.01", "04"]]
+
+
+async def test_R_13_1_the_card_names_the_question_in_its_language(client, keys):
+    registrar = auth(keys[Role.REGISTRAR])
+    made = await client.post(
+        "/api/v1/appeals", json=appeal_body(topics=["03.01", "02"]), headers=registrar
+    )
+    url = f"/api/v1/appeals/{made.json()['id']}/card"
+    card = (await client.get(url, headers=registrar)).json()
+    assert [t["code"] for t in card["front"]["topics"]] == ["03.01", "02"]
+    expected = {
+        "uz": "03.01 Havoga chang va gaz chiqarilishi",
+        "uz-Cyrl": "03.01 Ҳавога чанг ва газ чиқарилиши",
+        "ru": "03.01 Выбросы пыли и газов в атмосферу",
+        "en": "03.01 Dust and gas emissions",
+    }
+    for lang, name in expected.items():
+        page = await client.get(url, params={"format": "html", "lang": lang}, headers=registrar)
+        assert page.status_code == 200
+        assert name in page.text
+        assert (
+            "02 " + {"uz": "Uy-joy", "uz-Cyrl": "Уй-жой", "ru": "Жильё", "en": "Housing"}[lang]
+            in page.text
+        )
+
+
+async def test_R_13_1_the_topics_defaults_are_suggested_to_registrar_and_manager_only(client, keys):
+    registrar = auth(keys[Role.REGISTRAR])
+    made = await client.post(
+        "/api/v1/appeals", json=appeal_body(topics=["05", "08"]), headers=registrar
+    )
+    appeal = made.json()
+    # Suggested, never applied: the appeal stays as registered.
+    assert appeal["confidential"] is False and appeal["units"] == []
+    url = f"/api/v1/appeals/{appeal['id']}/actions"
+    for who in (Role.REGISTRAR, Role.MANAGER):
+        listed = (await client.get(url, headers=auth(keys[who]))).json()
+        assert listed["suggested"] == {"lead_unit": "COMPLIANCE", "confidential": True}
+    supervisor = (await client.get(url, headers=auth(keys[Role.SUPERVISOR]))).json()
+    assert supervisor["suggested"] is None
+    # A sub-topic without defaults of its own takes its parent's.
+    await _add(client, keys, "08.01")
+    child = await client.post(
+        "/api/v1/appeals", json=appeal_body(topics=["08.01"]), headers=registrar
+    )
+    listed = await client.get(f"/api/v1/appeals/{child.json()['id']}/actions", headers=registrar)
+    assert listed.json()["suggested"] == {"lead_unit": "COMPLIANCE", "confidential": True}
+    plain = await client.post("/api/v1/appeals", json=appeal_body(topics=["05"]), headers=registrar)
+    listed = await client.get(f"/api/v1/appeals/{plain.json()['id']}/actions", headers=registrar)
+    assert listed.json()["suggested"] == {"lead_unit": None, "confidential": False}

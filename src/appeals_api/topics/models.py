@@ -7,8 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from appeals_api.db import Base
 
-LANGUAGES = ("uz", "uz-Cyrl", "ru", "en")
-
 
 class Topic(Base):
     """A question of the classifier (R-13.1): retired, never deleted, so old appeals and their
@@ -32,9 +30,3 @@ class Topic(Base):
     @property
     def active(self) -> bool:
         return self.retired_at is None
-
-    def name(self, lang: str) -> str:
-        """The topic's name in one of the four languages (uz Latin for any other)."""
-        column = {"uz-Cyrl": "name_uz_cyrl", "ru": "name_ru", "en": "name_en"}.get(lang, "name_uz")
-        name: str = getattr(self, column)
-        return name

@@ -25,6 +25,10 @@ class TopicNames(BaseModel):
     ru: Name
     en: Name
 
+    def in_language(self, lang: str) -> str:
+        """The name in `lang` (uz Latin for any other language)."""
+        return {"uz-Cyrl": self.uz_cyrl, "ru": self.ru, "en": self.en}.get(lang, self.uz)
+
 
 class TopicCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -67,6 +71,13 @@ class TopicRead(BaseModel):
     retired_at: datetime | None
     retired_reason: str | None
     created_at: datetime
+
+
+class TopicLabel(BaseModel):
+    """A topic as a card prints it."""
+
+    code: str
+    names: TopicNames
 
 
 class TopicList(BaseModel):

@@ -15,6 +15,7 @@ from appeals_api.topics.models import Topic
 from appeals_api.topics.schemas import (
     Suggested,
     TopicCreate,
+    TopicLabel,
     TopicNames,
     TopicRead,
     TopicUpdate,
@@ -159,10 +160,10 @@ async def codes_under(session: AsyncSession, code: str) -> list[str]:
     return await repository.codes_under(session, code)
 
 
-async def names(session: AsyncSession, codes: Sequence[str], lang: str) -> list[str]:
-    """The topics' names in `lang`, in the appeal's order (a code not found prints as itself)."""
+async def labels(session: AsyncSession, codes: Sequence[str]) -> list[TopicLabel]:
+    """The topics' names in the four languages, in the appeal's order (retired ones too)."""
     found = await repository.with_codes(session, codes)
-    return [found[c].name(lang) if c in found else c for c in codes]
+    return [TopicLabel(code=c, names=to_read(found[c]).names) for c in codes if c in found]
 
 
 async def suggested(session: AsyncSession, codes: Sequence[str]) -> Suggested:

@@ -20,6 +20,7 @@ from appeals_api.appeals.enums import (
     Relation,
     Status,
 )
+from appeals_api.topics.schemas import TopicLabel
 
 
 class CardApplicant(BaseModel):
@@ -66,6 +67,11 @@ class CardExecutor(BaseModel):
 class CardFront(BaseModel):
     serial_number: str = Field(description="`<seq>/<yy>` (R-2.1).")
     question: str = Field(description="The text of the appeal.")
+    topics: list[TopicLabel] = Field(
+        default_factory=list,
+        description="R-13.1: the question as classified; the printed card names them in its "
+        "language above the text.",
+    )
     summary: str | None = Field(description="Brief summary of the appeal.")
     applicants: list[CardApplicant]
     address: str | None = Field(description="Address of the applicant answered (§41).")

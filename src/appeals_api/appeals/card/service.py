@@ -48,6 +48,7 @@ from appeals_api.appeals.reading.fields import is_overdue
 from appeals_api.appeals.repository import ANSWER_RULES
 from appeals_api.calendar.rules import RULES
 from appeals_api.rows import from_row
+from appeals_api.topics import service as topics
 from appeals_api.units import service as units_service
 
 HISTORY_PAGE = 500
@@ -77,6 +78,7 @@ async def build_card(
         tz=tz,
         personal=personal,
     )
+    front.topics = await topics.labels(session, appeal.topics)
     return RegistrationCard(
         id=appeal.id,
         number=front.serial_number,
