@@ -134,7 +134,7 @@ async def _seed_year(
             for received_at, channel in sorted(_moment(gen, day) for _ in range(n)):
                 seq += 1
                 row, stages = gen.appeal(year, seq, received_at, channel)
-                appeals.append(planter(row))
+                appeals.append(_with_topics(planter(row)))
                 deadlines.extend(stages)
                 if len(appeals) >= batch:
                     done += await _copy(conn if search_rows else None, raw, appeals, deadlines)
@@ -144,6 +144,14 @@ async def _seed_year(
         if progress:
             progress(done)
     return done
+
+
+_TEXT = APPEAL_COLUMNS.index("text")
+
+
+def _with_topics(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """R-13.1: the topics its text is about, after the columns the generator made."""
+    return (*row, d.topics_for(row[_TEXT]))
 
 
 async def _take_numbers(conn: AsyncConnection, year: int, n: int) -> int:
@@ -181,7 +189,9 @@ async def _copy(
     from which the worker builds them for registered appeals)."""
     n = len(appeals)
     if n:
-        await raw.copy_records_to_table("appeals", records=appeals, columns=APPEAL_COLUMNS)
+        await raw.copy_records_to_table(
+            "appeals", records=appeals, columns=(*APPEAL_COLUMNS, "topics")
+        )
         await raw.copy_records_to_table(
             "appeal_deadlines", records=deadlines, columns=DEADLINE_COLUMNS
         )
