@@ -23,6 +23,8 @@ from appeals_api.topics.schemas import (
 from appeals_api.units import service as units
 
 NO_SUCH_TOPIC = "No such topic."
+# Units migration 0018 creates with the starting classifier: the Compliance Service.
+MIGRATED_UNITS = frozenset({"COMPLIANCE"})
 
 
 def to_read(topic: Topic) -> TopicRead:
