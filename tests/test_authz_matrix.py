@@ -79,6 +79,11 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("DELETE", "/api/v1/calendar/overrides/{day}"): frozenset({A, R}),
     ("GET", "/api/v1/units"): EVERYONE,
     ("POST", "/api/v1/units"): frozenset({A}),
+    # The classifier of questions: read by every key holder, kept by the admin.
+    ("GET", "/api/v1/topics"): EVERYONE,
+    ("POST", "/api/v1/topics"): frozenset({A}),
+    ("PATCH", "/api/v1/topics/{code}"): frozenset({A}),
+    ("POST", "/api/v1/topics/{code}/retire"): frozenset({A}),
     ("GET", "/api/v1/reports/control"): frozenset({M, R, S}),
     ("GET", "/api/v1/events"): frozenset({A, R, S}),
     ("GET", "/api/v1/stats"): frozenset({N, M, R, S}),

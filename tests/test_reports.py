@@ -52,11 +52,20 @@ async def _report(client, keys, **params: Any):
     )
 
 
+TREND = ["previous_quarter", "change", "units"]  # R-10.3: the topic rows' own columns
+
+
 def _flat(report: dict[str, Any]) -> list[list[Any]]:
-    rows = [["total", None, None, *(report["totals"][c] for c in COUNTERS)]]
+    none = [None] * len(TREND)
+    rows = [["total", None, None, *(report["totals"][c] for c in COUNTERS), *none]]
     for breakdown, items in report["breakdowns"].items():
         for i in items:
-            rows.append([breakdown, i["key"], i["name"], *(i[c] for c in COUNTERS)])
+            rows.append([breakdown, i["key"], i["name"], *(i[c] for c in COUNTERS), *none])
+    for t in report["by_topic"]:
+        counts = [t["count"], *([None] * (len(COUNTERS) - 1))]
+        units = "; ".join(t["units"])
+        rows.append(["topic", t["topic"], t["names"]["uz"], *counts, t["previous"], t["change"],
+                     units])  # fmt: skip
     return rows
 
 
@@ -115,16 +124,19 @@ async def test_R_10_2_quarterly_report_as_csv_and_xlsx_holds_the_same_table(
     assert by_param.headers["content-type"] == "text/csv; charset=utf-8"
     assert 'filename="quarterly-report-2025-Q2.csv"' in by_param.headers["content-disposition"]
     header, *rows = list(csv.reader(io.StringIO(by_param.text)))
-    assert header == ["breakdown", "key", "name", *COUNTERS]
+    assert header == ["breakdown", "key", "name", *COUNTERS, *TREND]
     assert rows == [[("" if v is None else str(v)) for v in row] for row in expected]
 
     x = await _report(client, keys, format="xlsx")
     assert x.status_code == 200 and x.headers["content-type"] == XLSX
     book = load_workbook(io.BytesIO(x.content), read_only=True)
-    assert book.sheetnames == ["Quarterly report", "About"]
+    assert book.sheetnames == ["Quarterly report", "By topic", "About"]
     sheet_rows = [list(r) for r in book["Quarterly report"].iter_rows(values_only=True)]
-    assert sheet_rows[0] == ["breakdown", "key", "name", *COUNTERS]
-    assert sheet_rows[1:] == expected
+    assert sheet_rows[0] == ["breakdown", "key", "name", *COUNTERS, *TREND]
+    # openpyxl reads empty cells as None and leaves trailing ones out.
+    width = len(sheet_rows[0])
+    padded = [r + [None] * (width - len(r)) for r in sheet_rows[1:]]
+    assert padded == [[None if v == "" else v for v in row] for row in expected]
     about = dict(r for r in book["About"].iter_rows(values_only=True) if r and r[0])
     book.close()
     assert about["year"] == 2025 and about["quarter"] == 2

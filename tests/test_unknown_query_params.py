@@ -11,7 +11,7 @@ from tests.helpers.apps import api_routes, route_roles
 
 UNKNOWN = "no_such_parameter"
 # A value for each path parameter the app's routes take, by name.
-_PATH_VALUES = {"year": "2026", "number": "1", "day": "2026-06-01"}
+_PATH_VALUES = {"year": "2026", "number": "1", "day": "2026-06-01", "code": "05"}
 _ANY_ID = "00000000-0000-4000-8000-000000000000"
 
 

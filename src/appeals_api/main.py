@@ -50,6 +50,7 @@ from appeals_api.state import AppState
 from appeals_api.stats.reports_router import router as reports_router
 from appeals_api.stats.router import public_router as public_stats_router
 from appeals_api.stats.router import router as stats_router
+from appeals_api.topics.router import router as topics_router
 from appeals_api.units.router import router as units_router
 
 DESCRIPTION = (
@@ -72,6 +73,7 @@ ROUTERS = (
     public_router,
     calendar_router,
     units_router,
+    topics_router,
     control_router,
     events_router,
     stats_router,

@@ -29,6 +29,7 @@ from appeals_api.receptions.models import (
     ProtocolEntry,
     ScheduleEntry,
 )
+from appeals_api.topics.models import Topic
 from appeals_api.units.models import Unit
 
 metadata = Base.metadata
@@ -60,6 +61,7 @@ __all__ = [
     "RegistrationCounter",
     "Resolution",
     "ScheduleEntry",
+    "Topic",
     "Unit",
     "WebhookDelivery",
     "WebhookSubscription",

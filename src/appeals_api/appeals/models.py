@@ -80,6 +80,8 @@ class Appeal(Base):
     filed_late: Mapped[bool] = mapped_column(Boolean, server_default="false")
     term_restored: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     units: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
+    # the codes of its questions in the classifier (migration 0018).
+    topics: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default="{}")
     outcome: Mapped[Outcome | None] = mapped_column(StrEnumType(Outcome, 32))
     # rejections, R-7 ways out: ground, written conclusion, who decided, and where to.
     disposal: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
@@ -103,6 +105,7 @@ class Appeal(Base):
         Index("ix_appeals_received_at", "received_at"),
         Index("ix_appeals_status_year_seq", "status", "year", "seq"),
         Index("ix_appeals_units", "units", postgresql_using="gin"),
+        Index("ix_appeals_topics", "topics", postgresql_using="gin"),
         Index(
             "ix_appeals_open_due",
             "due_date",

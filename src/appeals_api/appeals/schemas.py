@@ -26,6 +26,7 @@ from appeals_api.appeals.enums import (
     Relation,
     Status,
 )
+from appeals_api.topics.schemas import TopicCode
 from appeals_api.types import LanguageTag, Line, LongText, Paragraph, ShortLine
 
 
@@ -161,6 +162,19 @@ class AppealCreate(Input):
         "applicant learned of it. Filed more than a year later, the appeal is registered all "
         "the same and flagged `filed_late`.",
     )
+    topics: list[TopicCode] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Codes of the classifier of questions (`GET /api/v1/topics`), active ones "
+        "(R-13.1); an unknown or retired code is refused (422).",
+    )
+
+    @field_validator("topics")
+    @classmethod
+    def _distinct_topics(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("topics must not repeat")
+        return value
 
     @field_validator("received_at")
     @classmethod
@@ -287,6 +301,9 @@ class AppealRead(Output):
         "reason); null if not restored.",
     )
     units: list[str]
+    topics: list[str] = Field(
+        default_factory=list, description="Codes of its questions in the classifier (R-13.1)."
+    )
     outcome: Outcome | None
     disposal: dict[str, object] | None = Field(
         description="How the appeal left consideration other than by an answer (R-7, R-5.2)."

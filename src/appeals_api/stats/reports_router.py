@@ -21,18 +21,44 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 # The registration log names applicants: the Appeals Department and those it reports to.
 LogReader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.MANAGER))]
 
-REPORT_COLUMNS = ("breakdown", "key", "name", *COUNTERS)
+# R-10.3: the topic rows' own columns, after the counters (empty on the other rows).
+TREND_COLUMNS = ("previous_quarter", "change", "units")
+REPORT_COLUMNS = ("breakdown", "key", "name", *COUNTERS, *TREND_COLUMNS)
+TOPIC_COLUMNS = ("topic", "uz", "uz-Cyrl", "ru", "en", "count", "previous", "change",
+                 "recurring", "units")  # fmt: skip
 LOG_COLUMNS = ("number", "date_of_receipt", "applicant", "brief_content", "responsible_unit")
 
 
 def _report_rows(report: QuarterlyReport) -> list[list[object]]:
+    none = [None] * len(TREND_COLUMNS)
     rows: list[list[object]] = [
-        ["total", None, None, *(getattr(report.totals, c) for c in COUNTERS)]
+        ["total", None, None, *(getattr(report.totals, c) for c in COUNTERS), *none]
     ]
     for breakdown, items in report.breakdowns.model_dump().items():
         for item in items:
-            rows.append([breakdown, item["key"], item["name"], *(item[c] for c in COUNTERS)])
+            counters = (item[c] for c in COUNTERS)
+            rows.append([breakdown, item["key"], item["name"], *counters, *none])
+    for t in report.by_topic:
+        name = t.names.uz if t.names else None
+        received = [t.count, *(None for _ in COUNTERS[1:])]
+        rows.append(["topic", t.topic, name, *received, t.previous, t.change, "; ".join(t.units)])
     return rows
+
+
+def _topic_rows(report: QuarterlyReport) -> list[list[object]]:
+    """R-10.3: the XLSX sheet of the topics, with their names in the four languages."""
+    return [
+        [
+            t.topic,
+            *((t.names.uz, t.names.uz_cyrl, t.names.ru, t.names.en) if t.names else [None] * 4),
+            t.count,
+            t.previous,
+            t.change,
+            t.recurring,
+            "; ".join(t.units),
+        ]
+        for t in report.by_topic
+    ]
 
 
 def _about(report: QuarterlyReport) -> list[list[object]]:
@@ -75,7 +101,12 @@ async def quarterly_report(
 
     CSV and XLSX hold one table, a row per total or breakdown value: `breakdown` (`total`,
     `kind`, `channel`, `unit`, `outcome`, `on_time`), `key`, `name` (the unit's), then the
-    counters; the XLSX adds a sheet with the period and the counters' definitions."""
+    counters; the XLSX adds a sheet with the period and the counters' definitions.
+
+    `by_topic` (R-10.3): per topic the appeals of the quarter and of the previous one, the
+    change, whether it recurs, and the lead units concerned; an appeal with two topics counts
+    under each. In CSV, rows with `breakdown` `topic` (`received` is the quarter's count, then
+    `previous_quarter`, `change`, `units`); in XLSX, the sheet "By topic" with the four names."""
     report = await service.quarterly_report(
         session, settings, year=year, quarter=quarter, today=today
     )
@@ -87,6 +118,7 @@ async def quarterly_report(
         return export.xlsx_response(
             [
                 ("Quarterly report", REPORT_COLUMNS, _report_rows(report)),
+                ("By topic", TOPIC_COLUMNS, _topic_rows(report)),
                 ("About", ("field", "value"), _about(report)),
             ],
             filename=filename,

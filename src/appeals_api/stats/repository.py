@@ -23,6 +23,8 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal_column,
+    null,
     or_,
     select,
     text,
@@ -48,6 +50,7 @@ GROUP_KEYS = (
     "language",
     "outcome",
     "on_time",
+    "topic",
 )
 # The breakdowns of the quarterly report.
 BREAKDOWNS = ("kind", "channel", "unit", "outcome", "on_time")
@@ -71,12 +74,24 @@ def _range(start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(Appeal.received_at >= start, Appeal.received_at < end)
 
 
-def _keyed(start: datetime, end: datetime, tz: str) -> Subquery:
-    """The range's appeals with their group keys derived once."""
+NO_TOPIC: Any = literal_column("ARRAY[NULL]::varchar[]")
+
+
+def _each_topic() -> Any:
+    """R-13.2: one row per topic an appeal carries (an appeal without one: a null topic)."""
+    return func.unnest(
+        case((func.cardinality(Appeal.topics) > 0, Appeal.topics), else_=NO_TOPIC)
+    ).label("topic")
+
+
+def _keyed(start: datetime, end: datetime, tz: str, *, per_topic: bool = False) -> Subquery:
+    """The range's appeals with their group keys derived once; `per_topic`: once per topic."""
     local = func.timezone(tz, Appeal.received_at)
     violated = answer_violated(Appeal.id)
+    topic = _each_topic() if per_topic else null().label("topic")
     return (
         select(
+            topic,
             cast(func.extract("year", local), Integer).label("year"),
             func.to_char(local, 'YYYY-"Q"Q').label("quarter"),
             func.to_char(local, "YYYY-MM").label("month"),
@@ -156,7 +171,7 @@ def stats_statement(
     limit: int,
 ) -> Select[Any]:
     """GET /stats: the counters per combination of the group keys (none: one row of totals)."""
-    s = _keyed(start, end, tz)
+    s = _keyed(start, end, tz, per_topic="topic" in group_by)
     keys = [s.c[k] for k in group_by]
     stmt = select(*keys, *_counters(s, today))
     if keys:
@@ -240,6 +255,37 @@ async def breakdowns(
             for key, c in sums[b].items()
         ]
     return out
+
+
+@dataclass(frozen=True)
+class TopicTrendRow:
+    topic: str | None
+    count: int
+    previous: int
+    units: list[str] | None
+
+
+async def topic_trends(
+    session: AsyncSession, *, previous: datetime, start: datetime, end: datetime
+) -> list[TopicTrendRow]:
+    """R-10.3: per topic, the appeals received in [start, end) and in [previous, start), and the
+    lead units of the former; an appeal counts under each of its topics."""
+    t = (
+        select(_each_topic(), Appeal.received_at, Appeal.units[1].label("lead"))
+        .where(_range(previous, end))
+        .subquery("t")
+    )
+    current = t.c.received_at >= start
+    stmt = select(
+        t.c.topic,
+        func.count().filter(current).label("count"),
+        func.count().filter(~current).label("previous"),
+        func.array_remove(func.array_agg(t.c.lead.distinct()).filter(current), null()).label(
+            "units"
+        ),
+    ).group_by(t.c.topic)
+    await _plan_for_these_dates(session)
+    return [TopicTrendRow(**r._mapping) for r in (await session.execute(stmt)).all()]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from appeals_api.topics.schemas import TopicNames
+
 # R-10.1 (policy): each counter counts appeals received in the range; the definitions are
 # what the OpenAPI document, the XLSX report and the public summary say they are.
 COUNTER_DEFINITIONS: dict[str, str] = {
@@ -54,6 +56,9 @@ GROUP_KEY_DEFINITIONS: dict[str, str] = {
     "language": "Language tag of the appeal.",
     "outcome": "Outcome of the final response; null without one.",
     "on_time": "`on_time` (consideration ended by the deadline), `late` (after it) or `open`.",
+    "topic": "Code of a topic of the classifier (R-13.2), exactly as the appeal carries it (a "
+    "sub-topic is its own group); null for appeals without one. An appeal with two topics "
+    "counts under each, so the rows' sums exceed the appeals received.",
 }
 
 
@@ -92,6 +97,7 @@ class _GroupKeys(Output):
     language: str | None = Field(default=None, description=GROUP_KEY_DEFINITIONS["language"])
     outcome: str | None = Field(default=None, description=GROUP_KEY_DEFINITIONS["outcome"])
     on_time: str | None = Field(default=None, description=GROUP_KEY_DEFINITIONS["on_time"])
+    topic: str | None = Field(default=None, description=GROUP_KEY_DEFINITIONS["topic"])
 
 
 class StatsRow(Counters, _GroupKeys):
@@ -130,6 +136,20 @@ class Breakdowns(Output):
     on_time: list[ReportRow]
 
 
+class TopicTrend(Output):
+    """R-10.3 (§67): one question of the classifier, this quarter against the previous one."""
+
+    topic: str | None = Field(description="The topic's code; null: appeals without a topic.")
+    names: TopicNames | None = Field(description="The topic's names in the four languages.")
+    count: int = Field(description="Appeals received in the quarter carrying this topic.")
+    previous: int = Field(description="The same in the previous quarter.")
+    change: int = Field(description="`count` − `previous`.")
+    recurring: bool = Field(description="Raised in both quarters: a recurring issue.")
+    units: list[str] = Field(
+        description="The units it concerns: the lead units of the quarter's appeals (routed)."
+    )
+
+
 class QuarterlyReport(Output):
     """R-10.2 (§67): the quarter's totals and breakdowns, for the Appeals Department."""
 
@@ -140,6 +160,12 @@ class QuarterlyReport(Output):
     as_of: date
     totals: Counters
     breakdowns: Breakdowns
+    by_topic: list[TopicTrend] = Field(
+        default_factory=list,
+        description="R-10.3: per topic (as carried: a sub-topic on its own row), by code, with "
+        "appeals in this quarter or the previous one; an appeal with two topics counts under "
+        "each.",
+    )
 
 
 def _withheld(name: str) -> str:

@@ -28,6 +28,7 @@ from appeals_api.stats import seed_data as d
 from appeals_api.stats.seed_lifecycle import Generator, pick
 from appeals_api.stats.seed_receptions import seed_receptions
 from appeals_api.stats.seed_similar import Plant, Planter
+from appeals_api.topics import service as topics
 from appeals_api.units import service as units_service
 
 APPEAL_COLUMNS = (
@@ -85,7 +86,13 @@ async def seed(
     rng = random.Random(seed)
     async with make_sessionmaker(engine)() as session, session.begin():
         calendar = await calendar_service.load_calendar(session, settings)
-        units = [u.code for u in await units_service.list_units(session)]
+        # The units migrations create (the classifier's Compliance Service) leave a database
+        # as empty for the seeder as before them: it still gets its own, routed as before.
+        units = [
+            u.code
+            for u in await units_service.list_units(session)
+            if u.code not in topics.MIGRATED_UNITS
+        ]
         created = 0 if units else len(d.DEFAULT_UNITS)
         for code, name in d.DEFAULT_UNITS if created else ():
             await units_service.create_unit(session, code=code, name=name)
@@ -136,7 +143,7 @@ async def _seed_year(
             for received_at, channel in sorted(_moment(gen, day) for _ in range(n)):
                 seq += 1
                 row, stages = gen.appeal(year, seq, received_at, channel)
-                appeals.append(planter(row))
+                appeals.append(_with_topics(planter(row)))
                 deadlines.extend(stages)
                 if len(appeals) >= batch:
                     done += await _copy(conn if search_rows else None, raw, appeals, deadlines)
@@ -146,6 +153,14 @@ async def _seed_year(
         if progress:
             progress(done)
     return done
+
+
+_TEXT = APPEAL_COLUMNS.index("text")
+
+
+def _with_topics(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """R-13.1: the topics its text is about, after the columns the generator made."""
+    return (*row, d.topics_for(row[_TEXT]))
 
 
 async def _take_numbers(conn: AsyncConnection, year: int, n: int) -> int:
@@ -183,7 +198,9 @@ async def _copy(
     from which the worker builds them for registered appeals)."""
     n = len(appeals)
     if n:
-        await raw.copy_records_to_table("appeals", records=appeals, columns=APPEAL_COLUMNS)
+        await raw.copy_records_to_table(
+            "appeals", records=appeals, columns=(*APPEAL_COLUMNS, "topics")
+        )
         await raw.copy_records_to_table(
             "appeal_deadlines", records=deadlines, columns=DEADLINE_COLUMNS
         )

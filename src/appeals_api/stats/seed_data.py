@@ -138,3 +138,22 @@ SUMMARIES = (
     "Certificate of length of service",
     "Shuttle bus stop",
 )
+# R-13.1: the topic a text is about, by a word of it (codes of the starting classifier,
+# migration 0018), first match wins; derived from the text, so the random stream is untouched.
+TOPIC_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("chang", "чанг", "пыль", "dust", "shań"), ("03.01",)),
+    (("ish haq", "иш ҳақ", "заработн", "wages", "jumıs haq"), ("01",)),
+    (("issiq suv", "иссиқ сув", "горячей воды"), ("02.02",)),
+    (("oromgoh",), ("07.02",)),
+    (("ishga qabul", "стаже"), ("06",)),
+)
+OTHER_TOPIC = ("99",)
+
+
+def topics_for(text: str) -> list[str]:
+    """The topics a generated text is about; "other" when no word says."""
+    lowered = text.lower()
+    for words, codes in TOPIC_WORDS:
+        if any(w in lowered for w in words):
+            return list(codes)
+    return list(OTHER_TOPIC)

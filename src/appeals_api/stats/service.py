@@ -33,7 +33,9 @@ from appeals_api.stats.schemas import (
     ReportRow,
     StatsAnswer,
     StatsRow,
+    TopicTrend,
 )
+from appeals_api.topics import service as topics
 
 MIN_DATE, MAX_DATE = date(1991, 1, 1), date(2200, 12, 31)
 MAX_STATS_YEARS = 10
@@ -186,7 +188,33 @@ async def quarterly_report(
         as_of=today,
         totals=Counters(**totals),
         breakdowns=Breakdowns(**breakdowns),
+        by_topic=await _by_topic(session, settings, year=year, quarter=quarter),
     )
+
+
+async def _by_topic(
+    session: AsyncSession, settings: Settings, *, year: int, quarter: int
+) -> list[TopicTrend]:
+    """R-10.3: each topic's count in the quarter and the previous one, and its lead units."""
+    before = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    previous, _ = instants(*quarter_dates(*before), settings)
+    start, end = instants(*quarter_dates(year, quarter), settings)
+    rows = await repository.topic_trends(session, previous=previous, start=start, end=end)
+    codes = [r.topic for r in rows if r.topic is not None]
+    names = {label.code: label.names for label in await topics.labels(session, codes)}
+    rows.sort(key=lambda r: (r.topic is None, r.topic or ""))
+    return [
+        TopicTrend(
+            topic=r.topic,
+            names=names.get(r.topic) if r.topic else None,
+            count=r.count,
+            previous=r.previous,
+            change=r.count - r.previous,
+            recurring=r.count > 0 and r.previous > 0,
+            units=r.units or [],
+        )
+        for r in rows
+    ]
 
 
 PUBLIC_BREAKDOWNS = ("kind", "channel", "on_time")

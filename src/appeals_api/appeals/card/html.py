@@ -62,6 +62,11 @@ class _Page:
     def text(self, value: object) -> str:
         return html.escape(self.plain(value))
 
+    def question(self, f: CardFront) -> str:
+        """R-13.1: the topics' names in the page's language, then the text as received."""
+        names = [f"{t.code} {t.names.in_language(self.w.lang)}" for t in f.topics]
+        return "\n".join([*names, "", f.question]) if names else f.question
+
     def rows(self, pairs: Iterable[tuple[str, object]], *, cls: str = "") -> str:
         attr = f' class="{cls}"' if cls else ""
         body = "".join(
@@ -135,7 +140,7 @@ def _front_html(p: _Page, card: RegistrationCard) -> str:
             ("registration_date", f.registration_date),
             ("received_on", f.received_on),
             ("counted_from", f.registered_on),
-            ("question", f.question),
+            ("question", p.question(f)),
             ("applicants", p.applicants(f)),
             ("address", address),
             ("representative", f.representative),

@@ -21,6 +21,7 @@ from appeals_api.appeals.enums import (
     Status,
 )
 from appeals_api.appeals.models import Appeal
+from appeals_api.topics.schemas import TopicLabel
 
 
 class CardLate(BaseModel):
@@ -87,6 +88,11 @@ class CardExecutor(BaseModel):
 class CardFront(BaseModel):
     serial_number: str = Field(description="`<seq>/<yy>` (R-2.1).")
     question: str = Field(description="The text of the appeal.")
+    topics: list[TopicLabel] = Field(
+        default_factory=list,
+        description="R-13.1: the question as classified; the printed card names them in its "
+        "language above the text.",
+    )
     summary: str | None = Field(description="Brief summary of the appeal.")
     applicants: list[CardApplicant]
     address: str | None = Field(description="Address of the applicant answered (§41).")

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, PrivateAttr, ValidatorFunctionWrapHandler, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from appeals_api.appeals.enums import Kind
 from appeals_api.appeals.schemas import Applicant, Input, Paper, RelatedRef, Representative
+from appeals_api.topics.schemas import TopicCode
 from appeals_api.types import LanguageTag, Line, Paragraph, ShortLine
 
 # What the server owns: the identity in the book, the receipt instant and the dates
@@ -55,7 +62,22 @@ class AppealCorrection(Input):
         "of `GET /appeals/{id}/similar` the registrar confirmed.",
     )
 
+    topics: list[TopicCode] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="R-13.1: the appeal's topics (codes of the classifier), replacing the ones "
+        "it has; a retired topic it already carries may stay, none may be added.",
+    )
+
     _server_owned: list[str] = PrivateAttr(default_factory=list)
+
+    @field_validator("topics")
+    @classmethod
+    def _distinct_topics(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("topics must not repeat")
+        return value
 
     @model_validator(mode="wrap")
     @classmethod
@@ -81,5 +103,5 @@ class AppealCorrection(Input):
                 value = [a.model_dump(mode="json", exclude_none=True) for a in value or []]
             elif name in ("representative", "paper", "related") and value is not None:
                 value = value.model_dump(mode="json", exclude_none=True)
-            out[name] = value
+            out[name] = list(value) if name == "topics" else value
         return out

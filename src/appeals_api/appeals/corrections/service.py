@@ -26,10 +26,11 @@ from appeals_api.auth.roles import Principal
 from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings
 from appeals_api.errors import FieldError, NotFound, Unprocessable
+from appeals_api.topics import service as topics
 
 ACTION = "correct"
 # Columns that are never empty: a correction may change them, not clear them.
-REQUIRED = ("applicants", "kind", "language", "confidential")
+REQUIRED = ("applicants", "kind", "language", "confidential", "topics")
 # The answer rules a kind can have (R-3.3); `answer_extended_study` is a decision (§36) that a
 # correction of the kind keeps for an application or complaint.
 STUDY_RULE = "answer_extended_study"
@@ -98,7 +99,7 @@ async def correct(
     facts = await load_facts(session, appeal)
     action = Action(session, settings, facts, principal, now, _calendar=calendar)
     values = body.corrected()
-    _check_respond_to(values, appeal.applicants, appeal.respond_to)
+    await _check_values(session, body, appeal, values)
     if body.related is not None:
         values["related"] = await _related(session, settings, appeal, body.related)
     was = await violations.before(session, appeal, facts.deadlines, today=action.today)
@@ -120,6 +121,15 @@ async def correct(
         note=body.reason, events=action.events,
     )  # fmt: skip
     return appeal
+
+
+async def _check_values(
+    session: AsyncSession, body: AppealCorrection, appeal: Appeal, values: dict[str, Any]
+) -> None:
+    """The rules between the fields: §41's applicant, R-13.1's topics."""
+    _check_respond_to(values, appeal.applicants, appeal.respond_to)
+    if body.topics is not None:
+        await topics.check_codes(session, body.topics, field="topics", kept=appeal.topics)
 
 
 def _check_respond_to(

@@ -141,6 +141,7 @@ def _columns(
         "paper": data.paper.model_dump(mode="json", exclude_none=True) if data.paper else None,
         "violation_learned_on": data.violation_learned_on,
         "units": [],
+        "topics": list(data.topics),
         "tracking_code_hash": hash_tracking_code(appeal_id, code),
         "reception_id": reception_id,
     }

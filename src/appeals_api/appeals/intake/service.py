@@ -39,6 +39,7 @@ from appeals_api.errors import (
     Unauthorized,
     Unprocessable,
 )
+from appeals_api.topics import service as topics
 
 # Each extra attempt follows something another transaction finished meanwhile (a decree
 # override, or a first attempt with the same Idempotency-Key): one is almost always enough.
@@ -69,9 +70,11 @@ async def register(
 
     401 for a key not valid now, 403 for a role not admitted (or back-dating without the
     registrar's role), then 422 for a reception in the future: deny first, as every route.
-    A form its channel does not admit is a bad body (R-1.1), refused like one, before the key.
+    A form its channel does not admit is a bad body (R-1.1), refused like one, before the key;
+    so is a topic the classifier does not know or has retired (R-13.1).
     `reception_id` links an oral appeal made at a reception to its record (R-11.2–11.3)."""
     check_form(data.form, data.channel)
+    await topics.check_codes_pool(pool, data.topics, field="topics")
     received = reception(data, now, settings)
     _check_learned_on(data, received, settings)
     related = await _related(pool, data, settings)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Header, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from appeals_api.appeals.lifecycle import service as lifecycle
 from appeals_api.appeals.lifecycle.workflow import ACTIONS, ActionSpec
@@ -17,11 +17,15 @@ from appeals_api.appeals.reading import service
 from appeals_api.appeals.reading.viewer import viewer_of
 from appeals_api.appeals.schemas import AppealRead
 from appeals_api.auth.dependencies import require
-from appeals_api.auth.roles import APPEAL_READERS, Principal
+from appeals_api.auth.roles import APPEAL_READERS, Principal, Role
 from appeals_api.db import SessionDep
 from appeals_api.errors import problem_responses
 from appeals_api.state import state_of
+from appeals_api.topics import service as topics
+from appeals_api.topics.schemas import Suggested
 
+# R-13.1: the registrar and the manager see the topics' defaults as suggestions.
+SUGGESTED_TO = frozenset({Role.REGISTRAR, Role.MANAGER})
 router = APIRouter(prefix="/api/v1/appeals", tags=["lifecycle"])
 
 IfMatch = Annotated[
@@ -54,6 +58,12 @@ class ActionList(BaseModel):
     etag: str
     status: str
     items: list[ActionInfo]
+    suggested: Suggested | None = Field(
+        default=None,
+        description="R-13.1, for the registrar and the manager (else null): what the appeal's "
+        "topics suggest — a lead unit for `resolve`'s `units`, confidentiality for a correction "
+        "(PATCH). Never applied by themselves.",
+    )
 
 
 @router.get(
@@ -78,8 +88,15 @@ async def list_actions(
         )
         for name in names
     ]
+    suggested = (
+        await topics.suggested(session, appeal.topics) if principal.role in SUGGESTED_TO else None
+    )
     return ActionList(
-        appeal_id=appeal_id, etag=lifecycle.etag(appeal), status=appeal.status, items=items
+        appeal_id=appeal_id,
+        etag=lifecycle.etag(appeal),
+        status=appeal.status,
+        items=items,
+        suggested=suggested,
     )
 
 

@@ -51,7 +51,7 @@ def to_read(
 _AS_STORED = (
     "id", "year", "seq", "kind", "form", "channel", "language", "status", "registered_on",
     "due_date", "answer_rule", "completed_on", "text", "summary", "addressee", "respond_to",
-    "confidential", "control", "related", "external_ref", "paper", "units", "outcome",
+    "confidential", "control", "related", "external_ref", "paper", "units", "topics", "outcome",
     "disposal", "joined_to", "control_removed_by", "violation_learned_on", "filed_late",
     "term_restored", "reception_id",
 )  # fmt: skip

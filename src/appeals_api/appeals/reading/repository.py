@@ -18,6 +18,7 @@ from appeals_api.appeals.repository import answer_violated
 from appeals_api.appeals.search import repository as search
 from appeals_api.auth import repository as keys
 from appeals_api.sql import Params, Statement
+from appeals_api.topics.models import Topic
 
 
 def _read_statement() -> Statement:
@@ -76,6 +77,7 @@ class ListFilter:
     # R-8.2: a filter by personal data leaves out the confidential appeals whose applicants
     # this reader may not see, so that a match never tells them who the applicant is.
     personal_only_public: bool = False
+    topic: str | None = None  # R-13.2: a topic's code; its sub-topics match too
 
 
 def _overdue(today: date) -> Any:
@@ -101,6 +103,17 @@ def _applicant_has(field: str, value: str) -> ColumnElement[bool]:
     stored = applicant.c.value.op("->>")(field)
     normal = _phone_digits(stored) if field == "phone" else func.lower(func.btrim(stored))
     return exists(select(1).select_from(applicant).where(normal == value))
+
+
+def _under_topic(code: str) -> ColumnElement[bool]:
+    """Carries the topic or one of its sub-topics (one array, so the GIN index answers)."""
+    codes = (
+        select(func.array_agg(Topic.code))
+        .where(or_(Topic.code == code, Topic.code.startswith(code + ".")))
+        .scalar_subquery()
+    )
+    overlaps: ColumnElement[bool] = Appeal.topics.overlap(codes)
+    return overlaps
 
 
 def _named_executor(name: str) -> ColumnElement[bool]:
@@ -134,6 +147,8 @@ def _conditions(flt: ListFilter, today: date) -> list[Any]:
         out.append(Appeal.due_date <= flt.due_to)
     if flt.executor:
         out.append(_named_executor(flt.executor))
+    if flt.topic:
+        out.append(_under_topic(flt.topic))
     out += [_applicant_has(f, v) for f, v in (("phone", flt.phone), ("email", flt.email)) if v]
     if (flt.phone or flt.email) and flt.personal_only_public:
         out.append(Appeal.confidential.is_(False))

@@ -33,6 +33,7 @@ from appeals_api.errors import (
 from appeals_api.ratelimit import Limit
 from appeals_api.rows import from_row
 from appeals_api.state import state_of
+from appeals_api.topics.schemas import TOPIC_PATTERN
 
 router = APIRouter(prefix="/api/v1", tags=["appeals"])
 
@@ -96,6 +97,14 @@ def _list_query(
     count: Annotated[
         bool, Query(description="true: the page carries `total`, the matches over all pages")
     ] = False,
+    topic: Annotated[
+        str | None,
+        Query(
+            pattern=TOPIC_PATTERN,
+            description="A topic's code (R-13.2): the appeals carrying it or one of its "
+            "sub-topics (`02` matches `02.01`)",
+        ),
+    ] = None,
 ) -> service.ListQuery:
     """The list's query parameters, as one value (they are its fields, by name)."""
     return service.ListQuery(**locals())

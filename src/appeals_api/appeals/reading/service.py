@@ -166,6 +166,7 @@ class ListQuery:
     email: str | None = None
     sort: Sort = DEFAULT_SORT
     count: bool = False
+    topic: str | None = None
 
     def check(self) -> None:
         for name in ("received_from", "received_to", "due_from", "due_to"):
@@ -217,6 +218,7 @@ class ListQuery:
             phone=normal_phone(self.phone) if self.phone else None,
             email=self.email.strip().lower() if self.email else None,
             personal_only_public=principal.role not in privacy.CONFIDENTIAL_READERS,
+            topic=self.topic,
         )
 
 
