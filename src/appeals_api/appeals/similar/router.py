@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from appeals_api.appeals.access import Visible, visible_to
-from appeals_api.appeals.schemas import SimilarPage
 from appeals_api.appeals.similar import service
+from appeals_api.appeals.similar.schemas import SimilarPage
 from appeals_api.auth.roles import Role
 from appeals_api.deps import SettingsDep
 from appeals_api.errors import problem_responses

@@ -26,8 +26,8 @@ import asyncpg
 from appeals_api.appeals.enums import Relation, Status
 from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.privacy import service as privacy
-from appeals_api.appeals.schemas import SimilarAppeal
 from appeals_api.appeals.similar.repository import Candidate, candidates
+from appeals_api.appeals.similar.schemas import SimilarAppeal
 from appeals_api.auth.roles import Principal
 from appeals_api.config import Settings
 
