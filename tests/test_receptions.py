@@ -295,3 +295,28 @@ async def test_R_1_8_a_retried_reception_registers_its_appeal_once(client, keys,
     finally:
         await conn.close()
     assert n == 1
+
+
+async def test_R_11_1_a_weekly_rule_runs_three_years_at_most_and_pages_show_their_range(
+    client, keys
+):
+    """A weekly rule to the year 9999 is refused (422, not a feed of 400,000 receptions);
+    one of three years publishes only the weeks asked for."""
+    body = {
+        "official_name": "B. Yusupov", "official_post": "Deputy Chairman", "kind": "personal",
+        "starts_at": "2026-12-03T10:00:00+05:00", "ends_at": "2026-12-03T12:00:00+05:00",
+        "place": "Almalyk, Amir Temur 53, room 12",
+    }  # fmt: skip
+    far = {**body, "weekly": {"weekday": 4, "until": "9999-12-30"}}
+    r = await client.post("/api/v1/receptions/schedule", json=far, headers=auth(keys[R]))
+    assert r.status_code == 422, r.text
+    long = {**body, "weekly": {"weekday": 4, "until": "2029-11-29"}}
+    r = await client.post("/api/v1/receptions/schedule", json=long, headers=auth(keys[R]))
+    assert r.status_code == 201, r.text
+    entry = r.json()["id"]
+    r = await client.get(
+        "/api/v1/public/receptions", params={"from": "2028-01-01", "to": "2028-01-31"}
+    )
+    assert r.status_code == 200, r.text
+    days = [o["starts_at"][:10] for o in r.json()["items"] if o["entry_id"] == entry]
+    assert days == ["2028-01-06", "2028-01-13", "2028-01-20", "2028-01-27"]

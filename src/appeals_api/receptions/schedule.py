@@ -21,6 +21,7 @@ from appeals_api.receptions.schemas import (
     SchedulePatch,
     ScheduleRead,
     Weekly,
+    check_weekly,
 )
 
 # A published range is bounded: a year of weekly receptions is 53 occurrences per entry.
@@ -85,6 +86,11 @@ async def change(
         entry.weekly = data.weekly.model_dump(mode="json") if data.weekly else None
     if entry.ends_at <= entry.starts_at:
         raise Unprocessable("ends_at must be after starts_at")
+    if entry.weekly:
+        try:
+            check_weekly(Weekly.model_validate(entry.weekly), entry.starts_at)
+        except ValueError as exc:
+            raise Unprocessable(str(exc)) from exc
     if data.cancelled:
         entry.cancelled_at, entry.cancelled_by = now, principal.label
     entry.updated_at = now
@@ -92,23 +98,32 @@ async def change(
     return entry
 
 
-def _days(weekly: dict[str, Any], first: date) -> Iterator[date]:
-    """The weekly rule's days from `first` on: the first one on its weekday, then every 7."""
+def _days(weekly: dict[str, Any], first: date, last: date | None) -> Iterator[date]:
+    """The weekly rule's days from `first` on (to `last`, when given): the first one on its
+    weekday, then every 7."""
     day = first + timedelta(days=(int(weekly["weekday"]) - first.isoweekday()) % 7)
     until = date.fromisoformat(weekly["until"])
+    if last is not None:
+        until = min(until, last)
     while day <= until:
         yield day
         day += timedelta(days=7)
 
 
-def occurrences(entry: ScheduleEntry, tz: ZoneInfo) -> Iterator[Occurrence]:
-    """Every occurrence of an entry; a weekly one keeps its Tashkent wall-clock times."""
+def occurrences(
+    entry: ScheduleEntry, tz: ZoneInfo, *, since: date | None = None, until: date | None = None
+) -> Iterator[Occurrence]:
+    """The occurrences of an entry (those on days from `since` to `until`, when given: a weekly
+    rule may run for years, a page shows a few months); a weekly one keeps its Tashkent
+    wall-clock times."""
     start = entry.starts_at.astimezone(tz)
     duration = entry.ends_at - entry.starts_at
     if not entry.weekly:
         yield _occurrence(entry, f"{entry.id}@{UID_DOMAIN}", start, start + duration)
         return
-    for day in _days(entry.weekly, start.date()):
+    # A day's reception may run past midnight: begin a week early, the range check trims it.
+    first = max(start.date(), since - timedelta(days=7)) if since else start.date()
+    for day in _days(entry.weekly, first, until):
         at = datetime.combine(day, time(start.hour, start.minute, start.second), tzinfo=tz)
         uid = f"{entry.id}-{day:%Y%m%d}@{UID_DOMAIN}"
         yield _occurrence(entry, uid, at, at + duration)
@@ -154,10 +169,11 @@ async def published(
 def _within(
     entries: Sequence[ScheduleEntry], start: datetime, end: datetime, tz: ZoneInfo
 ) -> list[Occurrence]:
+    since, until = start.astimezone(tz).date(), end.astimezone(tz).date()
     found = [
         o
         for entry in entries
-        for o in occurrences(entry, tz)
+        for o in occurrences(entry, tz, since=since, until=until)
         if o.starts_at < end and o.ends_at > start
     ]
     return sorted(found, key=lambda o: (o.starts_at, o.uid))

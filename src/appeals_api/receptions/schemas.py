@@ -25,6 +25,17 @@ class Weekly(Input):
     until: date
 
 
+# A weekly rule runs at most this long: a schedule is published for the coming months (§53).
+WEEKLY_AT_MOST_DAYS = 3 * 366
+
+
+def check_weekly(weekly: Weekly, starts_at: datetime) -> None:
+    if weekly.until < starts_at.date():
+        raise ValueError("weekly.until must not be before starts_at")
+    if (weekly.until - starts_at.date()).days > WEEKLY_AT_MOST_DAYS:
+        raise ValueError(f"weekly.until is at most {WEEKLY_AT_MOST_DAYS} days after starts_at")
+
+
 class ScheduleCreate(Input):
     official_name: RequiredLine
     official_post: RequiredLine
@@ -39,8 +50,8 @@ class ScheduleCreate(Input):
     def _ends_after_start(self) -> ScheduleCreate:
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
-        if self.weekly and self.weekly.until < self.starts_at.date():
-            raise ValueError("weekly.until must not be before starts_at")
+        if self.weekly:
+            check_weekly(self.weekly, self.starts_at)
         return self
 
 
