@@ -21,7 +21,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # The most recent appeals of one applicant compared with a new one, of at most HITS found by
-# the applicant's keys (a phone shared by thousands, a switchboard's, costs no more).
+# the applicant's keys (a phone shared by thousands, a switchboard's, costs no more: those are
+# then HITS of them, whichever the index gives first).
 CANDIDATES = 50
 HITS = 500
 
@@ -36,7 +37,8 @@ hits AS MATERIALIZED (
     SELECT s.appeal_id, s.person_keys FROM appeal_search s
     WHERE s.person_keys && (
         SELECT ARRAY(SELECT k FROM unnest(keys) AS k WHERE k ~ '^(p|e|na):') FROM subject)
-    ORDER BY s.year DESC, s.seq DESC
+    -- No ORDER BY: ordered by number, the planner walked the numbers down looking for the
+    -- keys, the whole table for a key only one appeal holds.
     LIMIT $7
 ),
 found AS MATERIALIZED (
