@@ -132,6 +132,14 @@ async def test_R_2_3_after_the_answer_the_same_matter_is_a_repeat_and_a_copy_a_d
     assert hit["relation"] == "repeat" and "email" in hit["reasons"]
     copy = await start(client, staff, clock, text=HOT_WATER, applicants=person)
     assert _found(copy.appeal["similar"])[first.id]["relation"] == "duplicate"
+    # On demand, from the earlier one: the later ones are judged by what it was when they came.
+    await index_new_appeals(settings)
+    r = await client.get(
+        f"/api/v1/appeals/{first.id}/similar", headers=auth(staff.keys[Role.REGISTRAR])
+    )
+    later = _found(r.json()["items"])
+    assert later[again.id]["relation"] == "repeat" and later[again.id]["direction"] == "later"
+    assert later[copy.id]["relation"] == "duplicate"
 
 
 async def test_R_2_3_an_appeal_outside_the_window_is_not_suggested(client, staff, clock, settings):

@@ -40,6 +40,8 @@ async def similar(request: Request, seen: Decider, settings: SettingsDep) -> Sim
         applicants=list(appeal.applicants or []),
         text=" ".join(filter(None, (appeal.summary, appeal.text))),
         received_at=appeal.received_at,
+        completed_on=appeal.completed_on,
+        due_date=appeal.due_date,
     )
     found = await service.suggestions(request.app.state.pool, settings, subject, earlier_only=False)
     return SimilarPage(items=found)

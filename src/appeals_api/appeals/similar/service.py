@@ -55,6 +55,9 @@ class Subject:
     applicants: list[dict[str, Any]]
     text: str
     received_at: datetime
+    # Its answer and deadline, for a later appeal compared with it (on demand).
+    completed_on: date | None = None
+    due_date: date | None = None
 
 
 def identity(subject_keys: list[str], keys: list[str]) -> tuple[float, set[str]]:
@@ -99,8 +102,8 @@ def judge(
     later_on = max(subject.received_at, c.received_at).astimezone(tz).date()
     if c.received_at <= subject.received_at:
         relation = _relation(dice, c.completed_on, c.due_date, later_on)
-    else:  # the subject is the earlier one: what do we know of it when `c` came?
-        relation = _relation(dice, None, None, later_on)
+    else:  # the subject is the earlier one: was it answered, or overdue, when `c` came?
+        relation = _relation(dice, subject.completed_on, subject.due_date, later_on)
     reasons = [*sorted(_REASONS[k] for k in shared if k in _REASONS), "text"]
     return round((sure + contained) / 2, 2), relation, reasons
 
