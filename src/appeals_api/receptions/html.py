@@ -7,6 +7,7 @@ from html import escape
 
 from appeals_api.appeals.card.html import STYLE
 from appeals_api.appeals.card.labels import DEFAULT, LANGUAGES
+from appeals_api.appeals.letters.catalogue import catalogue
 from appeals_api.receptions.schemas import ProtocolRead
 
 # uz (Latin), uz-Cyrl, ru, en.
@@ -16,12 +17,6 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
         "Оммавий қабул баённомаси",
         "Протокол массового приёма",
         "Mass reception protocol",
-    ),
-    "company": (
-        "«Olmaliq KMK» AJ",
-        "«Олмалиқ КМК» АЖ",
-        "АО «Алмалыкский ГМК»",
-        'JSC "Almalyk MMC"',
     ),
     "held_on": ("Sana", "Сана", "Дата", "Date"),
     "place": ("Joy", "Жой", "Место", "Place"),
@@ -91,7 +86,7 @@ def protocol_page(protocol: ProtocolRead, lang: str) -> str:
 <style>{STYLE}{_TABLE_STYLE}</style></head>
 <body>
 <h1>{escape(w("title"))}</h1>
-<p class="sub">{escape(w("company"))} · {escape(w("clause"))}</p>
+<p class="sub">{escape(catalogue(lang).company)} · {escape(w("clause"))}</p>
 <table><tbody>
 <tr><th>{escape(w("held_on"))}</th><td>{protocol.held_on:%d.%m.%Y}</td></tr>
 <tr><th>{escape(w("place"))}</th><td>{escape(protocol.place)}</td></tr>
