@@ -3,9 +3,9 @@
 Every human-facing word comes from a gettext message catalog read with Babel: one `.po` file
 per part of the service and language, `locale/<language>/LC_MESSAGES/<part>.po`
 (`uz_Cyrl` for uz-Cyrl). A language's files are merged into one catalog; a message is looked
-up by its context and English text. Code labels are messages with the code set as context:
-`pgettext("status", "registered")`. `tests/test_i18n.py` fails when a catalog misses a
-message another has or the code asks for.
+up by its context and its English text (or a key, with the part as context: `pgettext("card",
+"title")`). Code labels are messages of context "code": `label("registered")`.
+`tests/test_i18n.py` fails when a catalog misses a message another has or the code asks for.
 """
 
 from __future__ import annotations
@@ -79,9 +79,9 @@ class Translator:
         text = self._find(context, message)
         return text.format(**values) if values else text
 
-    def label(self, codeset: str, code: str) -> str:
-        """A code's label; a code no catalog knows prints as itself, spaced."""
-        return self._messages.get((codeset, code)) or code.replace("_", " ")
+    def label(self, code: str) -> str:
+        """A code's label (codes.po); a code no catalog knows prints as itself, spaced."""
+        return self._messages.get(("code", code)) or code.replace("_", " ")
 
     def _find(self, context: str | None, message: str) -> str:
         return self._messages.get((context, message)) or message
