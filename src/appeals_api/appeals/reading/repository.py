@@ -165,7 +165,7 @@ def list_query(
     limit: int,
     today: date,
     sort: Sort = Sort.NUMBER_DESC,
-    ranked_after: search.RankedAfter | None = None,
+    ranked_after: search.After | None = None,
 ) -> Select[Any]:
     """A keyset page in `sort` order: the key, then the number, all one direction; with a
     search (`flt.search`), the matches best first, keyed on rank and number instead."""
@@ -201,7 +201,7 @@ async def count_appeals(session: AsyncSession, flt: ListFilter, *, today: date) 
     """How many appeals the filter (and the search, if any) matches, over all pages."""
     stmt: Select[Any] = select(Appeal.id).where(*_conditions(flt, today))
     if flt.search is not None:
-        resolved = await search.resolve(session, flt.search)
+        resolved = await search.resolve(session, flt.search, probe=False)
         stmt = search.ranked(stmt, resolved, after=None, limit=None)
     counted = select(func.count()).select_from(stmt.order_by(None).subquery())
     return int(await session.scalar(counted) or 0)
@@ -211,16 +211,19 @@ async def search_appeals(
     session: AsyncSession,
     flt: ListFilter,
     *,
-    after: search.RankedAfter | None,
+    after: search.After | None,
     limit: int,
     today: date,
-) -> list[tuple[Appeal, float, str]]:
-    """The matches of `flt.search` among the filtered appeals, best first: (appeal, rank,
-    snippet)."""
-    if flt.search is not None:
-        flt = replace(flt, search=await search.resolve(session, flt.search))
+) -> tuple[list[tuple[Appeal, float, str]], bool]:
+    """The matches of `flt.search` among the filtered appeals, (appeal, rank, snippet) each,
+    and whether they come newest first (many matches) rather than best first."""
+    assert flt.search is not None
+    # A later page keeps its first page's order, whatever the words match by now.
+    resolved = await search.resolve(session, flt.search, probe=after is None)
+    flt = replace(flt, search=resolved)
     stmt = list_query(flt, after=None, ranked_after=after, limit=limit, today=today)
-    return [(row[0], row[1], row[2]) for row in await session.execute(stmt)]
+    hits = [(row[0], row[1], row[2]) for row in await session.execute(stmt)]
+    return hits, after.newest if after is not None else not resolved.few
 
 
 async def history(

@@ -33,6 +33,7 @@ from appeals_api.appeals.schemas import (
     SearchHit,
 )
 from appeals_api.appeals.search import service as search
+from appeals_api.appeals.search.repository import After
 from appeals_api.appeals.tracking import hash_tracking_code
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.auth.service import UNKNOWN_KEY, admitted
@@ -259,9 +260,10 @@ async def list_page(session: AsyncSession, query: ListQuery, viewer: Viewer) -> 
 async def _search_page(
     session: AsyncSession, query: ListQuery, flt: repository.ListFilter, viewer: Viewer
 ) -> AppealPage:
-    """The matches of `q` among the filtered appeals, best first, a keyset page at a time
-    (the cursor carries the last hit's rank and number); `sort` does not apply to them."""
-    hits = await repository.search_appeals(
+    """The matches of `q` among the filtered appeals, best first (newest first when they are
+    many), a keyset page at a time (the cursor carries the order, the last hit's rank and
+    number); `sort` does not apply to them."""
+    hits, newest = await repository.search_appeals(
         session,
         flt,
         after=search.decode_cursor(query.cursor),
@@ -280,7 +282,11 @@ async def _search_page(
     )
     return AppealPage(
         items=items,
-        next_cursor=search.encode_cursor(last[1], last[0].year, last[0].seq) if last else None,
+        next_cursor=search.encode_cursor(
+            After(newest=newest, rank=last[1], year=last[0].year, seq=last[0].seq)
+        )
+        if last
+        else None,
         total=total,
     )
 

@@ -44,7 +44,7 @@ from appeals_api.events import service as events_service
 # own (`search_gram_share`, migration 0014), for words of at least NAME_MIN_LETTERS letters.
 NAME_SHARE = 0.6
 NAME_MIN_LETTERS = 4
-# A page ranks at most this many matches, the newest (four pages of the default size):
+# Up to this many matches every one is ranked, best first; more are listed newest first:
 # ranking every one of tens of thousands (a common surname among a million appeals) costs
 # seconds (bench/RESULTS.md, issue 15).
 RANKED_AT_MOST = 200
@@ -68,8 +68,15 @@ class Search:
     few: bool = True  # the words match at most RANKED_AT_MOST appeals, whoever reads
 
 
-# After which hit a page of ranked results goes on: (rank, year, seq).
-RankedAfter = tuple[float, int, int]
+@dataclass(frozen=True)
+class After:
+    """After which hit a page of results goes on, in the order the first page was given in:
+    newest first (the words matched many appeals) or best first."""
+
+    newest: bool
+    rank: float
+    year: int
+    seq: int
 
 
 def _word_query(word: str) -> Any:
@@ -104,10 +111,11 @@ def _share(search: Search) -> Any:
     return cast(_shared(search), REAL) / max(len(search.grams), 1)
 
 
-async def resolve(session: AsyncSession, search: Search) -> Search:
+async def resolve(session: AsyncSession, search: Search, *, probe: bool = True) -> Search:
     """`search` with its tsquery and trigrams, computed once (planning the search with them
-    as expressions folded them again at every use: tens of milliseconds a query), and whether
-    the words match few appeals (then every match is ranked) or many (then the newest).
+    as expressions folded them again at every use: tens of milliseconds a query), and, if
+    `probe`, whether the words match few appeals (then every match is ranked) or many (then
+    they are listed newest first).
 
     Each search is planned for its own words, never by a generic plan of a prepared statement
     that knows nothing of how common they are; and in this process alone: starting parallel
@@ -126,6 +134,8 @@ async def resolve(session: AsyncSession, search: Search) -> Search:
         )
     ).one()
     search = replace(search, query=row[0], grams=tuple(row[1]), rare=tuple(row[2]))
+    if not probe:
+        return search
     query = cast(literal(search.query), TSQUERY)
     some = select(AppealSearch.appeal_id).where(_matched(search, query, true()))
     counted = select(func.count()).select_from(some.limit(RANKED_AT_MOST + 1).subquery())
@@ -163,51 +173,51 @@ def _rank(search: Search, query: Any, personal: Any) -> Any:
 
 
 def ranked(
-    stmt: Select[Any], search: Search, *, after: RankedAfter | None, limit: int | None
+    stmt: Select[Any], search: Search, *, after: After | None, limit: int | None
 ) -> Select[Any]:
-    """`stmt` (appeals, filtered) narrowed to the matches, best first, with rank and snippet.
+    """`stmt` (appeals, filtered) narrowed to the matches, with rank and snippet: best first
+    when the words match few appeals (`few`), newest first when they match many (a common
+    surname among a million appeals: ranking every match cost seconds, and a rank among tens
+    of thousands says little). A later page keeps the order its cursor was given in.
 
     The personal part is matched only where the reader sees personal data (R-8.2): for the
     others a confidential appeal's applicants neither match nor add to its rank (no oracle).
-    A page (`limit` given) ranks every match when the words match few appeals (`few`), else
-    the newest RANKED_AT_MOST (a common surname among a million appeals); `limit=None` (the
-    count) takes every match.
+    `limit=None` (the count) takes every match. The page's rows are chosen first, and only
+    they are joined again for the snippet (cutting one costs as much as matching hundreds).
     """
     if search.query is None:
         raise ValueError("search not resolved: call resolve() first")
     query = cast(literal(search.query), TSQUERY)
     personal = true() if search.all_personal else ~Appeal.confidential
     matched = _matched(search, query, personal)
+    s = AppealSearch
     if limit is None:
-        return stmt.join(AppealSearch, AppealSearch.appeal_id == Appeal.id).where(matched)
-    if search.few:  # all of them: fetched by their search rows, then their appeals
-        every = select(AppealSearch.appeal_id).where(_matched(search, query, true()))
-        stmt = stmt.where(Appeal.id.in_(every.limit(RANKED_AT_MOST + 1).scalar_subquery()))
-    else:  # the newest: walking the search rows from the newest number down, the appeals
-        # joined (for the filters) only for the rows the words match
-        newest = (
-            stmt.with_only_columns(Appeal.id)
-            .join(AppealSearch, AppealSearch.appeal_id == Appeal.id)
-            .where(matched)
-            .order_by(AppealSearch.year.desc(), AppealSearch.seq.desc())
-            .limit(RANKED_AT_MOST)
-        )
-        stmt = stmt.where(Appeal.id.in_(newest.scalar_subquery()))
-    stmt = stmt.join(AppealSearch, AppealSearch.appeal_id == Appeal.id).where(matched)
-    rank = _rank(search, query, personal)
-    if after is not None:
-        at, year, seq = after
-        stmt = stmt.where(
-            or_(rank < at, and_(rank == at, tuple_(Appeal.year, Appeal.seq) < tuple_(year, seq)))
-        )
+        return stmt.join(s, s.appeal_id == Appeal.id).where(matched)
+    newest = after.newest if after is not None else not search.few
+    rank = _rank(search, query, personal).label("rank")
+    hits = stmt.with_only_columns(Appeal.id, s.year, s.seq, rank).join(s, s.appeal_id == Appeal.id)
+    if newest:  # walking the search rows from the newest number down
+        order = [s.year.desc(), s.seq.desc()]
+        if after is not None:
+            hits = hits.where(tuple_(s.year, s.seq) < tuple_(after.year, after.seq))
+    else:  # all of them, fetched by their search rows (the GIN indexes), then ranked
+        every = select(s.appeal_id).where(_matched(search, query, true()))
+        hits = hits.where(Appeal.id.in_(every.limit(RANKED_AT_MOST + 1).scalar_subquery()))
+        order = [rank.desc(), s.year.desc(), s.seq.desc()]
+        if after is not None:
+            at = literal(after.rank, DOUBLE_PRECISION)
+            position = tuple_(s.year, s.seq) < tuple_(after.year, after.seq)
+            hits = hits.where(or_(rank < at, and_(rank == at, position)))
+    page = hits.where(matched).order_by(*order).limit(limit).subquery()
     # The snippet is cut from the text and summary only: never from personal data.
     snippet = func.ts_headline(
         _RUSSIAN, func.concat_ws(" … ", Appeal.summary, Appeal.text), query, _SNIPPET
     )
+    first = [page.c.year.desc(), page.c.seq.desc()]
     return (
-        stmt.add_columns(rank.label("rank"), snippet.label("snippet"))
-        .order_by(rank.desc(), Appeal.year.desc(), Appeal.seq.desc())
-        .limit(limit)
+        select(Appeal, page.c.rank, snippet.label("snippet"))
+        .join(page, page.c.id == Appeal.id)
+        .order_by(*(first if newest else [page.c.rank.desc(), *first]))
     )
 
 

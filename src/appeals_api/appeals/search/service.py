@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 
 from appeals_api.appeals.privacy import service as privacy
-from appeals_api.appeals.search.repository import RankedAfter, Search
+from appeals_api.appeals.search.repository import After, Search
 from appeals_api.auth.roles import Principal
 from appeals_api.errors import BadRequest, FieldError, Unprocessable
 
@@ -33,20 +34,26 @@ def search_of(q: str, principal: Principal) -> Search:
     return Search(tuple(words), all_personal=privacy.sees_all_personal_data(principal))
 
 
-def decode_cursor(cursor: str | None) -> RankedAfter | None:
-    """The cursor of a page of ranked results: the last hit's rank and number."""
+# The cursor's tag: the order of the first page, best first ("r") or newest first ("n").
+_ORDERS = {"r": False, "n": True}
+
+
+def decode_cursor(cursor: str | None) -> After | None:
+    """The cursor of a page of search results: its order, the last hit's rank and number."""
     if cursor is None:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
         tag, rank, year, seq = raw.split(":")
-        if tag != "r":
-            raise ValueError(tag)
-        return float(rank), int(year), int(seq)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        at = After(newest=_ORDERS[tag], rank=float(rank), year=int(year), seq=int(seq))
+        if not (math.isfinite(at.rank) and 0 < at.year < 10_000 and 0 < at.seq < 2**31):
+            raise ValueError(raw)
+        return at
+    except (KeyError, ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadRequest("The cursor is not one this API gave out for this search.") from exc
 
 
-def encode_cursor(rank: float, year: int, seq: int) -> str:
-    raw = f"r:{rank!r}:{year}:{seq}"
+def encode_cursor(at: After) -> str:
+    tag = "n" if at.newest else "r"
+    raw = f"{tag}:{at.rank!r}:{at.year}:{at.seq}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
