@@ -59,6 +59,13 @@ class StrEnumType(TypeDecorator[E]):
         return None if value is None else self.enum(value)
 
 
+# Every connection of ours: named in pg_stat_activity, and without JIT compilation, which
+# PostgreSQL starts for any statement its planner costs high (a search over a million
+# appeals, a year's statistics) and which costs such a statement tens of milliseconds more
+# than it saves on this service's short queries (bench/RESULTS.md, issue 15).
+SERVER_SETTINGS = {"application_name": "appeals-api", "jit": "off"}
+
+
 def _json_text(value: Any) -> str:
     return to_json(value).decode()
 
@@ -73,7 +80,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         hide_parameters=True,
         # JSON columns take dates and UUIDs too (intake's answer, stored for its retries).
         json_serializer=_json_text,
-        connect_args={"server_settings": {"application_name": "appeals-api"}},
+        connect_args={"server_settings": SERVER_SETTINGS},
     )
 
 
@@ -146,7 +153,7 @@ async def make_pool(settings: Settings) -> asyncpg.Pool:
         max_size=settings.db_fast_pool_size,
         init=_init_connection,
         reset=_no_reset,
-        server_settings={"application_name": "appeals-api"},
+        server_settings=SERVER_SETTINGS,
     )
     assert pool is not None
     return pool

@@ -200,11 +200,12 @@ async def list_appeals(
 async def count_appeals(session: AsyncSession, flt: ListFilter, *, today: date) -> int:
     """How many appeals the filter (and the search, if any) matches, over all pages."""
     stmt: Select[Any] = select(Appeal.id).where(*_conditions(flt, today))
-    if flt.search is not None:
+    if flt.search is None:
+        return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    async with search.planned_for_its_words(session):
         resolved = await search.resolve(session, flt.search, probe=False)
         stmt = search.ranked(stmt, resolved, after=None, limit=None)
-    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
-    return int(await session.scalar(counted) or 0)
+        return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
 async def search_appeals(
@@ -218,11 +219,12 @@ async def search_appeals(
     """The matches of `flt.search` among the filtered appeals, (appeal, rank, snippet) each,
     and whether they come newest first (many matches) rather than best first."""
     assert flt.search is not None
-    # A later page keeps its first page's order, whatever the words match by now.
-    resolved = await search.resolve(session, flt.search, probe=after is None)
-    flt = replace(flt, search=resolved)
-    stmt = list_query(flt, after=None, ranked_after=after, limit=limit, today=today)
-    hits = [(row[0], row[1], row[2]) for row in await session.execute(stmt)]
+    async with search.planned_for_its_words(session):
+        # A later page keeps its first page's order, whatever the words match by now.
+        resolved = await search.resolve(session, flt.search, probe=after is None)
+        flt = replace(flt, search=resolved)
+        stmt = list_query(flt, after=None, ranked_after=after, limit=limit, today=today)
+        hits = [(row[0], row[1], row[2]) for row in await session.execute(stmt)]
     return hits, after.newest if after is not None else not resolved.few
 
 

@@ -7,11 +7,12 @@ meet). Words are ANDed; a Russian stop word is left out.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import operator
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION, TSQUERY
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from appeals_api.appeals.models import Appeal
@@ -111,18 +113,36 @@ def _share(search: Search) -> Any:
     return cast(_shared(search), REAL) / max(len(search.grams), 1)
 
 
+_PLANNING = ("plan_cache_mode", "force_custom_plan"), ("max_parallel_workers_per_gather", "0")
+
+
+@contextlib.asynccontextmanager
+async def planned_for_its_words(session: AsyncSession) -> AsyncIterator[None]:
+    """Each search planned for its own words, never by the generic plan of a prepared
+    statement (asyncpg prepares every statement) that knows nothing of how common they are;
+    and in this process alone: starting parallel workers costs more than a search takes.
+
+    Set for the session and reset after, since a list is read without a transaction (where
+    SET LOCAL is void). If the request's transaction failed meanwhile, its rollback undoes
+    the settings, and the reset (refused in a failed transaction) is not needed."""
+    for name, value in _PLANNING:
+        await session.execute(sql_text(f"SET {name} = {value}"))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(DBAPIError, PendingRollbackError):
+            for name, _ in _PLANNING:
+                await session.execute(sql_text(f"RESET {name}"))
+
+
 async def resolve(session: AsyncSession, search: Search, *, probe: bool = True) -> Search:
     """`search` with its tsquery and trigrams, computed once (planning the search with them
     as expressions folded them again at every use: tens of milliseconds a query), and, if
     `probe`, whether the words match few appeals (then every match is ranked) or many (then
     they are listed newest first).
 
-    Each search is planned for its own words, never by a generic plan of a prepared statement
-    that knows nothing of how common they are; and in this process alone: starting parallel
-    workers costs more than a search takes.
+    Run it, and the search, `planned_for_its_words`.
     """
-    await session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    await session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
     grams = func.search_grams(func.search_fold(" ".join(search.words)))
     row = (
         await session.execute(

@@ -30,9 +30,10 @@ HITS = 500
 # the prepared statement (after five runs) otherwise walked the window's appeals by receipt
 # (seconds at 100,000) instead of asking the keys' index first.
 _SQL = """
-WITH subject AS MATERIALIZED (
-    SELECT appeal_person_keys($1::jsonb) AS keys, search_stems($2) AS stems
-),
+WITH subject AS MATERIALIZED (SELECT appeal_person_keys($1::jsonb) AS keys),
+-- The text's stems only when some candidate is found (most new appeals have none): read as
+-- a sub-select of the output's columns, which PostgreSQL runs on the first output row.
+subject_text AS MATERIALIZED (SELECT search_stems($2) AS stems),
 hits AS MATERIALIZED (
     SELECT s.appeal_id, s.person_keys FROM appeal_search s
     WHERE s.person_keys && (
@@ -56,8 +57,9 @@ found AS MATERIALIZED (
 )
 SELECT f.id, f.year, f.seq, f.received_at, f.status, f.completed_on, f.due_date,
        f.person_keys AS keys, subject.keys AS subject_keys,
-       cardinality(subject.stems) AS subject_stems, cardinality(t.stems) AS stems,
-       search_shared(subject.stems, t.stems) AS shared_stems
+       cardinality((SELECT stems FROM subject_text)) AS subject_stems,
+       cardinality(t.stems) AS stems,
+       search_shared((SELECT stems FROM subject_text), t.stems) AS shared_stems
 FROM subject, found AS f,
      LATERAL (SELECT search_stems(concat_ws(' ', f.summary, f.text)) AS stems) AS t
 """
