@@ -219,6 +219,25 @@ async def test_search_a_new_appeal_is_found_once_the_worker_has_built_its_docume
     assert [a["id"] for a in r.json()["items"]] == [w.id]
 
 
+async def test_R_12_2_a_correction_before_the_index_is_built_is_what_search_finds(
+    client, staff, clock, settings
+):
+    """R-12.2, issue 15: a summary corrected before the worker built the new appeal's search row
+    is what search finds: the correction's refresh builds the row from the corrected appeal,
+    and the worker's later build of the registered appeal leaves that row as it is."""
+    await index_new_appeals(settings)  # what earlier tests left
+    w = await start(client, staff, clock, text="Kanalizatsiya toshib ketgan, hid kelyapti.")
+    reader = staff.keys[Role.REGISTRAR]
+    r = await client.patch(
+        f"/api/v1/appeals/{w.id}",
+        json={"summary": "Elektr simlari uzilib yotibdi", "reason": "summary of another"},
+        headers=auth(reader),
+    )
+    assert r.status_code == 200, r.text
+    assert await index_new_appeals(settings) == 0  # the correction built it already
+    assert [a["id"] for a in (await _search(client, reader, "simlari"))["items"]] == [w.id]
+
+
 async def test_search_with_many_matches_lists_the_newest_first_and_counts_them_all(
     client, staff, clock, monkeypatch
 ):

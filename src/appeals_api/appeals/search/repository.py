@@ -241,11 +241,6 @@ def ranked(
     )
 
 
-_REFRESH = sql_text(
-    "SELECT count(appeal_search_refresh(id)) FROM unnest(CAST(:ids AS uuid[])) AS id"
-)
-# The seeder's bulk build: the same documents (`appeal_search_docs`, `appeal_person_keys`), for
-# rows no one else writes yet, in one statement instead of a function call per appeal.
 _BUILD = sql_text(
     """INSERT INTO appeal_search (appeal_id, public_doc, personal_doc, name_grams, person_keys,
                                year, seq)
@@ -260,8 +255,8 @@ async def index_registered(session: AsyncSession, *, batch: int) -> int:
     """Build the rows of the appeals registered since the cursor (their `appeal.registered`
     events, up to `batch` feed positions), and move the cursor with them; how many.
 
-    A second worker skips the locked cursor; each appeal is built under its row's lock
-    (`appeal_search_refresh`), so a correction made meanwhile is never lost."""
+    A second worker skips the locked cursor; a correction made meanwhile is never lost (see
+    `_BUILD`)."""
     cursor = (
         await session.scalars(select(SearchFeedCursor).with_for_update(skip_locked=True))
     ).one_or_none()
@@ -276,7 +271,8 @@ async def index_registered(session: AsyncSession, *, batch: int) -> int:
         session, type="appeal.registered", after=cursor.position, upto=upto
     )
     ids = [e.appeal_id for e in events if e.appeal_id is not None]
-    built = int(await session.scalar(_REFRESH, {"ids": ids}) or 0) if ids else 0
+    connection = await session.connection()
+    built = (await connection.execute(_BUILD, {"ids": ids})).rowcount if ids else 0
     cursor.position = upto
     await session.flush()
     return built
