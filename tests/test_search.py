@@ -265,3 +265,44 @@ async def test_search_with_many_matches_lists_the_newest_first_and_counts_them_a
         seen += [a["id"] for a in more["items"]]
         cursor = more["next_cursor"]
     assert seen == [w.id for w in made]  # still best first: the order the first page chose
+
+
+async def test_search_many_matches_are_told_by_the_newest_or_by_the_index(
+    client, staff, clock, settings, monkeypatch
+):
+    """Issue 15: whether the words match many is asked first of the newest appeals (cheap for
+    a common word), then of the index: matches only among older appeals still count."""
+    from appeals_api.appeals.search import repository as search_repository
+
+    made = [
+        await start(client, staff, clock, text="Qum " * (3 - i) + "bo'roni ko'chada.")
+        for i in range(3)
+    ]
+    await start(client, staff, clock, text="Boshqa masala: chiroq yonmaydi.")
+    await index_new_appeals(settings)
+    reader = staff.keys[Role.REGISTRAR]
+    monkeypatch.setattr(search_repository, "RANKED_AT_MOST", 2)
+    monkeypatch.setattr(search_repository, "WALKED_AT_MOST", 1)  # the newest has no "qum"
+    page = await _search(client, reader, "qum")
+    # Newest first; ranked, the most mentions (the oldest) would come first.
+    assert [a["id"] for a in page["items"]] == [w.id for w in reversed(made)]
+
+
+async def test_search_leaves_the_connection_as_it_found_it(settings):
+    """Issue 15: a search plans for its own words (custom plans, no parallel workers) on a
+    connection the pool then gives to other requests: the settings are restored after."""
+    from sqlalchemy import text
+
+    from appeals_api.appeals.search import repository as search_repository
+    from appeals_api.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings)
+    show = text("SELECT current_setting('plan_cache_mode')")
+    try:
+        async with make_sessionmaker(engine, autocommit=True)() as session:
+            before = await session.scalar(show)
+            async with search_repository.planned_for_its_words(session):
+                assert await session.scalar(show) == "force_custom_plan"
+            assert await session.scalar(show) == before == "auto"
+    finally:
+        await engine.dispose()

@@ -37,6 +37,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION, TSQUERY
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import aliased
 
 from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.search.models import AppealSearch, SearchFeedCursor
@@ -50,6 +51,9 @@ NAME_MIN_LETTERS = 4
 # ranking every one of tens of thousands (a common surname among a million appeals) costs
 # seconds (bench/RESULTS.md, issue 15).
 RANKED_AT_MOST = 200
+# Many matches are first looked for among this many newest appeals (a word in one appeal of
+# twenty is found there more than RANKED_AT_MOST times).
+WALKED_AT_MOST = 5_000
 _RUSSIAN: Any = literal_column("'russian'::regconfig")
 _SIMPLE: Any = literal_column("'simple'::regconfig")
 _SNIPPET = "MaxFragments=1, MaxWords=24, MinWords=8, StartSel=«, StopSel=»"
@@ -67,7 +71,7 @@ class Search:
     query: str | None = None
     grams: tuple[str, ...] = ()
     rare: tuple[str, ...] = ()
-    few: bool = True  # the words match at most RANKED_AT_MOST appeals, whoever reads
+    few: bool = True  # the words match at most RANKED_AT_MOST appeals this reader may find
 
 
 @dataclass(frozen=True)
@@ -101,11 +105,11 @@ def _texts(values: tuple[str, ...]) -> Any:
     return cast(literal(list(values)), ARRAY(Text))
 
 
-def _shared(search: Search) -> Any:
+def _shared(search: Search, s: Any = AppealSearch) -> Any:
     """How many of the words' trigrams the appeal's names hold: `search_gram_share`
     (migration 0014) times their number, as one containment test per trigram (a third of the
     cost of the function's subquery on every appeal it looks at)."""
-    held = [cast(AppealSearch.name_grams.contains([g]), Integer) for g in search.grams]
+    held = [cast(s.name_grams.contains([g]), Integer) for g in search.grams]
     return functools.reduce(operator.add, held) if held else literal(0)
 
 
@@ -113,7 +117,15 @@ def _share(search: Search) -> Any:
     return cast(_shared(search), REAL) / max(len(search.grams), 1)
 
 
-_PLANNING = ("plan_cache_mode", "force_custom_plan"), ("max_parallel_workers_per_gather", "0")
+_PLANNING = sql_text(
+    "SELECT current_setting('plan_cache_mode'), current_setting('max_parallel_workers_per_gather'),"
+    " set_config('plan_cache_mode', 'force_custom_plan', false),"
+    " set_config('max_parallel_workers_per_gather', '0', false)"
+)
+_RESTORE = sql_text(
+    "SELECT set_config('plan_cache_mode', :mode, false),"
+    " set_config('max_parallel_workers_per_gather', :workers, false)"
+)
 
 
 @contextlib.asynccontextmanager
@@ -122,17 +134,16 @@ async def planned_for_its_words(session: AsyncSession) -> AsyncIterator[None]:
     statement (asyncpg prepares every statement) that knows nothing of how common they are;
     and in this process alone: starting parallel workers costs more than a search takes.
 
-    Set for the session and reset after, since a list is read without a transaction (where
-    SET LOCAL is void). If the request's transaction failed meanwhile, its rollback undoes
-    the settings, and the reset (refused in a failed transaction) is not needed."""
-    for name, value in _PLANNING:
-        await session.execute(sql_text(f"SET {name} = {value}"))
+    Set for the session and restored after (one round trip each), since a list is read
+    without a transaction (where SET LOCAL is void). If the request's transaction failed
+    meanwhile, its rollback undoes the settings, and the restoring (refused in a failed
+    transaction) is not needed."""
+    mode, workers, _, _ = (await session.execute(_PLANNING)).one()
     try:
         yield
     finally:
         with contextlib.suppress(DBAPIError, PendingRollbackError):
-            for name, _ in _PLANNING:
-                await session.execute(sql_text(f"RESET {name}"))
+            await session.execute(_RESTORE, {"mode": mode, "workers": workers})
 
 
 async def resolve(session: AsyncSession, search: Search, *, probe: bool = True) -> Search:
@@ -156,23 +167,53 @@ async def resolve(session: AsyncSession, search: Search, *, probe: bool = True) 
     search = replace(search, query=row[0], grams=tuple(row[1]), rare=tuple(row[2]))
     if not probe:
         return search
+    return replace(search, few=not await _many(session, search))
+
+
+async def _many(session: AsyncSession, search: Search) -> bool:
+    """Whether the words match more than RANKED_AT_MOST appeals the reader may find by them
+    (R-8.2: a confidential appeal's personal data counts only for those who see it, so the
+    order of a page tells no one more than its hits do).
+
+    Asked first of the newest WALKED_AT_MOST appeals: a common word (a surname, "hot water")
+    is known to match many there at once, while its index entries (tens of thousands) cost
+    the GIN index a tenth of a second to gather. Else the index is asked: the words' own
+    entries, then the names' trigrams (the typo match, the slower union)."""
     query = cast(literal(search.query), TSQUERY)
-    some = select(AppealSearch.appeal_id).where(_matched(search, query, true()))
-    counted = select(func.count()).select_from(some.limit(RANKED_AT_MOST + 1).subquery())
-    return replace(search, few=int(await session.scalar(counted) or 0) <= RANKED_AT_MOST)
+    personal = true() if search.all_personal else ~Appeal.confidential
+    s = AppealSearch
+    newest = aliased(
+        AppealSearch,
+        select(s.appeal_id, s.public_doc, s.personal_doc, s.name_grams)
+        .order_by(s.year.desc(), s.seq.desc())
+        .limit(WALKED_AT_MOST)
+        .subquery(),
+    )
+    words = or_(s.public_doc.op("@@")(query), and_(personal, s.personal_doc.op("@@")(query)))
+    for rows, matched in (
+        (newest, _matched(search, query, personal, newest)),
+        (s, words),
+        (s, _matched(search, query, personal)),
+    ):
+        some = select(rows.appeal_id).where(matched)
+        if not search.all_personal:
+            some = some.join(Appeal, Appeal.id == rows.appeal_id)
+        counted = select(func.count()).select_from(some.limit(RANKED_AT_MOST + 1).subquery())
+        if int(await session.scalar(counted) or 0) > RANKED_AT_MOST:
+            return True
+    return False
 
 
-def _matched(search: Search, query: Any, personal: Any) -> Any:
+def _matched(search: Search, query: Any, personal: Any, s: Any = AppealSearch) -> Any:
     """The appeals the words match: in the public part, or (where the reader may see it) in
     the personal part or a name sharing NAME_SHARE of the words' trigrams. The typo match asks
     the index only for the words' rarer trigrams (`search_rare_grams`, migration 0016), then
-    computes the share on those few appeals."""
-    s = AppealSearch
+    computes the share on those few appeals. `s`: the search rows (an alias of them)."""
     by_name = (
         and_(
             s.name_grams.op("&&")(_texts(search.rare)),
             # NAME_SHARE of them, as the share compares it (3 of 5 is 0.6: 0.6 * 5 is not 3).
-            _shared(search) >= math.ceil(NAME_SHARE * len(search.grams) - 1e-9),
+            _shared(search, s) >= math.ceil(NAME_SHARE * len(search.grams) - 1e-9),
         )
         if sum(len(w) for w in search.words) >= NAME_MIN_LETTERS and search.rare
         else false()
