@@ -306,3 +306,19 @@ async def test_search_leaves_the_connection_as_it_found_it(settings):
             assert await session.scalar(show) == before == "auto"
     finally:
         await engine.dispose()
+
+
+async def test_search_counts_up_to_a_bound_and_says_so(client, staff, clock, monkeypatch):
+    """Issue 15: a search's count stops past COUNTED_AT_MOST (counting 70,000 matches took
+    seconds) and says it is not every match; under the bound it is exact."""
+    from appeals_api.appeals.reading import service as reading_service
+
+    for _ in range(3):
+        await start(client, staff, clock, text="Yomg'ir suvi hovliga oqib kiryapti.")
+    reader = staff.keys[Role.REGISTRAR]
+    exact = await _search(client, reader, "hovliga", count="true")
+    assert (exact["total"], exact["total_exact"]) == (3, True)
+    monkeypatch.setattr(reading_service, "COUNTED_AT_MOST", 2)
+    bounded = await _search(client, reader, "hovliga", count="true")
+    assert (bounded["total"], bounded["total_exact"]) == (2, False)
+    assert len(bounded["items"]) == 3  # the pages still hold every match

@@ -347,7 +347,13 @@ class AppealPage(BaseModel):
     next_cursor: str | None
     total: int | None = Field(
         default=None,
-        description="How many appeals match over all pages; only with `count=true`, else null.",
+        description="How many appeals match over all pages; only with `count=true`, else null."
+        " A search (`q`) counts up to 10,000: see `total_exact`.",
+    )
+    total_exact: bool | None = Field(
+        default=None,
+        description="With `count=true`: false when a search matched more than `total` (10,000)"
+        " and was counted no further; true when `total` is every match.",
     )
 
 

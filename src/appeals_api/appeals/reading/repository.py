@@ -197,14 +197,19 @@ async def list_appeals(
     return list(await session.scalars(stmt))
 
 
-async def count_appeals(session: AsyncSession, flt: ListFilter, *, today: date) -> int:
-    """How many appeals the filter (and the search, if any) matches, over all pages."""
+async def count_appeals(
+    session: AsyncSession, flt: ListFilter, *, today: date, at_most: int | None = None
+) -> int:
+    """How many appeals the filter (and the search, if any) matches, over all pages; with
+    `at_most`, counted no further than one past it (a search's count stops there)."""
     stmt: Select[Any] = select(Appeal.id).where(*_conditions(flt, today))
     if flt.search is None:
         return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     async with search.planned_for_its_words(session):
         resolved = await search.resolve(session, flt.search, probe=False)
         stmt = search.ranked(stmt, resolved, after=None, limit=None)
+        if at_most is not None:
+            stmt = stmt.limit(at_most + 1)
         return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 

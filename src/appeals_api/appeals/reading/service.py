@@ -254,7 +254,14 @@ async def list_page(session: AsyncSession, query: ListQuery, viewer: Viewer) -> 
         items=items,
         next_cursor=encode_cursor(query.sort, page[-1]) if more else None,
         total=total,
+        total_exact=None if total is None else True,
     )
+
+
+# A search counts its matches up to this many: counting the 70,000 appeals a common surname
+# matches among a million took seconds (bench/RESULTS.md); "10,000 or more" tells a clerk
+# as much.
+COUNTED_AT_MOST = 10_000
 
 
 async def _search_page(
@@ -278,7 +285,9 @@ async def _search_page(
     ]
     last = page[-1] if len(hits) > query.limit else None
     total = (
-        await repository.count_appeals(session, flt, today=viewer.today) if query.count else None
+        await repository.count_appeals(session, flt, today=viewer.today, at_most=COUNTED_AT_MOST)
+        if query.count
+        else None
     )
     return AppealPage(
         items=items,
@@ -287,7 +296,8 @@ async def _search_page(
         )
         if last
         else None,
-        total=total,
+        total=None if total is None else min(total, COUNTED_AT_MOST),
+        total_exact=None if total is None else total <= COUNTED_AT_MOST,
     )
 
 
