@@ -205,7 +205,7 @@ async def count_appeals(
     stmt: Select[Any] = select(Appeal.id).where(*_conditions(flt, today))
     if flt.search is None:
         return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    async with search.planned_for_its_words(session):
+    async with search.planned_for_its_words(session, counting=True):
         resolved = await search.resolve(session, flt.search, probe=False)
         stmt = search.ranked(stmt, resolved, after=None, limit=None)
         if at_most is not None:

@@ -117,33 +117,40 @@ def _share(search: Search) -> Any:
     return cast(_shared(search), REAL) / max(len(search.grams), 1)
 
 
-_PLANNING = sql_text(
-    "SELECT current_setting('plan_cache_mode'), current_setting('max_parallel_workers_per_gather'),"
-    " set_config('plan_cache_mode', 'force_custom_plan', false),"
-    " set_config('max_parallel_workers_per_gather', '0', false)"
-)
-_RESTORE = sql_text(
-    "SELECT set_config('plan_cache_mode', :mode, false),"
-    " set_config('max_parallel_workers_per_gather', :workers, false)"
-)
+# Each search planned for its own words, never by the generic plan of a prepared statement
+# (asyncpg prepares every statement) that knows nothing of how common they are; and in this
+# process alone: starting parallel workers costs more than a search takes.
+_PLANNING = {"plan_cache_mode": "force_custom_plan", "max_parallel_workers_per_gather": "0"}
+# A count asks the indexes for every match: bounded by a LIMIT, the planner would rather walk
+# the table until it has enough, the whole of it for a word one appeal holds.
+_COUNTING = {**_PLANNING, "enable_seqscan": "off", "enable_indexscan": "off"}
+
+
+def _set_config(names: list[str], values: list[str]) -> Any:
+    """One round trip: the settings' current values, and `values` set for the session."""
+    current = ", ".join(f"current_setting('{n}')" for n in names)
+    new = ", ".join(f"set_config('{n}', :v{i}, false)" for i, n in enumerate(names))
+    return sql_text(f"SELECT {current}, {new}").bindparams(
+        **{f"v{i}": v for i, v in enumerate(values)}
+    )
 
 
 @contextlib.asynccontextmanager
-async def planned_for_its_words(session: AsyncSession) -> AsyncIterator[None]:
-    """Each search planned for its own words, never by the generic plan of a prepared
-    statement (asyncpg prepares every statement) that knows nothing of how common they are;
-    and in this process alone: starting parallel workers costs more than a search takes.
-
-    Set for the session and restored after (one round trip each), since a list is read
-    without a transaction (where SET LOCAL is void). If the request's transaction failed
-    meanwhile, its rollback undoes the settings, and the restoring (refused in a failed
-    transaction) is not needed."""
-    mode, workers, _, _ = (await session.execute(_PLANNING)).one()
+async def planned_for_its_words(
+    session: AsyncSession, *, counting: bool = False
+) -> AsyncIterator[None]:
+    """The search's planner settings (`_PLANNING`, or `_COUNTING` for a count), set for the
+    session and restored after, one round trip each: a list is read without a transaction,
+    where SET LOCAL is void. If the request's transaction failed meanwhile, its rollback
+    undoes the settings, and the restoring (refused in a failed transaction) is not needed."""
+    settings = _COUNTING if counting else _PLANNING
+    names = list(settings)
+    row = (await session.execute(_set_config(names, list(settings.values())))).one()
     try:
         yield
     finally:
         with contextlib.suppress(DBAPIError, PendingRollbackError):
-            await session.execute(_RESTORE, {"mode": mode, "workers": workers})
+            await session.execute(_set_config(names, [str(v) for v in row[: len(names)]]))
 
 
 async def resolve(session: AsyncSession, search: Search, *, probe: bool = True) -> Search:
