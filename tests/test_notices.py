@@ -209,3 +209,16 @@ async def test_R_8_4_R_7_5_a_silent_termination_sends_nothing(n: Notifying, staf
     third_number = third.appeal["number"]
     about_third = [m for m in n.mailbox.to(EMAIL) if third_number in m["Subject"]]
     assert len(about_third) == 1  # its receipt only
+
+
+async def test_R_8_4_the_answer_to_a_withdrawal_is_notified(n: Notifying, staff: Staff):
+    """§17: the applicant who withdrew is told the written answer went out."""
+    n.mailbox.start()
+    w = await start(n.client, staff, n.clock, language="uz", applicants=[applicant()])
+    await w.out_by_letter("withdraw", {"received_on": "2026-03-02"})
+    await n.run()
+    [_receipt, answer] = n.mailbox.to(EMAIL)
+    assert w.appeal["number"] in body_of(answer)
+    assert "qaytarib olish" in body_of(answer) and "17-bandi" in body_of(answer)
+    reasons = [x["reason"] for x in await notices(n, staff, w.id) if x["channel"] == "sms"]
+    assert reasons == ["receipt", "withdrawal_answered"]
