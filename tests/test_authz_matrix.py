@@ -40,6 +40,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/appeals/{appeal_id}/actions"): READERS,
     ("GET", "/api/v1/appeals/{appeal_id}/card"): READERS,
     ("GET", "/api/v1/appeals/{appeal_id}/letters"): READERS,
+    # how the applicant's notices went; executors need not see where applicants are told.
+    ("GET", "/api/v1/appeals/{appeal_id}/notices"): frozenset({R, M, S}),
     # suggestions say whose phone or name another appeal carries.
     ("GET", "/api/v1/appeals/{appeal_id}/similar"): frozenset({R, M}),
     ("GET", "/api/v1/letters/{letter_id}"): READERS,

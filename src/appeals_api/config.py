@@ -66,6 +66,21 @@ class Settings(BaseSettings):
     directum_backoff_base_seconds: float = Field(default=30.0, gt=0)
     directum_backoff_max_seconds: float = Field(default=3600.0, gt=0)
 
+    # Applicants' notices (R-8.4): e-mail over SMTP (`smtp://user:pass@host:port`, STARTTLS
+    # where the server offers it, or `smtps://` for TLS from the start) from `mail_from`;
+    # SMS through an HTTP gateway (POST JSON {"to", "text"}, a 2xx accepts it; `sms_token`, if
+    # set, is sent as a bearer token). A channel whose URL is unset is off: its notices are
+    # recorded as `skipped`. Each notice is retried with backoff (base * 2**(attempt-1), capped)
+    # and recorded as `failed` after `notice_max_attempts`.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "appeals-noreply@localhost"
+    sms_url: str | None = None
+    sms_token: SecretStr | None = None
+    notice_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    notice_max_attempts: int = Field(default=8, ge=1, le=100)
+    notice_backoff_base_seconds: float = Field(default=60.0, gt=0)
+    notice_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+
     # Worker: deliveries and the heartbeat run every `worker_tick_seconds`; a heartbeat older
     # than `worker_stale_after_seconds` shows the worker as stale in GET /api/v1/worker/health.
     worker_tick_seconds: int = Field(default=5, ge=1, le=60)
@@ -115,6 +130,24 @@ class Settings(BaseSettings):
             return None  # APPEALS_DIRECTUM_URL= (empty) means not configured
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("APPEALS_DIRECTUM_URL must be an http:// or https:// URL")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None  # APPEALS_SMTP_URL= (empty) means e-mail is off
+        if not value.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("APPEALS_SMTP_URL must be an smtp:// or smtps:// URL")
+        return value
+
+    @field_validator("sms_url")
+    @classmethod
+    def _sms_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None  # APPEALS_SMS_URL= (empty) means SMS is off
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("APPEALS_SMS_URL must be an http:// or https:// URL")
         return value
 
     @field_validator("metrics_token")

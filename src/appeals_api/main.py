@@ -38,6 +38,7 @@ from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
 from appeals_api.events.webhook_router import router as webhooks_router
 from appeals_api.middleware import BodyLimitMiddleware, ObservabilityMiddleware, TimeoutMiddleware
+from appeals_api.notices.router import router as notices_router
 from appeals_api.ops import redact
 from appeals_api.ops.metrics import HttpMetrics, make_registry
 from appeals_api.ops.metrics_router import router as metrics_router
@@ -88,6 +89,8 @@ ROUTERS = (
     # Receptions: the schedule, personal receptions, mass reception protocols.
     receptions_router,
     public_receptions_router,
+    # the applicant's notices by e-mail and SMS, as delivered.
+    notices_router,
 )
 
 

@@ -22,6 +22,7 @@ from appeals_api.directum.models import DirectumCallback, DirectumDispatch, Dire
 from appeals_api.documents.models import Document, DocumentChunk
 from appeals_api.events.models import Event
 from appeals_api.events.webhook_models import WebhookDelivery, WebhookSubscription
+from appeals_api.notices.models import Notice, NoticeCode, NoticeFeedCursor
 from appeals_api.ops.models import WorkerHeartbeat
 from appeals_api.receptions.models import (
     PersonalReception,
@@ -54,6 +55,9 @@ __all__ = [
     "IdempotencyRecord",
     "Letter",
     "Measure",
+    "Notice",
+    "NoticeCode",
+    "NoticeFeedCursor",
     "PersonalDataAccess",
     "PersonalReception",
     "Protocol",

@@ -37,6 +37,7 @@ from appeals_api.db import make_engine, make_sessionmaker
 from appeals_api.directum.tasks import deliver_directum
 from appeals_api.events import service as events_service
 from appeals_api.events.tasks import deliver_webhooks
+from appeals_api.notices.tasks import deliver_notices
 from appeals_api.ops import jsonlog
 from appeals_api.ops.tasks import heartbeat
 from appeals_api.worker_context import WorkerContext, WorkerIdentity, context_of
@@ -139,6 +140,7 @@ class WorkerSettings:
         watch_deadlines,
         deliver_webhooks,
         deliver_directum,
+        deliver_notices,
         heartbeat,
     ]
     cron_jobs: ClassVar[list[Any]] = [
@@ -151,6 +153,8 @@ class WorkerSettings:
         # Every tick: webhooks and DIRECTUM (R-4.2) send what is due; the heartbeat is written.
         cron(deliver_webhooks, second=_TICK, run_at_startup=True, unique=True),
         cron(deliver_directum, second=_TICK, run_at_startup=True, unique=True),
+        # R-8.4: the applicants' notices by e-mail and SMS, made from the feed and sent.
+        cron(deliver_notices, second=_TICK, run_at_startup=True, unique=True),
         cron(heartbeat, second=_TICK, run_at_startup=True, unique=True),
     ]
     on_startup = startup

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from appeals_api.appeals import envelope, late
+from appeals_api.appeals.contacts import notice_contacts
 from appeals_api.appeals.deadlines import answer_rule_for, registration_deadlines
 from appeals_api.appeals.enums import Form, Status
 from appeals_api.appeals.lifecycle.action import addressee_of
@@ -97,6 +98,9 @@ class Plan:
     event_data: dict[str, Any]
     changes: dict[str, Any]  # the registration's history entry
     report: EnvelopeReport | None = None  # §14: drawn up with the registration
+    # the tracking code kept for the receipt notice until the worker renders it; None
+    # when no one is told (anonymous, or no e-mail or phone).
+    notice_code: str | None = None
 
     @property
     def appeal_id(self) -> uuid.UUID:
@@ -202,6 +206,7 @@ def plan_registration(
         event_data=_event(values),
         changes=changes,
         report=report,
+        notice_code=code if notice_contacts(values["applicants"], data.respond_to) else None,
     )
 
 

@@ -89,7 +89,15 @@ def _journal(p: Params) -> str:
         at=now,
         data=p("event_data", "jsonb") + f" || jsonb_build_object('seq', a.seq, 'number', {number})",
     )
-    return f"h AS ({history}),\ne AS ({event}),\nr AS ({_report(p)})"
+    return f"h AS ({history}),\ne AS ({event}),\nr AS ({_report(p)}),\nn AS ({_notice_code(p)})"
+
+
+def _notice_code(p: Params) -> str:
+    """R-8.4: the tracking code for the receipt notice, until the worker renders it (the
+    appeal keeps only its hash, R-8.1); none when the applicant is not told."""
+    code = p("notice_code", "varchar")
+    return f"""INSERT INTO notice_codes (appeal_id, code, created_at)
+    SELECT a.id, {code}, {p("now", "timestamptz")} FROM a WHERE {code} IS NOT NULL"""  # noqa: S608
 
 
 def _report(p: Params) -> str:
@@ -214,6 +222,7 @@ async def register(
         "changes": plan.changes,
         **_report_values(plan),
         "event_data": plan.event_data,
+        "notice_code": plan.notice_code,
     }
     row = await pool.fetchrow(statement.sql, *statement.args(args))
     assert row is not None  # the statement always answers one row

@@ -236,6 +236,8 @@ async def send(a: Action, body: b.SendBody) -> None:
     on_time = sent_on <= a.appeal.due_date
     a.note("letter_number", body.letter_number)
     a.emit("appeal.response_sent", outcome=letter.outcome, sent_on=sent_on, on_time=on_time)
+    # §39, §64, R-8.4: the applicant is told of the decision, and how to appeal it.
+    a.emit("appeal.applicant_notice", reason="response_sent", outcome=letter.outcome)
     await a.follow_duplicates(completed_on=sent_on, outcome=letter.outcome)
 
 

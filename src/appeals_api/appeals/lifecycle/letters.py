@@ -143,6 +143,7 @@ async def _withdrawal_answered(a: Action, letter: Letter, sent_on: date) -> None
     if (stage := a.facts.open_deadline("withdrawal_answer")) is not None:
         a.close_deadline(stage, sent_on)
     a.complete(sent_on)
+    a.emit("appeal.applicant_notice", reason="withdrawal_answered", sent_on=sent_on)
 
 
 async def _left_notice_sent(a: Action, letter: Letter, sent_on: date) -> None:
