@@ -4,6 +4,8 @@ adds; strangers' wrong codes never lock the holder of the right code out."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import httpx
@@ -57,6 +59,11 @@ async def test_R_8_1_status_pages_carry_security_headers(client):
         assert "script-src" not in csp and "unsafe-inline" not in csp
         assert r.headers["X-Content-Type-Options"] == "nosniff"
         assert r.headers["Cache-Control"] == "no-store"
+        # The page's one inline style is the one the policy admits by its hash.
+        style = re.search(r"<style>(.*?)</style>", r.text, re.S)
+        assert style is not None
+        digest = base64.b64encode(hashlib.sha256(style[1].encode()).digest()).decode()
+        assert f"style-src 'sha256-{digest}'" in csp
 
 
 async def test_R_8_1_status_page_shows_status_and_dates_without_personal_data(client, keys):

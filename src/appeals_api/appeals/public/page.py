@@ -29,8 +29,10 @@ label { display: block; font-weight: 700; margin-top: 1rem; }
 .hint { display: block; color: #4a4a4a; font-size: .9rem; }
 input[type=text] { font: inherit; width: 100%; max-width: 20rem; box-sizing: border-box;
   padding: .5rem; border: 2px solid #555; border-radius: 4px; margin-top: .25rem; }
-button.go { font: inherit; font-weight: 700; color: #fff; background: #0b4f8a; border: 0;
-  border-radius: 4px; padding: .6rem 1.2rem; margin-top: 1.25rem; cursor: pointer; }
+button.go { display: block; font: inherit; font-weight: 700; color: #fff;
+  background: #0b4f8a; border: 0; border-radius: 4px; padding: .6rem 1.2rem;
+  margin-top: 1.25rem; cursor: pointer; }
+a { color: #0b4f8a; }
 a:focus, button:focus, input:focus { outline: 3px solid #e8a200; outline-offset: 2px; }
 .message { border-left: 5px solid #a4000f; background: #fdf0f1; color: #5c0008;
   padding: .75rem 1rem; margin: 1rem 0; }

@@ -1,8 +1,8 @@
 """The applicant's status by number and tracking code (R-8.1): one answer for JSON and page.
 
 Guessing is hopeless rather than locked out: a code is 12 letters of 32 (60 bits, 2^60 ≈ 1.15e18
-codes), so an address allowed 30 tries a minute needs about 3.8e16 minutes — tens of billions
-of years — to expect a hit on one appeal. Only the guesser's address is limited; nothing a
+codes), so an address allowed 30 tries a minute expects a hit on one appeal after 2^59 / 30 ≈
+1.9e16 minutes, some 36 billion years. Only the guesser's address is limited; nothing a
 stranger does counts against the appeal's number, so the holder of the code is never locked
 out."""
 
