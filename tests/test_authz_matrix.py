@@ -30,6 +30,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/api/v1/public/appeals/{year}/{number}"): PUBLIC,
+    ("GET", "/status"): PUBLIC,  # the applicant's page
+    ("POST", "/status"): PUBLIC,
     ("GET", "/api/v1/public/summary"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,  # scrapers; a token or off by setting (issue 7)
     ("POST", "/api/v1/appeals"): frozenset({IN, R}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -36,9 +37,13 @@ class Settings(BaseSettings):
     watch_interval_seconds: int = Field(default=60, ge=1, le=60)
 
     # Abuse limits (R-8.1, OWASP API4), fixed windows counted in Redis. Without Redis they are
-    # not enforced rather than refusing appeals: intake must answer when Redis is down.
+    # not enforced rather than refusing appeals: intake must answer when Redis is down. The
+    # status lookup is limited per client address only: a limit per appeal number would let
+    # strangers lock the holder of the right code out, and the code's 60 bits need none.
     public_lookups_per_address_per_minute: int = Field(default=30, ge=1)
-    public_lookups_per_number_per_hour: int = Field(default=20, ge=1)
+    # Reverse proxies whose X-Forwarded-For names the client (comma-separated IPs or CIDRs;
+    # empty: none, the direct peer is the client). See `ratelimit.client_address`.
+    trusted_proxies: str = ""
     intake_per_key_per_minute: int = Field(default=600, ge=1)
 
     # Intake
@@ -157,6 +162,18 @@ class Settings(BaseSettings):
             return None  # APPEALS_METRICS_TOKEN= (empty) means no token
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                ip_network(part.strip(), strict=False)  # ValueError names the bad entry
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return _networks(self.trusted_proxies)
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -179,6 +196,11 @@ class Settings(BaseSettings):
     # public summary; that unauthenticated aggregate is limited per client address.
     public_summary_min_cell: int = Field(default=3, ge=1, le=100)
     public_summary_per_address_per_minute: int = Field(default=30, ge=1)
+
+
+@lru_cache
+def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(p.strip(), strict=False) for p in value.split(",") if p.strip())
 
 
 @lru_cache

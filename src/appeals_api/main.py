@@ -18,6 +18,7 @@ from appeals_api.appeals.intake.router import router as intake_router
 from appeals_api.appeals.letters.router import router as letters_router
 from appeals_api.appeals.lifecycle.router import router as actions_router
 from appeals_api.appeals.privacy.router import router as privacy_router
+from appeals_api.appeals.public.router import router as status_page_router
 from appeals_api.appeals.reading.router import public_router
 from appeals_api.appeals.reading.router import router as appeals_router
 from appeals_api.appeals.similar.router import router as similar_router
@@ -72,6 +73,7 @@ ROUTERS = (
     corrections_router,
     privacy_router,
     public_router,
+    status_page_router,
     calendar_router,
     units_router,
     topics_router,

@@ -16,10 +16,13 @@ import asyncio
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from starlette.requests import Request
 
 from appeals_api.errors import TooManyRequests
 
@@ -99,3 +102,33 @@ class RateLimiter:
             self._leased.clear()  # old windows of keys gone quiet: bounded memory
             self._locks = {k: v for k, v in self._locks.items() if v.locked()}
         self._leased[limit.name, key] = (window, granted - 1)
+
+
+def _trusted(address: str, networks: Sequence[IPv4Network | IPv6Network]) -> bool:
+    try:
+        ip = ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(request: Request, trusted: Sequence[IPv4Network | IPv6Network]) -> str:
+    """The address a per-client limit counts (R-8.1): the direct peer, unless it is one of our
+    `trusted` proxies (APPEALS_TRUSTED_PROXIES); then X-Forwarded-For is read from the right,
+    past our own proxies, to the first hop none of them is. Hops left of that one are whatever
+    the client wrote, so they are never believed: a stranger cannot move their count onto
+    someone else's address, nor escape it by inventing new ones."""
+    peer = request.client.host if request.client else "unknown"
+    if not _trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for v in request.headers.getlist("x-forwarded-for") for h in v.split(",")]
+    address = peer
+    for hop in reversed(hops):
+        try:
+            ip_address(hop)
+        except ValueError:
+            break  # not an address our proxy wrote: stop at the last hop that was
+        address = hop
+        if not _trusted(hop, trusted):
+            break
+    return address

@@ -378,6 +378,7 @@ class PublicDeadline(Output):
     rule: str
     due_on: date
     done_on: date | None
+    rule_label: str = Field(description="The stage in the answer's `language` (R-8.1).")
 
 
 class PublicStatus(Output):
@@ -391,3 +392,8 @@ class PublicStatus(Output):
     completed_on: date | None
     outcome: Outcome | None
     deadlines: list[PublicDeadline]
+    language: str = Field(
+        description="The language of the labels: `?lang=`, else Accept-Language, else uz."
+    )
+    status_label: str = Field(description="`status` in `language`.")
+    outcome_label: str | None = Field(description="`outcome` in `language`.")

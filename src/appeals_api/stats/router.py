@@ -12,7 +12,7 @@ from appeals_api.auth.roles import Principal, Role
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
-from appeals_api.ratelimit import Limit, RateLimiter
+from appeals_api.ratelimit import Limit, RateLimiter, client_address
 from appeals_api.state import state_of
 from appeals_api.stats import repository, service
 from appeals_api.stats.schemas import (
@@ -111,10 +111,9 @@ async def public_summary(
     needed so that no withheld one can be worked out from a published sum. No key needed;
     limited per client address."""
     limiter: RateLimiter = state_of(request).limiter
-    address = request.client.host if request.client else "unknown"
     await limiter.hit(
         Limit("public-summary", settings.public_summary_per_address_per_minute, 60),
-        address,
+        client_address(request, settings.trusted_networks),
         now=now.timestamp(),
     )
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -8,10 +8,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from appeals_api import i18n
 from appeals_api.appeals import repository
 from appeals_api.appeals.access import NO_SUCH_APPEAL, VisibleAppeal, can_see
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
 from appeals_api.appeals.privacy import service as privacy
+from appeals_api.appeals.public import service as public
+from appeals_api.appeals.public.router import Lang
 from appeals_api.appeals.reading import service
 from appeals_api.appeals.reading.sorting import DEFAULT_SORT, Sort
 from appeals_api.appeals.reading.viewer import viewer_of
@@ -30,7 +33,6 @@ from appeals_api.errors import (
     NotFound,
     problem_responses,
 )
-from appeals_api.ratelimit import Limit
 from appeals_api.rows import from_row
 from appeals_api.state import state_of
 from appeals_api.topics.schemas import TOPIC_PATTERN
@@ -233,25 +235,19 @@ public_router = APIRouter(prefix="/api/v1/public", tags=["public"])
 )
 async def public_status(
     request: Request,
+    response: Response,
     session: SessionDep,
     year: Annotated[int, Path(ge=1991, le=2200)],
     number: Annotated[int, Path(ge=1, le=10_000_000)],
     code: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")],
+    lang: Lang = None,
 ) -> PublicStatus:
-    """Limited per client address and per appeal number, so codes cannot be guessed (R-8.1)."""
-    settings = state_of(request).settings
-    limiter, now = state_of(request).limiter, state_of(request).clock().timestamp()
-    address = request.client.host if request.client else "unknown"
-    await limiter.hit(
-        Limit("lookup-address", settings.public_lookups_per_address_per_minute, 60),
-        address,
-        now=now,
-    )
-    await limiter.hit(
-        Limit("lookup-number", settings.public_lookups_per_number_per_hour, 3600),
-        f"{year}/{number}",
-        now=now,
-    )
-    return await service.public_status(
-        session, year=year, seq=number, code=code, tz=state_of(request).settings.tz
+    """Limited per client address only, so strangers' wrong codes never lock the holder of the
+    right one out (R-8.1); the labels follow `?lang=` or Accept-Language."""
+    await public.limit_lookup(request)
+    chosen = i18n.negotiate(lang, request.headers.get("accept-language"))
+    response.headers["Content-Language"] = chosen
+    response.headers["Cache-Control"] = "no-store"
+    return await public.status_of(
+        session, year=year, seq=number, code=code, tz=state_of(request).settings.tz, lang=chosen
     )

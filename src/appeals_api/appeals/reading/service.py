@@ -3,8 +3,6 @@ their history, and the applicant's status lookup (R-8.1)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +17,6 @@ from appeals_api.appeals import repository as appeals_repository
 from appeals_api.appeals.access import NO_SUCH_APPEAL, can_see
 from appeals_api.appeals.enums import Channel, Form, Kind, Status
 from appeals_api.appeals.models import Appeal, AppealHistory
-from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.reading import repository
 from appeals_api.appeals.reading.fields import Row, to_read
@@ -28,13 +25,10 @@ from appeals_api.appeals.schemas import (
     AppealPage,
     AppealRead,
     DirectumRead,
-    PublicDeadline,
-    PublicStatus,
     SearchHit,
 )
 from appeals_api.appeals.search import service as search
 from appeals_api.appeals.search.repository import After
-from appeals_api.appeals.tracking import hash_tracking_code
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.auth.service import UNKNOWN_KEY, admitted
 from appeals_api.errors import FieldError, NotFound, Unauthorized, Unprocessable
@@ -352,31 +346,3 @@ async def history(
     session: AsyncSession, *, appeal: Appeal, after: int, limit: int
 ) -> list[AppealHistory]:
     return await repository.history(session, appeal_id=appeal.id, after=after, limit=limit)
-
-
-# Compared against when the number is unknown, so both misses cost the same (R-8.1).
-_DUMMY_HASH = hashlib.sha256(b"no such appeal").hexdigest()
-
-
-async def public_status(
-    session: AsyncSession, *, year: int, seq: int, code: str, tz: Any
-) -> PublicStatus:
-    """The applicant's view by number and code: a wrong code looks like no appeal (R-8.1)."""
-    appeal = await appeals_repository.find_by_number(session, year=year, seq=seq)
-    stored = appeal.tracking_code_hash if appeal is not None else _DUMMY_HASH
-    offered = hash_tracking_code(appeal.id if appeal else uuid.UUID(int=0), code.strip().upper())
-    if not hmac.compare_digest(offered, stored) or appeal is None:
-        raise NotFound("No appeal with this number and code.")
-    deadlines = (await appeals_repository.deadlines_of(session, [appeal.id]))[appeal.id]
-    return PublicStatus(
-        number=display_number(appeal.year, appeal.seq),
-        status=Status(appeal.status),
-        received_on=appeal.received_at.astimezone(tz).date(),
-        registered_on=appeal.registered_on,
-        due_date=appeal.due_date,
-        completed_on=appeal.completed_on,
-        outcome=appeal.outcome,
-        deadlines=[
-            PublicDeadline(rule=d.rule, due_on=d.due_on, done_on=d.done_on) for d in deadlines
-        ],
-    )
