@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from appeals_api.types import RequiredLine
+from appeals_api.types import Instant, RequiredLine
 
 UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 
@@ -22,7 +21,7 @@ class UnitRead(BaseModel):
 
     code: str
     name: str
-    created_at: datetime
+    created_at: Instant
 
 
 class UnitList(BaseModel):
