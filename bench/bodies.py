@@ -6,6 +6,7 @@ import json
 import random
 
 from appeals_api.stats import seed_data as d
+from appeals_api.stats.seed_people import full_name, template_text
 
 BODY = {
     "kind": "complaint",
@@ -35,15 +36,18 @@ def varied_bodies(n: int, rng: random.Random) -> list[bytes]:
             person, text = rng.choice(people)
         else:
             language = rng.choice(("uz", "ru"))
+            last, first, _ = full_name(rng, "uz")  # Latin names, as the bench always had
             person = {
                 "type": "individual",
-                "last_name": rng.choice(d.LATIN_LAST),
-                "first_name": rng.choice(d.LATIN_FIRST),
+                "last_name": last,
+                "first_name": first,
                 "address": f"{rng.choice(d.PLACES)}, {rng.choice(d.STREETS)} street "
                 f"{rng.randint(1, 120)}",
                 "phone": f"+998 9{rng.randint(0, 9)} {rng.randint(1_000_000, 9_999_999)}",
             }
-            text = rng.choice(d.TEXTS[language]).format(n=rng.randint(2, 40))
+            text = template_text(
+                language, rng.randrange(len(d.TEXTS[language])), rng.randint(2, 40)
+            )
             people.append((person, text))
         bodies.append(json.dumps({**BODY, "applicants": [person], "text": text}).encode())
     return bodies

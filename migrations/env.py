@@ -34,9 +34,11 @@ def do_run_migrations(connection: Connection) -> None:
 
 async def run_async_migrations() -> None:
     engine = create_async_engine(_url())
-    async with engine.connect() as connection:
-        await connection.run_sync(do_run_migrations)
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+    finally:
+        await engine.dispose()  # a revision that refuses (0022) must not leak its connection
 
 
 def run_migrations_offline() -> None:

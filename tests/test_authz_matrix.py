@@ -83,6 +83,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("DELETE", "/api/v1/calendar/overrides/{day}"): frozenset({A, R}),
     ("GET", "/api/v1/units"): EVERYONE,
     ("POST", "/api/v1/units"): frozenset({A}),
+    ("PATCH", "/api/v1/units/{code}"): frozenset({A}),
     # The classifier of questions: read by every key holder, kept by the admin.
     ("GET", "/api/v1/topics"): EVERYONE,
     ("POST", "/api/v1/topics"): frozenset({A}),

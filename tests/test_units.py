@@ -12,7 +12,7 @@ from tests.helpers import auth
 
 
 async def test_admin_adds_units_and_everyone_with_a_key_lists_them(client, keys):
-    code = "U-" + uuid.uuid4().hex[:6]
+    code = "U-" + uuid.uuid4().hex[:6].upper()  # codes are kept in upper case
     r = await client.post(
         "/api/v1/units",
         json={"code": code, "name": "Geology department"},

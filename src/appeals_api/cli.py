@@ -152,6 +152,7 @@ async def _seed(args: argparse.Namespace) -> int:
             today=today,
             progress=bar,
             plant=args.plant,
+            into_real_years=args.into_real_years,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -308,6 +309,12 @@ def _add_seed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="YYYY-MM-DD: generate as if today were this day (default: today); with --seed, "
         "the same data on any day",
+    )
+    seeding.add_argument(
+        "--into-real-years",
+        action="store_true",
+        help="add demo appeals even to years that hold appeals registered through the service "
+        "(refused without it: they would share numbers and statistics with the real ones)",
     )
     seeding.set_defaults(run=_seed)
 

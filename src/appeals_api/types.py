@@ -1,11 +1,15 @@
-"""Bounded input types shared by the schemas: no NUL bytes or control characters."""
+"""Types shared by the schemas: bounded inputs (no NUL bytes or control characters), and
+`Instant`, the one way an answer prints a moment."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, PlainSerializer, StringConstraints
+
+from appeals_api.config import get_settings
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -47,4 +51,18 @@ LongText = Annotated[
 LanguageTag = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$", max_length=35),
+]
+
+
+def _in_civil_time(value: datetime) -> datetime:
+    # API.md: every instant in an answer reads in the service's civil time (Tashkent, +05:00),
+    # so an appeal, its history, its events and a webhook's body agree. A naive value can only
+    # be a UTC column read without its zone.
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(get_settings().tz)
+
+
+# A moment in an answer (a `*_at` field): stored in UTC, printed with the Tashkent offset.
+Instant = Annotated[
+    datetime, PlainSerializer(_in_civil_time, return_type=datetime, when_used="json")
 ]

@@ -28,7 +28,7 @@ from appeals_api.appeals.enums import (
 )
 from appeals_api.appeals.similar.schemas import SimilarAppeal
 from appeals_api.topics.schemas import TopicCode
-from appeals_api.types import LanguageTag, Line, LongText, Paragraph, ShortLine
+from appeals_api.types import Instant, LanguageTag, Line, LongText, Paragraph, ShortLine
 
 
 class Input(BaseModel):
@@ -56,9 +56,9 @@ class DirectumRead(Output):
     )
     attempts: int
     last_error: str | None
-    last_attempt_at: datetime | None
-    next_attempt_at: datetime | None
-    delivered_at: datetime | None
+    last_attempt_at: Instant | None
+    next_attempt_at: Instant | None
+    delivered_at: Instant | None
     responses: list[DirectumResponseRead] = Field(
         description="Response letters the units registered in DIRECTUM."
     )
@@ -217,7 +217,7 @@ class ViolationRead(Output):
     rule: str
     clause: str
     due_date: date
-    recorded_at: datetime
+    recorded_at: Instant
     units: list[str] = Field(description="The units responsible when it was recorded.")
     executors: list[dict[str, object]] = Field(
         description="The executors the resolution named then, if any (unit, name)."
@@ -237,7 +237,17 @@ class Checks(Output):
     """What the Appeals Department must check before consideration (R-1.5, R-7.1)."""
 
     anonymity: bool
-    authority_documents: bool
+    authority_documents_missing: bool = Field(
+        description="True when a representative appeals without authority documents (§12, §48): "
+        "the department must check the authority (R-7.1). Reads like "
+        "`representative.authority_documents` turned round: one of them is true, never both."
+    )
+    authority_documents: bool = Field(
+        deprecated=True,
+        description="Deprecated: the same as `authority_documents_missing` (true means the "
+        "documents are MISSING, unlike `representative.authority_documents`). Kept for clients "
+        "written against it; read `authority_documents_missing`.",
+    )
 
 
 class SearchHit(Output):
@@ -260,7 +270,7 @@ class AppealRead(Output):
     channel: Channel
     language: str
     status: Status
-    received_at: datetime
+    received_at: Instant
     registered_on: date
     due_date: date
     answer_rule: str
@@ -311,10 +321,10 @@ class AppealRead(Output):
     )
     joined_to: UUID | None = Field(description="The original a duplicate is joined to (R-5.2).")
     on_control: bool = Field(description="Not yet removed from control (§66, R-5.3).")
-    control_removed_at: datetime | None
+    control_removed_at: Instant | None
     control_removed_by: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
     directum: DirectumRead | None = Field(
         default=None,
         description="R-4.2: delivery to DIRECTUM of the latest dispatch; null if it went "
@@ -359,7 +369,7 @@ class AppealPage(BaseModel):
 
 class HistoryEntry(Output):
     id: int
-    at: datetime
+    at: Instant
     actor: str
     actor_role: str
     action: str

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from appeals_api.types import Instant
 
 
 class FindingKind(StrEnum):
@@ -29,7 +30,7 @@ class Finding(BaseModel):
 
 class AuditReport(BaseModel):
     ok: bool = Field(description="Every chain holds (and matches the heads given, if any).")
-    as_of: datetime
+    as_of: Instant
     appeals_checked: int
     entries_checked: int
     broken_appeals: int
@@ -47,10 +48,10 @@ class ChainHead(BaseModel):
     number: str | None
     entries: int = Field(ge=1, description="The head's position: how many entries the chain had.")
     head_hash: str = Field(pattern="^[0-9a-f]{64}$")
-    as_of: datetime
+    as_of: Instant
 
 
 class ChainHeadPage(BaseModel):
-    as_of: datetime
+    as_of: Instant
     heads: list[ChainHead]
     next_after: UUID | None = Field(description="Pass as `after` for the next page; null: done.")

@@ -15,6 +15,7 @@ from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.deps import NowDep, SettingsDep
 from appeals_api.errors import FieldError, Unprocessable, problem_responses
+from appeals_api.types import Instant
 
 router = APIRouter(prefix="/api/v1", tags=["links"])
 
@@ -39,7 +40,7 @@ class LinkCreate(BaseModel):
 
 class SignedLink(BaseModel):
     url: str
-    expires_at: datetime
+    expires_at: Instant
 
 
 @router.post(

@@ -33,6 +33,7 @@ async def create_key(
     expires_at: datetime | None,
 ) -> tuple[ApiKey, str]:
     """Make a key; an executor key must name an existing unit, and only an executor key may."""
+    unit_code = unit_code.upper() if unit_code else unit_code  # `eco` is the unit `ECO`
     if role is Role.EXECUTOR and not unit_code:
         raise Unprocessable("an executor key must be bound to a unit (--unit CODE)")
     if role is not Role.EXECUTOR and unit_code:

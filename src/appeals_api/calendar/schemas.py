@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from appeals_api.types import RequiredLine
+from appeals_api.types import Instant, RequiredLine
 
 
 class OverrideWrite(BaseModel):
@@ -22,7 +22,7 @@ class OverrideRead(BaseModel):
     day: date
     working: bool
     reason: str
-    updated_at: datetime
+    updated_at: Instant
     updated_by: str
 
 
@@ -41,7 +41,10 @@ class CalendarDay(BaseModel):
 
 
 class WorkingDays(BaseModel):
-    from_: date
+    # Answered as `from`, like the query parameter; `from_` (the Python name) is still accepted.
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from")
     to: date
     working_days: int
     days: list[CalendarDay]

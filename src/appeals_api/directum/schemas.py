@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from appeals_api.directum.models import CallbackKind, CallbackOutcome
+from appeals_api.types import Instant
 from appeals_api.units.schemas import UnitCode
 
 CallbackId = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,100}$")]
@@ -66,4 +67,4 @@ class CallbackResult(BaseModel):
     kind: CallbackKind
     outcome: CallbackOutcome
     detail: str | None
-    received_at: datetime
+    received_at: Instant

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from appeals_api.documents.models import DocumentKind
+from appeals_api.types import Instant
 
 
 class DocumentRead(BaseModel):
@@ -22,10 +22,10 @@ class DocumentRead(BaseModel):
     size: int
     sha256: str
     content_type: str
-    added_at: datetime
+    added_at: Instant
     added_by: str
     withdrawn: bool
-    withdrawn_at: datetime | None
+    withdrawn_at: Instant | None
     withdrawn_by: str | None
     withdrawal_reason: str | None
 

@@ -24,7 +24,7 @@ async def list_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPage:
     """The event feed in order, resumable from the last id seen."""
-    events = await service.feed(session, after=after, limit=limit)
+    events, last_id = await service.page(session, after=after, limit=limit)
     items = [
         EventRead(
             id=e.feed_id or 0,
@@ -35,4 +35,4 @@ async def list_events(
         )
         for e in events
     ]
-    return EventPage(items=items, last_id=items[-1].id if items else after)
+    return EventPage(items=items, last_id=last_id)

@@ -64,6 +64,16 @@ async def feed(session: AsyncSession, *, after: int, limit: int) -> list[Event]:
     return list(rows)
 
 
+async def page(session: AsyncSession, *, after: int, limit: int) -> tuple[list[Event], int]:
+    """A page of the feed and the position to resume from: the last event's id, or when the
+    page is empty, `after` itself, but never beyond the feed's head (an `after` past the end
+    answers the head, so a consumer that stores it never skips the events still to come)."""
+    events = await feed(session, after=after, limit=limit)
+    if events:
+        return events, events[-1].feed_id or after
+    return events, min(after, await repository.feed_head(session))
+
+
 async def head(session: AsyncSession) -> int:
     """The last position given so far (0 for an empty feed): consumers keep a cursor below it."""
     return await repository.feed_head(session)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -15,9 +14,11 @@ from pydantic import (
     SecretStr,
     StringConstraints,
 )
+from pydantic_core import PydanticCustomError
 
+from appeals_api.events.kinds import EVENT_TYPES
 from appeals_api.events.webhook_models import DeliveryStatus
-from appeals_api.types import ShortLine
+from appeals_api.types import Instant, ShortLine
 
 
 def _http_url(value: str) -> str:
@@ -32,8 +33,37 @@ def _http_url(value: str) -> str:
 HttpUrl = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_http_url)
 ]
-EventType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
-Secret = Annotated[SecretStr, Field(min_length=16, max_length=200)]
+
+
+def _known_type(value: str) -> str:
+    if value not in EVENT_TYPES:
+        raise PydanticCustomError(
+            "unknown_event_type",
+            "no event has the type {given}; the types are: {known}",
+            {"given": repr(value), "known": ", ".join(EVENT_TYPES)},
+        )
+    return value
+
+
+def _long_enough(value: SecretStr) -> SecretStr:
+    if len(value.get_secret_value()) < SECRET_MIN:
+        raise PydanticCustomError(
+            "secret_too_short", "the secret must be at least {n} characters", {"n": SECRET_MIN}
+        )
+    return value
+
+
+SECRET_MIN = 16
+EventType = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"),
+    AfterValidator(_known_type),
+]
+Secret = Annotated[
+    SecretStr,
+    Field(max_length=200, json_schema_extra={"minLength": SECRET_MIN}),
+    AfterValidator(_long_enough),
+]
 
 
 class WebhookCreate(BaseModel):
@@ -46,7 +76,9 @@ class WebhookCreate(BaseModel):
     event_types: list[Annotated[EventType, Field(max_length=64)]] = Field(
         default_factory=list,
         max_length=50,
-        description="Event types to receive; empty receives every type.",
+        description="Event types to receive; empty receives every type. Known types: "
+        + ", ".join(f"`{t}`" for t in EVENT_TYPES)
+        + " (another is refused with 422).",
     )
     description: ShortLine | None = None
 
@@ -59,7 +91,7 @@ class WebhookRead(BaseModel):
     event_types: list[str]
     description: str | None
     position: int = Field(description="The last event id handed to this subscription.")
-    created_at: datetime
+    created_at: Instant
     created_by: str
 
 
@@ -81,12 +113,12 @@ class DeliveryRead(BaseModel):
     appeal_id: UUID | None
     status: DeliveryStatus
     attempts: int
-    next_attempt_at: datetime | None
-    last_attempt_at: datetime | None
-    delivered_at: datetime | None
+    next_attempt_at: Instant | None
+    last_attempt_at: Instant | None
+    delivered_at: Instant | None
     last_status_code: int | None
     last_error: str | None
-    created_at: datetime
+    created_at: Instant
 
 
 class DeliveryPage(BaseModel):

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from appeals_api.types import Instant
 
 
 class WorkerRead(BaseModel):
@@ -12,8 +13,8 @@ class WorkerRead(BaseModel):
     worker_id: str
     hostname: str
     pid: int
-    started_at: datetime
-    beat_at: datetime
+    started_at: Instant
+    beat_at: Instant
     age_seconds: float
 
 
@@ -29,7 +30,7 @@ class WorkerHealth(BaseModel):
     """`ok`: a worker beat within `stale_after_seconds`; `stale`: none did; `absent`: none ever."""
 
     status: Literal["ok", "stale", "absent"]
-    last_beat_at: datetime | None
+    last_beat_at: Instant | None
     age_seconds: float | None
     stale_after_seconds: int
     workers: list[WorkerRead]

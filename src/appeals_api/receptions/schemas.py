@@ -11,7 +11,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from appeals_api.appeals.enums import Kind
 from appeals_api.appeals.schemas import IndividualApplicant
 from appeals_api.receptions.models import ReceptionKind, ReceptionResult
-from appeals_api.types import LanguageTag, Line, LongText, Paragraph, RequiredLine, ShortLine
+from appeals_api.types import (
+    Instant,
+    LanguageTag,
+    Line,
+    LongText,
+    Paragraph,
+    RequiredLine,
+    ShortLine,
+)
 
 
 class Input(BaseModel):
@@ -74,15 +82,15 @@ class ScheduleRead(BaseModel):
     official_name: str
     official_post: str
     kind: ReceptionKind
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     place: str
     note: str | None
     weekly: Weekly | None
     cancelled: bool
-    cancelled_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    cancelled_at: Instant | None
+    created_at: Instant
+    updated_at: Instant
 
 
 class Occurrence(BaseModel):
@@ -93,8 +101,8 @@ class Occurrence(BaseModel):
     official_name: str
     official_post: str
     kind: ReceptionKind
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
     place: str
     note: str | None
     cancelled: bool
@@ -159,7 +167,7 @@ class PersonalReceptionCreate(Input):
 class PersonalReceptionRead(BaseModel):
     id: UUID
     schedule_id: UUID | None
-    received_at: datetime
+    received_at: Instant
     official: Official
     person: IndividualApplicant
     identity_document: dict[str, str] | None
@@ -172,7 +180,7 @@ class PersonalReceptionRead(BaseModel):
     note: str | None
     appeal_id: UUID | None
     appeal_number: str | None
-    created_at: datetime
+    created_at: Instant
     created_by: str
 
 
@@ -217,7 +225,7 @@ class ProtocolRead(BaseModel):
     officials: list[Official]
     entries: list[ProtocolEntryRead]
     personal_data_masked: bool
-    created_at: datetime
+    created_at: Instant
     created_by: str
 
 

@@ -342,3 +342,18 @@ async def resolved_at_reception(session: AsyncSession, first: date, last: date) 
     """R-1.7, §60: the mass receptions' matters resolved on the spot in [first, last]."""
     found = await session.scalar(_RESOLVED_AT_RECEPTION, {"first": first, "last": last})
     return int(found or 0)
+
+
+_REAL_APPEALS = text(
+    """SELECT a.year, count(*) AS n FROM appeals a
+    WHERE a.year BETWEEN :first AND :last
+      AND EXISTS (SELECT FROM appeal_history h WHERE h.appeal_id = a.id)
+    GROUP BY a.year ORDER BY a.year"""
+)
+
+
+async def real_appeals_per_year(session: AsyncSession, *, first: int, last: int) -> dict[int, int]:
+    """Appeals of the years `first`..`last` registered through the service (each has a history;
+    the seeder writes none)."""
+    rows = await session.execute(_REAL_APPEALS, {"first": first, "last": last})
+    return {int(r.year): int(r.n) for r in rows}

@@ -18,12 +18,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from appeals_api.appeals.search import repository as search_repository
 from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings
 from appeals_api.db import make_sessionmaker
+from appeals_api.stats import repository as stats_repository
 from appeals_api.stats import seed_data as d
 from appeals_api.stats.seed_lifecycle import Generator, pick
 from appeals_api.stats.seed_receptions import seed_receptions
@@ -76,15 +77,21 @@ async def seed(
     batch: int = 20_000,
     plant: int = 0,
     search_rows: bool = True,
+    into_real_years: bool = False,
 ) -> SeedResult:
     """Generate `count` appeals received from `years[0]` to `years[1]`, none after `today`;
     about `plant` of them start a group of known duplicates, repeats and decoys (`seed_similar`).
-    `search_rows=False` leaves their search rows to the caller (a benchmark builds them at once)."""
+    `search_rows=False` leaves their search rows to the caller (a benchmark builds them at once).
+    A year that holds appeals registered through the service is refused unless
+    `into_real_years`: the demo would take numbers among the real ones and count in their
+    statistics."""
     first, last = date(years[0], 1, 1), min(date(years[1], 12, 31), today)
     if first > last:
         raise ValueError(f"no day of {years[0]}-{years[1]} has come yet")
     rng = random.Random(seed)
     async with make_sessionmaker(engine)() as session, session.begin():
+        if not into_real_years:
+            await _refuse_real_years(session, first.year, last.year)
         calendar = await calendar_service.load_calendar(session, settings)
         # The units migrations create (the classifier's Compliance Service) leave a database
         # as empty for the seeder as before them: it still gets its own, routed as before.
@@ -118,6 +125,18 @@ async def seed(
     return SeedResult(
         count=done, per_year=dict(per_year), units_created=created, planted=planter.plants
     )
+
+
+async def _refuse_real_years(session: AsyncSession, first: int, last: int) -> None:
+    real = await stats_repository.real_appeals_per_year(session, first=first, last=last)
+    if real:
+        held = ", ".join(f"{year}: {n:,}" for year, n in real.items())
+        raise ValueError(
+            f"the database already holds appeals registered through the service ({held}); "
+            "demo appeals would take registration numbers among them and count in their "
+            "statistics. Seed other years (--years), another database (APPEALS_DATABASE_URL), "
+            "or pass --into-real-years to add them anyway"
+        )
 
 
 async def _seed_year(

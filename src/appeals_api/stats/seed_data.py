@@ -65,28 +65,32 @@ FORWARD_BODIES = (
     "Almalyk city court",
 )
 
-LATIN_LAST = (
-    "Karimov", "Rahimov", "Tursunov", "Yusupov", "Abdullayev", "Ismoilov", "Nazarov",
-    "Qodirov", "Saidov", "Ergashev", "Xolmatov", "Mirzayev", "Sobirov", "Aliyev", "Umarov",
+# Names agree in gender: a man is Nazarov Farhod Rustamovich, a woman Nazarova Dilnoza
+# Rustamovna. Surnames are given as (his, hers); patronymics as (son's, daughter's).
+LATIN_LAST = tuple(
+    (m, m + "a")
+    for m in (
+        "Karimov", "Rahimov", "Tursunov", "Yusupov", "Abdullayev", "Ismoilov", "Nazarov",
+        "Qodirov", "Saidov", "Ergashev", "Xolmatov", "Mirzayev", "Sobirov", "Aliyev", "Umarov",
+    )
 )  # fmt: skip
-LATIN_FIRST = (
-    "Aziz", "Dilshod", "Sherzod", "Jasur", "Bobur", "Otabek", "Nodira", "Gulnora", "Dilnoza",
-    "Malika", "Zarina", "Shahnoza", "Rustam", "Farhod", "Madina",
-)  # fmt: skip
-LATIN_PATRONYMIC = (
-    "Bahodirovich", "Anvarovich", "Rustamovich", "Ilhomovich", "Baxtiyorovna", "Olimovna",
-    "Sharipovna", "Qahramonovich",
-)  # fmt: skip
+LATIN_MALE = ("Aziz", "Dilshod", "Sherzod", "Jasur", "Bobur", "Otabek", "Rustam", "Farhod")
+LATIN_FEMALE = ("Nodira", "Gulnora", "Dilnoza", "Malika", "Zarina", "Shahnoza", "Madina")
+LATIN_PATRONYMIC = tuple(
+    (father + "ovich", father + "ovna")
+    for father in ("Bahodir", "Anvar", "Rustam", "Ilhom", "Baxtiyor", "Olim", "Sharip", "Qahramon")
+)
 CYRILLIC_LAST = (
-    "Каримов", "Рахимов", "Турсунов", "Юсупов", "Абдуллаев", "Исмаилов", "Назаров", "Иванов",
-    "Петрова", "Ким", "Саидова", "Эргашев",
+    ("Каримов", "Каримова"), ("Рахимов", "Рахимова"), ("Турсунов", "Турсунова"),
+    ("Юсупов", "Юсупова"), ("Абдуллаев", "Абдуллаева"), ("Исмаилов", "Исмаилова"),
+    ("Назаров", "Назарова"), ("Иванов", "Иванова"), ("Петров", "Петрова"), ("Ким", "Ким"),
+    ("Саидов", "Саидова"), ("Эргашев", "Эргашева"),
 )  # fmt: skip
-CYRILLIC_FIRST = (
-    "Азиз", "Дильшод", "Шерзод", "Ольга", "Сергей", "Наталья", "Бобур", "Нодира", "Малика",
-    "Рустам", "Елена", "Фарход",
-)  # fmt: skip
+CYRILLIC_MALE = ("Азиз", "Дильшод", "Шерзод", "Сергей", "Бобур", "Рустам", "Фарход")
+CYRILLIC_FEMALE = ("Ольга", "Наталья", "Нодира", "Малика", "Елена", "Дилноза")
 CYRILLIC_PATRONYMIC = (
-    "Бахадирович", "Анварович", "Сергеевич", "Николаевна", "Рустамовна", "Ильхомович",
+    ("Бахадирович", "Бахадировна"), ("Анварович", "Анваровна"), ("Сергеевич", "Сергеевна"),
+    ("Николаевич", "Николаевна"), ("Рустамович", "Рустамовна"), ("Ильхомович", "Ильхомовна"),
 )  # fmt: skip
 STREETS = (
     "Amir Temur", "Navoi", "Mustaqillik", "Bobur", "Ulugbek", "Istiqlol", "Metallurglar",
@@ -99,45 +103,69 @@ LEGAL_ENTITIES = (
 )  # fmt: skip
 REPRESENTATIVES = ("Attorney A. Saidov", "Advocate N. Petrova", "Lawyer D. Ergashev")
 
-TEXTS: dict[str, tuple[str, ...]] = {
+# Month names for the texts about wages ("for March", never "for the 39th month").
+MONTHS: dict[str, tuple[str, ...]] = {
+    "uz": ("yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avgust", "sentyabr",
+           "oktyabr", "noyabr", "dekabr"),
+    "uz-Cyrl": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+                "сентябрь", "октябрь", "ноябрь", "декабрь"),
+    "ru": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+           "октябрь", "ноябрь", "декабрь"),
+    "kaa": ("yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avgust", "sentyabr",
+            "oktyabr", "noyabr", "dekabr"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
+# Each text with its brief summary, in the text's own language. `{n}` is a count of
+# days or a house number, `{month}` a month's name.
+TEXTS: dict[str, tuple[tuple[str, str], ...]] = {
     "uz": (
-        "Ko'chamizga chiqindi omboridan chang kelmoqda, iltimos chora ko'ring.",
-        "Ish haqimni qayta hisoblab berishingizni so'rayman, {n}-oy uchun kam to'langan.",
-        "Uyimizda issiq suv {n} kundan beri yo'q, ta'mirlashni so'raymiz.",
-        "Farzandimni kombinat oromgohiga yo'llanma bilan ta'minlashingizni so'rayman.",
-        "Korxonaga ishga qabul qilish bo'yicha ma'lumot berishingizni so'rayman.",
+        ("Ko'chamizga chiqindi omboridan chang kelmoqda, iltimos chora ko'ring.",
+         "Chiqindi omboridan chang"),
+        ("Ish haqimni qayta hisoblab berishingizni so'rayman, {month} oyi uchun kam to'langan.",
+         "Ish haqini qayta hisoblash"),
+        ("Uyimizda issiq suv {n} kundan beri yo'q, ta'mirlashni so'raymiz.",
+         "Uyda issiq suv yo'q"),
+        ("Farzandimni kombinat oromgohiga yo'llanma bilan ta'minlashingizni so'rayman.",
+         "Bolaga oromgoh yo'llanmasi"),
+        ("Korxonaga ishga qabul qilish bo'yicha ma'lumot berishingizni so'rayman.",
+         "Korxonaga ishga qabul qilish"),
     ),
     "uz-Cyrl": (
-        "Кўчамизга чиқинди омборидан чанг келмоқда, илтимос чора кўринг.",
-        "Иш ҳақимни қайта ҳисоблаб беришингизни сўрайман, {n}-ой учун кам тўланган.",
-        "Уйимизда иссиқ сув {n} кундан бери йўқ, таъмирлашни сўраймиз.",
+        ("Кўчамизга чиқинди омборидан чанг келмоқда, илтимос чора кўринг.",
+         "Чиқинди омборидан чанг"),
+        ("Иш ҳақимни қайта ҳисоблаб беришингизни сўрайман, {month} ойи учун кам тўланган.",
+         "Иш ҳақини қайта ҳисоблаш"),
+        ("Уйимизда иссиқ сув {n} кундан бери йўқ, таъмирлашни сўраймиз.",
+         "Уйда иссиқ сув йўқ"),
     ),
     "ru": (
-        "Прошу принять меры: пыль с хвостохранилища доходит до нашей улицы.",
-        "Прошу пересчитать заработную плату за {n}-й месяц, начислено меньше положенного.",
-        "В доме {n} дней нет горячей воды, просим провести ремонт теплотрассы.",
-        "Предлагаю установить остановку служебного автобуса у дома {n}.",
-        "Прошу выдать справку о стаже работы на комбинате.",
+        ("Прошу принять меры: пыль с хвостохранилища доходит до нашей улицы.",
+         "Пыль с хвостохранилища"),
+        ("Прошу пересчитать заработную плату за {month}, начислено меньше положенного.",
+         "Перерасчёт заработной платы"),
+        ("В доме {n} дней нет горячей воды, просим провести ремонт теплотрассы.",
+         "Нет горячей воды в доме"),
+        ("Предлагаю установить остановку служебного автобуса у дома {n}.",
+         "Остановка служебного автобуса"),
+        ("Прошу выдать справку о стаже работы на комбинате.",
+         "Справка о стаже работы"),
     ),
     "kaa": (
-        "Kóshemizge shań kelip atır, ilajı bolsa shara kóriwińizdi soraymız.",
-        "Jumıs haqımdı {n}-ay ushın qayta esaplap beriwińizdi sorayman.",
+        ("Kóshemizge shań kelip atır, ilajı bolsa shara kóriwińizdi soraymız.",
+         "Kóshege shań keliwi"),
+        ("Jumıs haqımdı {month} ayı ushın qayta esaplap beriwińizdi sorayman.",
+         "Jumıs haqın qayta esaplaw"),
     ),
     "en": (
-        "Dust from the tailings reaches our street; please take measures.",
-        "Please recalculate my wages for month {n}: less was paid than is due.",
-        "I propose a shuttle bus stop near building {n} for the night shift.",
+        ("Dust from the tailings reaches our street; please take measures.",
+         "Dust from the tailings dam"),
+        ("Please recalculate my wages for {month}: less was paid than is due.",
+         "Recalculation of wages"),
+        ("I propose a shuttle bus stop near building {n} for the night shift.",
+         "Shuttle bus stop"),
     ),
-}
-SUMMARIES = (
-    "Dust from the tailings dam",
-    "Recalculation of wages",
-    "No hot water in the building",
-    "Holiday camp voucher for a child",
-    "Employment at the company",
-    "Certificate of length of service",
-    "Shuttle bus stop",
-)
+}  # fmt: skip
 # the topic a text is about, by a word of it (codes of the starting classifier,
 # migration 0018), first match wins; derived from the text, so the random stream is untouched.
 TOPIC_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (

@@ -108,6 +108,7 @@ class Generator:
         self.recent: list[Original] = []
         self.due = lru_cache(maxsize=None)(self._due)
         self.start = lru_cache(maxsize=None)(self._start)
+        self.workday = lru_cache(maxsize=None)(self._workday)
         self.ways: dict[str, Callable[[Draft, str], None]] = {
             "duplicate": self._duplicate,
             "forwarded": self._by_letter,
@@ -168,9 +169,13 @@ class Generator:
         )  # fmt: skip
 
     def _ends(self, a: Draft, days: int) -> date | None:
-        """The day `days` after registration, if it has come."""
-        on = a.registered_on + timedelta(days=days)
+        """The working day `days` after registration (or the next one), if it has come:
+        letters are signed and sent, conclusions approved, on working days."""
+        on = self.workday(a.registered_on + timedelta(days=days))
         return on if on <= self.today else None
+
+    def _workday(self, day: date) -> date:
+        return self.calendar.roll_forward(day)
 
     def _routing(self) -> list[str]:
         n = self.rng.choices((1, 2, 3), weights=(80, 15, 5))[0]
@@ -221,7 +226,9 @@ class Generator:
         if asked is None:
             return
         due = self.due("withdrawal_answer", asked)
-        sent = asked + timedelta(days=self.rng.randint(0, 5 if self.rng.random() < 0.1 else 3))
+        sent = self.workday(
+            asked + timedelta(days=self.rng.randint(0, 5 if self.rng.random() < 0.1 else 3))
+        )
         sent_on = sent if sent <= self.today else None
         a.stages[1][3:] = [asked, True]  # the answer is no longer due
         a.stages.append(["withdrawal_answer", asked, due, sent_on, False])
@@ -269,7 +276,8 @@ class Generator:
         a.outcome = pick(self.rng, d.OUTCOMES)
         if (self.today - on).days > 10 and self.rng.random() < 0.95:
             a.status = "closed"
-            a.removed_on = min(on + timedelta(days=self.rng.randint(0, 5)), self.today)
+            removed = self.workday(on + timedelta(days=self.rng.randint(0, 5)))
+            a.removed_on = removed if removed <= self.today else on
         self.recent.append(
             Original(a.id, a.year, a.seq, a.received_on, on, a.due_date, a.outcome, a.units)
         )
@@ -279,7 +287,7 @@ class Generator:
     def _close_stages(self, a: Draft) -> None:
         """Stages still open when consideration ended: met by a response, else cancelled."""
         if a.units:  # routed: the registration stage was met when the resolution came
-            resolved = a.registered_on + timedelta(days=self.rng.randint(0, 1))
+            resolved = self.workday(a.registered_on + timedelta(days=self.rng.randint(0, 1)))
             a.stages[0][3] = min(resolved, a.completed_on or self.today)
         if a.completed_on is None:
             return
@@ -304,10 +312,11 @@ class Generator:
             datetime.combine(a.removed_on, time(17, 0), tzinfo=self.tz) if a.removed_on else None
         )
         identified = any(_identified(x) for x in applicants)
+        text, summary = text_for(rng, a.language)
         return (
             a.id, a.year, a.seq, a.kind, a.form, a.channel, a.language, a.status, a.received_at,
             a.registered_on, a.answer_rule, a.due_date, a.completed_on,
-            text_for(rng, a.language), rng.choice(d.SUMMARIES) if rng.random() < 0.4 else None,
+            text, summary if rng.random() < 0.4 else None,
             "Chairman of the Board" if rng.random() < 0.6 else None,
             json.dumps(applicants, ensure_ascii=False),
             json.dumps(representative, ensure_ascii=False) if representative else None,

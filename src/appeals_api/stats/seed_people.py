@@ -18,23 +18,38 @@ def _phone(rng: random.Random) -> str:
     return f"+998 9{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(10, 99)} 00"
 
 
+def full_name(rng: random.Random, language: str) -> tuple[str, str, str]:
+    """Surname, given name and patronymic of one person, all his or all hers (R-1.2), in the
+    script of `language`."""
+    cyrillic = language in _CYRILLIC
+    last = rng.choice(d.CYRILLIC_LAST if cyrillic else d.LATIN_LAST)
+    patronymic = rng.choice(d.CYRILLIC_PATRONYMIC if cyrillic else d.LATIN_PATRONYMIC)
+    woman = rng.random() < 0.5
+    if cyrillic:
+        first = rng.choice(d.CYRILLIC_FEMALE if woman else d.CYRILLIC_MALE)
+    else:
+        first = rng.choice(d.LATIN_FEMALE if woman else d.LATIN_MALE)
+    return last[woman], first, patronymic[woman]
+
+
+def template_text(language: str, template: int, n: int) -> str:
+    """Text template `template` of `language` with the number `n` (and a month from it)."""
+    months = d.MONTHS[language]
+    return d.TEXTS[language][template][0].format(n=n, month=months[n % len(months)])
+
+
 def _person(rng: random.Random, language: str, *, anonymous: bool) -> dict[str, Any]:
     if anonymous:  # R-1.5: registered all the same, then the anonymity check (R-7)
         return {"type": "individual", "phone": _phone(rng)}
-    names: tuple[tuple[str, ...], ...] = (
-        (d.CYRILLIC_LAST, d.CYRILLIC_FIRST, d.CYRILLIC_PATRONYMIC)
-        if language in _CYRILLIC
-        else (d.LATIN_LAST, d.LATIN_FIRST, d.LATIN_PATRONYMIC)
-    )
-    last, first, patronymic = names
+    last, first, patronymic = full_name(rng, language)
     person: dict[str, Any] = {
         "type": "individual",
-        "last_name": rng.choice(last),
-        "first_name": rng.choice(first),
+        "last_name": last,
+        "first_name": first,
         "address": _address(rng),
     }
     if rng.random() < 0.8:
-        person["patronymic"] = rng.choice(patronymic)
+        person["patronymic"] = patronymic
     if rng.random() < 0.5:
         person["phone"] = _phone(rng)
     return person
@@ -66,5 +81,7 @@ def applicants_for(
     return applicants, representative
 
 
-def text_for(rng: random.Random, language: str) -> str:
-    return rng.choice(d.TEXTS[language]).format(n=rng.randint(2, 40))
+def text_for(rng: random.Random, language: str) -> tuple[str, str]:
+    """A text in `language` and its summary in the same language (R-1.4)."""
+    template = rng.randrange(len(d.TEXTS[language]))
+    return template_text(language, template, rng.randint(2, 40)), d.TEXTS[language][template][1]

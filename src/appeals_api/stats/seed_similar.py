@@ -31,6 +31,7 @@ import asyncpg
 from appeals_api.appeals.similar import service as similar
 from appeals_api.config import Settings
 from appeals_api.stats import seed_data as d
+from appeals_api.stats.seed_people import full_name, template_text
 
 KINDS = {"duplicate": 35, "repeat": 35, "other_matter": 15, "namesake": 15}
 _DAYS = {"duplicate": (0.2, 10), "repeat": (25, 120), "other_matter": (3, 90), "namesake": (3, 90)}
@@ -180,7 +181,7 @@ def _values(person: dict[str, Any], language: str, text: str) -> dict[str, Any]:
 
 
 def _text(language: str, template: int, n: int) -> str:
-    return d.TEXTS[language][template].format(n=n)
+    return template_text(language, template, n)
 
 
 def _relation(g: _Group, later_on: date) -> str:
@@ -196,8 +197,7 @@ def _relation(g: _Group, later_on: date) -> str:
 
 def _person(rng: random.Random, language: str) -> dict[str, Any]:
     latin = language == "uz"
-    last = rng.choice(d.LATIN_LAST if latin else d.CYRILLIC_LAST)
-    first = rng.choice(d.LATIN_FIRST if latin else d.CYRILLIC_FIRST)
+    last, first, _ = full_name(rng, language)
     person: dict[str, Any] = {
         "type": "individual",
         "last_name": last,

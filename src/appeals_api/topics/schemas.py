@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from appeals_api.types import Paragraph, RequiredLine
+from appeals_api.types import Instant, Paragraph, RequiredLine
 from appeals_api.units.schemas import UnitCode
 
 # Two digits per level, a sub-topic's code extends its parent's: `02`, `02.01`.
@@ -68,9 +67,9 @@ class TopicRead(BaseModel):
     lead_unit: str | None
     confidential: bool
     active: bool = Field(description="A retired topic stays on old appeals, not on new ones.")
-    retired_at: datetime | None
+    retired_at: Instant | None
     retired_reason: str | None
-    created_at: datetime
+    created_at: Instant
 
 
 class TopicLabel(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 from uuid import UUID
 
@@ -22,6 +22,7 @@ from appeals_api.appeals.enums import (
 )
 from appeals_api.appeals.models import Appeal
 from appeals_api.topics.schemas import TopicLabel
+from appeals_api.types import Instant
 
 
 class CardLate(BaseModel):
@@ -196,7 +197,7 @@ class CardViolation(BaseModel):
 
 class CardControlRemoval(BaseModel):
     by: str
-    at: datetime
+    at: Instant
     on: date
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, Field
 
 from appeals_api.appeals.enums import LetterKind, LetterState, Outcome
+from appeals_api.types import Instant
 
 
 class LetterRead(BaseModel):
@@ -28,7 +29,7 @@ class LetterRead(BaseModel):
     )
     unit_code: str | None = Field(description="The unit that drafted it.")
     drafted_by: str
-    drafted_at: datetime
+    drafted_at: Instant
     signed_by: str | None = Field(description="The manager who signed it, where signed.")
     signed_on: date | None
     letter_number: str | None = Field(description="The outgoing number, once sent.")

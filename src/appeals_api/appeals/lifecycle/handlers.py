@@ -29,6 +29,11 @@ async def resolve(a: Action, body: b.ResolveBody) -> None:
     unknown = await units_service.unknown_codes(a.session, list(body.units))
     if unknown:
         raise invalid("units", f"no such units: {', '.join(unknown)}")
+    if retired := await units_service.retired_codes(a.session, list(body.units)):
+        raise Conflict(
+            f"unit {', '.join(retired)} is retired: a retired unit receives no new routings "
+            "(§19, R-4.1); route to a unit in service"
+        )
     for old in await repository.current_resolutions(a.session, a.appeal.id):
         old.superseded_at = a.now
     resolution = Resolution(

@@ -113,6 +113,7 @@ def read_fields(
         "personal_data_masked": not personal,
         "checks": {
             "anonymity": appeal.needs_anonymity_check,
+            "authority_documents_missing": appeal.needs_authority_check,
             "authority_documents": appeal.needs_authority_check,
         },
         "on_control": appeal.control_removed_at is None,

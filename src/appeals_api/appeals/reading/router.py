@@ -49,7 +49,9 @@ def _list_query(
     kind: Kind | None = None,
     channel: Channel | None = None,
     form: Form | None = None,
-    unit: Annotated[str | None, Query(max_length=64)] = None,
+    unit: Annotated[
+        str | None, Query(max_length=64, description="A unit's code (any case)")
+    ] = None,
     received_from: Annotated[date | None, Query(description="Tashkent date, inclusive")] = None,
     received_to: Annotated[date | None, Query(description="Tashkent date, inclusive")] = None,
     overdue: bool | None = None,
@@ -109,6 +111,7 @@ def _list_query(
     ] = None,
 ) -> service.ListQuery:
     """The list's query parameters, as one value (they are its fields, by name)."""
+    unit = unit.upper() if unit else unit  # unit codes are upper case (`eco` is `ECO`)
     return service.ListQuery(**locals())
 
 

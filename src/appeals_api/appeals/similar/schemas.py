@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from appeals_api.appeals.enums import Relation, Status
+from appeals_api.types import Instant
 
 
 class SimilarAppeal(BaseModel):
@@ -18,7 +18,7 @@ class SimilarAppeal(BaseModel):
 
     id: UUID
     number: str
-    received_at: datetime
+    received_at: Instant
     status: Status
     relation: Relation = Field(
         description="`duplicate`: the later one copies the earlier, or came while it was still "
