@@ -22,6 +22,7 @@ from appeals_api.appeals.reading.router import public_router
 from appeals_api.appeals.reading.router import router as appeals_router
 from appeals_api.appeals.similar.router import router as similar_router
 from appeals_api.audit.router import router as audit_router
+from appeals_api.auth import oidc
 from appeals_api.auth.dependencies import check_key_before_validation
 from appeals_api.auth.router import router as links_router
 from appeals_api.calendar.router import router as calendar_router
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # a decree override recomputes the appeals' deadlines; a read shows the DIRECTUM status.
     state.on_calendar_change = deadlines.on_calendar_change
     state.dispatch_status = directum_service.status_of
+    state.oidc_keys = oidc.KeySet.of(settings) if settings.oidc_enabled else None
     redact.install()
     install_error_handlers(app, before_validation=check_key_before_validation)
     for router in ROUTERS:
