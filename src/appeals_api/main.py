@@ -10,7 +10,7 @@ from typing import cast
 from fastapi import Depends, FastAPI
 from redis.asyncio import Redis
 
-from appeals_api import health
+from appeals_api import apidocs, health
 from appeals_api.appeals import deadlines
 from appeals_api.appeals.card.router import router as card_router
 from appeals_api.appeals.corrections.router import router as corrections_router
@@ -57,7 +57,8 @@ from appeals_api.units.router import router as units_router
 DESCRIPTION = (
     "Appeals of individuals and legal entities to JSC Almalyk MMC: intake, registration "
     "numbering, legal deadlines on the Uzbek working-day calendar, tracking. "
-    "Authentication: `Authorization: Bearer <api key>`. Errors: RFC 9457 problem details."
+    "Authentication: `Authorization: Bearer <api key>`, or `Bearer <JWT>` for people signed in "
+    "through the company's OpenID Connect provider. Errors: RFC 9457 problem details."
 )
 
 
@@ -125,6 +126,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=_serving,
+        docs_url=None,  # `apidocs`: the pages with the assets the package ships, offline
+        redoc_url=None,
         # API.md: a query parameter a route does not know is refused (422) on every route.
         dependencies=[Depends(refuse_unknown_query)],
     )
@@ -140,6 +143,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     install_error_handlers(app, before_validation=check_key_before_validation)
     for router in ROUTERS:
         app.include_router(router)
+    apidocs.install(app)
     if settings.metrics_enabled:
         app.include_router(metrics_router)
     # Each app counts its own requests (tests make many apps in one process).
