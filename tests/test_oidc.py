@@ -8,10 +8,12 @@ import base64
 import hashlib
 import hmac
 import json
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import jwt
 import pytest
@@ -68,7 +70,7 @@ async def people(
 
 
 async def test_R_9_5_a_person_registers_and_resolves_and_the_history_names_them(
-    client, keys, make_key, issuer, clock
+    client, keys, make_key, issuer, clock, settings
 ):
     staff = await people(client, keys, make_key, issuer, clock)
     r = await client.post(
@@ -95,6 +97,24 @@ async def test_R_9_5_a_person_registers_and_resolves_and_the_history_names_them(
     assert (await walk.read(Role.REGISTRAR))["id"] == walk.id
     audit = await client.get("/api/v1/audit/verify", headers=auth(keys[Role.SUPERVISOR]))
     assert audit.status_code == 200 and audit.json()["findings"] == [], audit.text
+    # The history's actor id names the person at the issuer (`people`), as the appeal's creator.
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        rows = await connection.fetch(
+            "SELECT DISTINCT p.issuer, p.subject, p.name FROM appeal_history h"
+            " JOIN people p ON p.id = h.actor_id WHERE h.appeal_id = $1",
+            uuid.UUID(walk.id),
+        )
+        creator = await connection.fetchval(
+            "SELECT p.subject FROM appeals a JOIN people p ON p.id = a.created_by WHERE a.id = $1",
+            uuid.UUID(walk.id),
+        )
+    finally:
+        await connection.close()
+    assert {(r["subject"], r["name"]) for r in rows} == {
+        ("u-reg", REGISTRAR), ("u-mgr", MANAGER), ("u-exe", EXECUTOR),
+    }  # fmt: skip
+    assert {r["issuer"] for r in rows} == {ISSUER} and creator == "u-reg"
 
 
 async def test_R_1_8_a_persons_retry_with_a_fresh_token_is_answered_once(
