@@ -273,3 +273,38 @@ async def test_without_oidc_configured_a_jwt_goes_the_api_key_way(settings, cloc
         r = await c.get("/api/v1/units", headers=auth(signed(issuer, clock)))
     assert r.status_code == 401
     assert "API key" in r.json()["detail"]
+
+
+async def test_R_8_2_a_persons_read_of_a_confidential_appeal_is_logged_under_their_name(
+    client, keys, issuer, clock
+):
+    body = appeal_body(confidential=True)
+    r = await client.post("/api/v1/appeals", json=body, headers=auth(keys[Role.REGISTRAR]))
+    assert r.status_code == 201, r.text
+    appeal_id = r.json()["id"]
+    manager = signed(issuer, clock, sub="u-mgr-2", name=MANAGER, role="manager")
+    read = await client.get(f"/api/v1/appeals/{appeal_id}", headers=auth(manager))
+    assert read.status_code == 200, read.text
+    assert read.json()["applicants"][0]["last_name"] == "Karimov"  # unmasked: a manager
+    log = await client.get(
+        "/api/v1/access-log", params={"appeal_id": appeal_id}, headers=auth(keys[Role.SUPERVISOR])
+    )
+    assert log.status_code == 200, log.text
+    assert [(i["principal"], i["role"]) for i in log.json()["items"]] == [
+        (f"{MANAGER} (manager)", "manager")
+    ]
+
+
+async def test_R_6_4_a_persons_signed_link_opens_the_card_without_a_header(
+    client, keys, issuer, clock
+):
+    r = await client.post("/api/v1/appeals", json=appeal_body(), headers=auth(keys[Role.REGISTRAR]))
+    assert r.status_code == 201, r.text
+    path = f"/api/v1/appeals/{r.json()['id']}/card"
+    registrar = signed(issuer, clock, sub="u-reg-link", name=REGISTRAR, role="registrar")
+    link = await client.post("/api/v1/links", json={"path": path}, headers=auth(registrar))
+    assert link.status_code == 200, link.text
+    parts = httpx.URL(link.json()["url"])
+    page = await client.get(f"{parts.path}?{parts.query.decode()}")  # no Authorization header
+    assert page.status_code == 200, page.text
+    assert "text/html" in page.headers["content-type"]
