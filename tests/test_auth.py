@@ -22,6 +22,10 @@ PUBLIC = {
     "/metrics",  # no key for scrapers; APPEALS_METRICS_TOKEN / _ENABLED restrict it (issue 7)
     "/api/v1/public/receptions",  # the reception schedule is published (R-11.1, §53)
     "/api/v1/public/receptions.ics",
+    # The documentation pages, as FastAPI's own were (`apidocs`, issue 17): no key to read them.
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
 }
 
 
