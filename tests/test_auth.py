@@ -23,6 +23,10 @@ PUBLIC = {
     "/api/v1/public/receptions",  # the reception schedule is published (R-11.1, §53)
     "/api/v1/public/receptions.ics",
     "/status",  # the applicant's page, GET the form and POST the answer
+    # The documentation pages, as FastAPI's own were (`apidocs`, issue 17): no key to read them.
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
 }
 
 

@@ -105,6 +105,23 @@ class Settings(BaseSettings):
     link_secret: SecretStr | None = None
     link_ttl_seconds: int = Field(default=600, ge=10, le=86_400)
 
+    # People signed in through the company's OpenID Connect provider (`auth/oidc.py`): a
+    # `Bearer <JWT>` is verified against the issuer's JWKS (RS256/ES256), its `iss`, `aud`,
+    # `exp`/`nbf` (within `oidc_leeway_seconds`); role, unit and name come from these claims.
+    # Unset issuer: OIDC is off, every bearer token is taken for an API key.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_leeway_seconds: int = Field(default=60, ge=0, le=600)
+    oidc_role_claim: str = "appeals_role"
+    oidc_unit_claim: str = "appeals_unit"
+    oidc_name_claim: str = "name"
+    # The JWKS is kept this long; a token's unknown `kid` fetches it again, at most once per
+    # `oidc_jwks_min_refresh_seconds` (a flood of made-up kids cannot hammer the issuer).
+    oidc_jwks_ttl_seconds: int = Field(default=3600, ge=10)
+    oidc_jwks_min_refresh_seconds: float = Field(default=30.0, ge=0)
+    oidc_jwks_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
     # Observability. GET /metrics (Prometheus text format) answers without an API key, for a
     # scraper on the internal network: `metrics_enabled=false` removes the route (404), and
     # `metrics_token` set, a scrape must send `Authorization: Bearer <token>` (Prometheus'
@@ -173,6 +190,15 @@ class Settings(BaseSettings):
     @property
     def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         return _networks(self.trusted_proxies)
+
+    @field_validator("oidc_issuer", "oidc_audience", "oidc_jwks_url")
+    @classmethod
+    def _oidc_blank(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None  # empty: not configured
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -10,7 +10,7 @@ from typing import cast
 from fastapi import Depends, FastAPI
 from redis.asyncio import Redis
 
-from appeals_api import health
+from appeals_api import apidocs, health
 from appeals_api.appeals import deadlines
 from appeals_api.appeals.card.router import router as card_router
 from appeals_api.appeals.corrections.router import router as corrections_router
@@ -23,6 +23,7 @@ from appeals_api.appeals.reading.router import public_router
 from appeals_api.appeals.reading.router import router as appeals_router
 from appeals_api.appeals.similar.router import router as similar_router
 from appeals_api.audit.router import router as audit_router
+from appeals_api.auth import oidc
 from appeals_api.auth.dependencies import check_key_before_validation
 from appeals_api.auth.router import router as links_router
 from appeals_api.calendar.router import router as calendar_router
@@ -58,7 +59,8 @@ from appeals_api.units.router import router as units_router
 DESCRIPTION = (
     "Appeals of individuals and legal entities to JSC Almalyk MMC: intake, registration "
     "numbering, legal deadlines on the Uzbek working-day calendar, tracking. "
-    "Authentication: `Authorization: Bearer <api key>`. Errors: RFC 9457 problem details."
+    "Authentication: `Authorization: Bearer <api key>`, or `Bearer <JWT>` for people signed in "
+    "through the company's OpenID Connect provider. Errors: RFC 9457 problem details."
 )
 
 
@@ -129,6 +131,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=_serving,
+        docs_url=None,  # `apidocs`: the pages with the assets the package ships, offline
+        redoc_url=None,
         # API.md: a query parameter a route does not know is refused (422) on every route.
         dependencies=[Depends(refuse_unknown_query)],
     )
@@ -139,10 +143,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # a decree override recomputes the appeals' deadlines; a read shows the DIRECTUM status.
     state.on_calendar_change = deadlines.on_calendar_change
     state.dispatch_status = directum_service.status_of
+    state.oidc_keys = oidc.KeySet.of(settings) if settings.oidc_enabled else None
     redact.install()
     install_error_handlers(app, before_validation=check_key_before_validation)
     for router in ROUTERS:
         app.include_router(router)
+    apidocs.install(app)
     if settings.metrics_enabled:
         app.include_router(metrics_router)
     # Each app counts its own requests (tests make many apps in one process).

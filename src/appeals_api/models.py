@@ -14,7 +14,7 @@ from appeals_api.appeals.models import (
     Resolution,
 )
 from appeals_api.appeals.search.models import AppealSearch
-from appeals_api.auth.models import ApiKey
+from appeals_api.auth.models import ApiKey, Person
 from appeals_api.calendar.models import CalendarOverride, CalendarState
 from appeals_api.control.models import DeadlineNotice
 from appeals_api.db import Base
@@ -58,6 +58,7 @@ __all__ = [
     "Notice",
     "NoticeCode",
     "NoticeFeedCursor",
+    "Person",
     "PersonalDataAccess",
     "PersonalReception",
     "Protocol",

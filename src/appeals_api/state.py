@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the domains' types; importing them here at run time would b
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from appeals_api.appeals.reading.service import DispatchStatusSource
+    from appeals_api.auth.oidc import KeySet
     from appeals_api.calendar.service import CalendarCache, CalendarListener
     from appeals_api.clock import Clock
     from appeals_api.ops.metrics import HttpMetrics
@@ -33,6 +34,8 @@ class AppState(State):
     # The joints between domains that must not import each other (ARCHITECTURE.md).
     on_calendar_change: CalendarListener
     dispatch_status: DispatchStatusSource
+    # The OIDC issuer's keys (`auth/oidc.py`), None when OIDC is not configured.
+    oidc_keys: KeySet | None
     # Set by the lifespan, for as long as the app serves.
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]

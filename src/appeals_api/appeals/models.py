@@ -91,9 +91,8 @@ class Appeal(Base):
     control_removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     control_removed_by: Mapped[str | None] = mapped_column(String(200))
     tracking_code_hash: Mapped[str] = mapped_column(String(64))
-    created_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("api_keys.id", ondelete="SET NULL")
-    )
+    # The principal who registered it: an API key's id (`api_keys`) or a person's (`people`).
+    created_by: Mapped[uuid.UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, server_default="1")

@@ -13,7 +13,7 @@ from fastapi import Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api import links
-from appeals_api.auth import service
+from appeals_api.auth import oidc, service
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.auth.service import UNKNOWN_KEY
 from appeals_api.db import SessionDep, open_session
@@ -27,7 +27,7 @@ HOT_ATTR = "checked_in_statement"
 def _bearer(request: Request) -> str:
     header = request.headers.get("authorization")
     if not header:
-        raise Unauthorized("An API key is required: Authorization: Bearer <key>.")
+        raise Unauthorized("An API key or sign-in token is required: Authorization: Bearer <key>.")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Use Authorization: Bearer <key>.")
@@ -51,10 +51,28 @@ class Credentials:
 
     token: str
     allowed: frozenset[Role]
+    person: Principal | None = None  # a verified OIDC token's person (`person_behind`)
 
     @cached_property
     def key_hash(self) -> str:
         return service.hash_key(self.token)
+
+    @property
+    def identity(self) -> str:
+        """Who calls, the same on every request of theirs (a person's tokens change, their id
+        does not): what rate limits and retries key off."""
+        return f"person:{self.person.id}" if self.person else self.key_hash
+
+
+async def person_behind(request: Request, token: str) -> Principal | None:
+    """The person a JWT names (401/403 when it does not hold), or None: not a JWT, or OIDC not
+    configured, so the token goes the API key's way."""
+    state = state_of(request)
+    if state.oidc_keys is None or not oidc.looks_like_jwt(token):
+        return None
+    return await service.authenticate_person(
+        state.pool, token=token, settings=state.settings, keys=state.oidc_keys, now=state.clock()
+    )
 
 
 BAD_LINK = "The link is not valid: ask for a new one."
@@ -116,7 +134,8 @@ def require_key(*roles: Role) -> Callable[..., Awaitable[Credentials]]:
     allowed = frozenset(roles)
 
     async def dependency(request: Request) -> Credentials:  # async: no thread pool hop
-        return Credentials(_bearer(request), allowed)
+        token = _bearer(request)
+        return Credentials(token, allowed, await person_behind(request, token))
 
     setattr(dependency, ROLES_ATTR, allowed)
     setattr(dependency, HOT_ATTR, True)
@@ -124,9 +143,11 @@ def require_key(*roles: Role) -> Callable[..., Awaitable[Credentials]]:
 
 
 async def authorize(session: AsyncSession, credentials: Credentials, request: Request) -> Principal:
-    principal = await service.authenticate(
-        session, token=credentials.token, now=state_of(request).clock()
-    )
+    principal = credentials.person or await person_behind(request, credentials.token)
+    if principal is None:
+        principal = await service.authenticate(
+            session, token=credentials.token, now=state_of(request).clock()
+        )
     if principal is None:
         raise Unauthorized(UNKNOWN_KEY)
     return admit(principal, credentials.allowed, request)

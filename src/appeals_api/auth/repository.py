@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from appeals_api.auth.roles import Principal
 
 # last_used_at is refreshed at most this often, so reads do not write on every request.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -20,6 +23,9 @@ LAST_USED_GRANULARITY = timedelta(minutes=1)
 _KEY_CTES = """k AS (
     SELECT id, name, role, unit_code FROM api_keys
     WHERE key_hash = {hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > {now})
+    UNION ALL
+    -- A person whose token the request's dependency verified (`oidc`): no key to look up.
+    SELECT {person_id}, {person_name}, {person_role}, {person_unit} WHERE {person_id} IS NOT NULL
 ),
 key_used AS (
     UPDATE api_keys SET last_used_at = {now}
@@ -33,16 +39,30 @@ key_used AS (
 
 
 def key_ctes(param: Callable[[str, str], str]) -> str:
-    """`k` (id, name, role, unit_code of the valid key, or no row) and its last-use update."""
+    """`k` (id, name, role, unit_code of the valid key or the verified person, or no row) and
+    the key's last-use update."""
     return _KEY_CTES.format(
         hash=param("key_hash", "varchar"),
         now=param("now", "timestamptz"),
         stale=param("stale", "timestamptz"),
+        person_id=param("person_id", "uuid"),
+        person_name=param("person_name", "varchar"),
+        person_role=param("person_role", "varchar"),
+        person_unit=param("person_unit", "varchar"),
     )
 
 
-def key_values(key_hash: str, now: datetime) -> dict[str, object]:
-    return {"key_hash": key_hash, "now": now, "stale": now - LAST_USED_GRANULARITY}
+def key_values(key_hash: str, now: datetime, person: Principal | None = None) -> dict[str, object]:
+    """The values of `key_ctes`: a key's hash, or a verified person (whose hash matches none)."""
+    return {
+        "key_hash": key_hash,
+        "now": now,
+        "stale": now - LAST_USED_GRANULARITY,
+        "person_id": person.id if person else None,
+        "person_name": person.name if person else None,
+        "person_role": person.role.value if person else None,
+        "person_unit": person.unit_code if person else None,
+    }
 
 
 _AUTHENTICATE_SQL = "WITH {} SELECT id, name, role, unit_code FROM k".format(  # noqa: S608
@@ -67,9 +87,42 @@ async def unit_exists(session: AsyncSession, code: str) -> bool:
 _KEY_BY_ID = text(
     "SELECT id, name, role, unit_code FROM api_keys WHERE id = :id AND revoked_at IS NULL"
     " AND (expires_at IS NULL OR expires_at > :now)"
+    " UNION ALL SELECT id, name, role, unit_code FROM people WHERE id = :id"
 )
 
 
 async def valid_key_by_id(session: AsyncSession, *, key_id: object, now: datetime) -> object | None:
-    """The key's row if it is valid now: a signed link's minter, checked again when it is used."""
+    """The key's row if it is valid now, or the person's as their last token named them: a
+    signed link's minter, checked again when it is used."""
     return (await session.execute(_KEY_BY_ID, {"id": key_id, "now": now})).one_or_none()
+
+
+# Who a person is, as their last token named them, written at most once a minute (or when it
+# changed), in a statement of its own so that no request's transaction holds the row. It answers
+# whether the executor's unit is one of ours.
+_SEEN = """WITH u AS (
+    SELECT CAST($6 AS varchar) IS NULL OR EXISTS (SELECT FROM units WHERE code = $6) AS known
+),
+seen AS (
+    INSERT INTO people AS p (id, issuer, subject, name, role, unit_code, first_seen_at,
+                             last_seen_at)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $7 FROM u WHERE u.known
+    ON CONFLICT (id) DO UPDATE
+    SET name = excluded.name, role = excluded.role, unit_code = excluded.unit_code,
+        last_seen_at = excluded.last_seen_at
+    WHERE (p.name, p.role, p.unit_code) IS DISTINCT FROM (excluded.name, excluded.role,
+                                                          excluded.unit_code)
+       OR p.last_seen_at < $8
+)
+SELECT known FROM u"""
+
+
+async def person_seen(
+    pool: asyncpg.Pool, person: Principal, *, issuer: str, subject: str, now: datetime
+) -> bool:
+    """Record the person (`people`); False when their unit is not one of ours."""
+    known = await pool.fetchval(
+        _SEEN, person.id, issuer, subject, person.name, person.role.value, person.unit_code,
+        now, now - LAST_USED_GRANULARITY,
+    )  # fmt: skip
+    return bool(known)

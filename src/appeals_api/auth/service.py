@@ -8,12 +8,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appeals_api.auth import repository
+from appeals_api.auth import oidc, repository
 from appeals_api.auth.models import ApiKey
 from appeals_api.auth.roles import Principal, Role
+from appeals_api.config import Settings
 from appeals_api.errors import Forbidden, NotFound, Unprocessable
 
 KEY_PREFIX = "apk_"
@@ -78,6 +80,20 @@ async def authenticate(session: AsyncSession, *, token: str, now: datetime) -> P
     if row is None:
         return None
     return principal_of(row)
+
+
+async def authenticate_person(
+    pool: asyncpg.Pool, *, token: str, settings: Settings, keys: oidc.KeySet, now: datetime
+) -> Principal:
+    """The person a verified JWT names, recorded as seen (`people`); 403 for an executor whose
+    unit is not one of ours."""
+    person = await oidc.verify(token, settings, keys, now=now)
+    seen = await repository.person_seen(
+        pool, person.principal, issuer=person.issuer, subject=person.subject, now=now
+    )
+    if not seen:
+        raise Forbidden(f"The unit {person.principal.unit_code!r} of the sign-in does not exist.")
+    return person.principal
 
 
 async def principal_by_key_id(

@@ -109,6 +109,7 @@ def _intake(request: Request, credentials: Credentials, now: datetime) -> servic
     return service.Intake(
         pool=state.pool, settings=state.settings, calendars=state.calendars,
         key_hash=credentials.key_hash, allowed=credentials.allowed, now=now,
+        person=credentials.person,
     )  # fmt: skip
 
 
@@ -117,7 +118,7 @@ def _record_id(credentials: Credentials, idempotency_key: str | None) -> uuid.UU
     (R-1.8), so that its appeals are registered once (their intake keys are the record's)."""
     if idempotency_key is None:
         return uuid.uuid4()
-    return uuid.uuid5(_RETRIES, f"{credentials.key_hash}:{idempotency_key}")
+    return uuid.uuid5(_RETRIES, f"{credentials.identity}:{idempotency_key}")
 
 
 @router.post(

@@ -51,6 +51,7 @@ class Intake:
     key_hash: str
     allowed: frozenset[Role]
     now: datetime
+    person: Principal | None = None  # signed in through OIDC rather than with a key
 
     async def register(self, data: AppealCreate, *, reception_id: uuid.UUID, key: str) -> uuid.UUID:
         done = await intake.register(
@@ -59,6 +60,7 @@ class Intake:
             self.calendars,
             data=data,
             key_hash=self.key_hash,
+            person=self.person,
             allowed=self.allowed,
             now=self.now,
             idempotency_key=key,

@@ -29,7 +29,7 @@ from appeals_api.appeals import journal
 from appeals_api.appeals.intake.plan import Plan
 from appeals_api.appeals.numbering import SQL_DISPLAY_NUMBER
 from appeals_api.auth import repository as keys
-from appeals_api.auth.roles import LABEL_NAME_CHARS
+from appeals_api.auth.roles import LABEL_NAME_CHARS, Principal
 from appeals_api.sql import Params, Statement
 
 
@@ -187,6 +187,7 @@ class Caller:
     """Who posts the appeal and what that asks of their role."""
 
     key_hash: str
+    person: Principal | None  # a verified OIDC person: `k` is them, not a key
     roles: list[str]  # the roles the route admits
     backdated: bool  # back-dated: the key's role must also be one of `backdaters`
     backdaters: list[str]
@@ -210,7 +211,7 @@ async def register(
         "appeal": plan.values,
         "appeal_id": plan.appeal_id,
         "year": plan.values["year"],
-        **keys.key_values(caller.key_hash, now),
+        **keys.key_values(caller.key_hash, now, caller.person),
         **{name: getattr(caller, name) for name in ("roles", "backdated", "backdaters", "write")},
         "calendar_version": calendar_version,
         "idem_key": idempotency_key,

@@ -60,7 +60,7 @@ async def create_appeal(
     limiter: RateLimiter = state.limiter
     await limiter.hit(
         Limit("intake", settings.intake_per_key_per_minute, 60),
-        credentials.key_hash,
+        credentials.identity,
         now=now.timestamp(),
     )
     result = await service.register(
@@ -69,6 +69,7 @@ async def create_appeal(
         state.calendars,
         data=data,
         key_hash=credentials.key_hash,
+        person=credentials.person,
         allowed=credentials.allowed,
         now=now,
         idempotency_key=idempotency_key,

@@ -65,6 +65,7 @@ async def register(
     now: datetime,
     idempotency_key: str | None,
     reception_id: uuid.UUID | None = None,
+    person: Principal | None = None,
 ) -> Registered:
     """R-1, R-2.1, R-3.2–3.3, R-1.8: register once, answer every retry with the first answer.
 
@@ -72,14 +73,15 @@ async def register(
     registrar's role), then 422 for a reception in the future: deny first, as every route.
     A form its channel does not admit is a bad body (R-1.1), refused like one, before the key;
     so is a topic the classifier does not know or has retired (R-13.1).
-    `reception_id` links an oral appeal made at a reception to its record (R-11.2–11.3)."""
+    `reception_id` links an oral appeal made at a reception to its record (R-11.2–11.3).
+    `person`: the caller signed in through OIDC (their token verified), not with a key."""
     check_form(data.form, data.channel)
     await topics.check_codes_pool(pool, data.topics, field="topics")
     received = reception(data, now, settings)
     _check_learned_on(data, received, settings)
     related = await _related(pool, data, settings)
     fingerprint = request_fingerprint(data) if idempotency_key else None
-    caller = _caller(key_hash, allowed, received)
+    caller = _caller(key_hash, allowed, received, person)
     for _ in range(ATTEMPTS):
         loaded = await calendars.get(pool, settings)
         plan = plan_registration(
@@ -134,9 +136,12 @@ def _check_learned_on(data: AppealCreate, received: Reception, settings: Setting
         )
 
 
-def _caller(key_hash: str, allowed: frozenset[Role], received: Reception) -> repository.Caller:
+def _caller(
+    key_hash: str, allowed: frozenset[Role], received: Reception, person: Principal | None
+) -> repository.Caller:
     return repository.Caller(
         key_hash=key_hash,
+        person=person,
         roles=sorted(r.value for r in allowed),
         backdated=received.backdated,
         backdaters=_BACKDATERS,

@@ -17,6 +17,7 @@ from appeals_api.appeals.reading.sorting import Keyset, Sort
 from appeals_api.appeals.repository import answer_violated
 from appeals_api.appeals.search import repository as search
 from appeals_api.auth import repository as keys
+from appeals_api.auth.roles import Principal
 from appeals_api.sql import Params, Statement
 from appeals_api.topics.models import Topic
 
@@ -42,13 +43,18 @@ _READ = _read_statement()
 
 
 async def read_with_key(
-    pool: asyncpg.Pool, *, key_hash: str, appeal_id: uuid.UUID, now: datetime
+    pool: asyncpg.Pool,
+    *,
+    key_hash: str,
+    appeal_id: uuid.UUID,
+    now: datetime,
+    person: Principal | None = None,
 ) -> asyncpg.Record:
     """The reader's key (principal_* columns, null when not valid now), the appeal's columns
     (null when there is none), its deadlines (`deadline_rows`), its violations (`violation_rows`:
     rule, due_on, recorded_at, units, executors as JSON text) and whether it was ever sent
     through DIRECTUM (`via_directum`): one round trip."""
-    values = {**keys.key_values(key_hash, now), "appeal_id": appeal_id}
+    values = {**keys.key_values(key_hash, now, person), "appeal_id": appeal_id}
     row = await pool.fetchrow(_READ.sql, *_READ.args(values))
     assert row is not None  # the statement always answers one row
     return row

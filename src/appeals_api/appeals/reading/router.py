@@ -165,6 +165,7 @@ async def get_appeal(request: Request, credentials: ReaderKey, appeal_id: UUID) 
     found = await service.read_by_id(
         state_of(request).pool,
         key_hash=credentials.key_hash,
+        person=credentials.person,
         allowed=credentials.allowed,
         appeal_id=appeal_id,
         now=state_of(request).clock(),

@@ -314,10 +314,13 @@ async def read_by_id(
     allowed: frozenset[Role],
     appeal_id: uuid.UUID,
     now: datetime,
+    person: Principal | None = None,
 ) -> ReadById:
     """The reader's key, the appeal and its deadlines in one statement: 401, 403, or 404 for an
     appeal that does not exist or is outside the reader's reach."""
-    row = await repository.read_with_key(pool, key_hash=key_hash, appeal_id=appeal_id, now=now)
+    row = await repository.read_with_key(
+        pool, key_hash=key_hash, person=person, appeal_id=appeal_id, now=now
+    )
     if row["principal_id"] is None:
         raise Unauthorized(UNKNOWN_KEY)
     principal = Principal(
