@@ -196,12 +196,21 @@ async def _many(session: AsyncSession, search: Search) -> bool:
         .limit(WALKED_AT_MOST)
         .subquery(),
     )
-    words = or_(s.public_doc.op("@@")(query), and_(personal, s.personal_doc.op("@@")(query)))
-    for rows, matched in (
-        (newest, _matched(search, query, personal, newest)),
-        (s, words),
-        (s, _matched(search, query, personal)),
-    ):
+
+    def words(rows: Any) -> Any:
+        return or_(
+            rows.public_doc.op("@@")(query), and_(personal, rows.personal_doc.op("@@")(query))
+        )
+
+    # The words themselves first, among the newest then in the index (cheap either way for a
+    # rare word); the typo match only then, and only for words with letters.
+    probes: list[tuple[Any, Any]] = [(newest, words(newest)), (s, words(s))]
+    if _typos_match(search):
+        probes += [
+            (newest, _matched(search, query, personal, newest)),
+            (s, _matched(search, query, personal)),
+        ]
+    for rows, matched in probes:
         some = select(rows.appeal_id).where(matched)
         if not search.all_personal:
             some = some.join(Appeal, Appeal.id == rows.appeal_id)
@@ -209,6 +218,13 @@ async def _many(session: AsyncSession, search: Search) -> bool:
         if int(await session.scalar(counted) or 0) > RANKED_AT_MOST:
             return True
     return False
+
+
+def _typos_match(search: Search) -> bool:
+    """Whether a name with a typo may match the words: they are long enough and have letters
+    (a phone's digits are matched as typed, never as a misspelt name)."""
+    letters = sum(1 for w in search.words for c in w if c.isalpha())
+    return letters >= NAME_MIN_LETTERS and bool(search.rare)
 
 
 def _matched(search: Search, query: Any, personal: Any, s: Any = AppealSearch) -> Any:
@@ -222,7 +238,7 @@ def _matched(search: Search, query: Any, personal: Any, s: Any = AppealSearch) -
             # NAME_SHARE of them, as the share compares it (3 of 5 is 0.6: 0.6 * 5 is not 3).
             _shared(search, s) >= math.ceil(NAME_SHARE * len(search.grams) - 1e-9),
         )
-        if sum(len(w) for w in search.words) >= NAME_MIN_LETTERS and search.rare
+        if _typos_match(search)
         else false()
     )
     return or_(
