@@ -88,15 +88,15 @@ async def test_R_10_2_quarterly_csv_in_ru_names_every_value(client, keys, genera
     assert header[:5] == ["Разрез", "Код", "Наименование", "Поступило", "Рассмотрено"]
     by_key = {(row[0], row[1]): row[2] for row in rows}
     assert by_key[("Итого", "")] == "Итого"
-    assert by_key[("вид обращения", "complaint")] == "жалоба"
-    assert by_key[("канал поступления", "email")] == "электронная почта"
-    assert by_key[("результат", "satisfied")] == "удовлетворено"
-    assert by_key[("результат", "")] == "без результата"
-    assert by_key[("соблюдение срока", "late")] == "с нарушением срока"
+    assert by_key[("Вид обращения", "complaint")] == "жалоба"
+    assert by_key[("Канал поступления", "email")] == "электронная почта"
+    assert by_key[("Результат", "satisfied")] == "удовлетворено"
+    assert by_key[("Результат", "")] == "без результата"
+    assert by_key[("Соблюдение срока", "late")] == "с нарушением срока"
     unit = next(u for u in report["breakdowns"]["unit"] if u["key"])
-    assert by_key[("подразделение", unit["key"])] == unit["name"]
+    assert by_key[("Подразделение", unit["key"])] == unit["name"]
     topic = next(t for t in report["by_topic"] if t["topic"])
-    assert by_key[("вопрос", topic["topic"])] == topic["names"]["ru"]
+    assert by_key[("Вопрос", topic["topic"])] == topic["names"]["ru"]
 
 
 async def test_R_10_2_quarterly_xlsx_in_uz_cyrl_has_title_bold_frozen_filtered_header(
@@ -125,7 +125,7 @@ async def test_R_10_2_quarterly_xlsx_in_uz_cyrl_has_title_bold_frozen_filtered_h
     main = book["Чораклик ҳисобот"]
     assert main.header[:3] == ["Кесим", "Код", "Номи"]
     assert main.sheet.column_dimensions["C"].width >= len("Жами") + 2
-    kinds = {r[1]: r[2] for r in main.rows if r[0] == "мурожаат тури"}
+    kinds = {r[1]: r[2] for r in main.rows if r[0] == "Мурожаат тури"}
     assert kinds == {"application": "ариза", "proposal": "таклиф", "complaint": "шикоят"}
     about = {r[0]: r[1] for r in book["Изоҳлар"].rows if r[0]}
     assert about["Давр боши"] == datetime(2025, 4, 1)

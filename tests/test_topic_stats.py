@@ -136,7 +136,7 @@ async def test_R_10_3_by_topic_in_csv_and_xlsx(client, keys, registered):
                              headers=headers)).text  # fmt: skip
     header, rows = sheets.csv_table(text)
     assert header[-3:] == ["Previous quarter", "Change", "Units"]
-    topic_rows = [r for r in rows if r[0] == "topic"]
+    topic_rows = [r for r in rows if r[0] == "Topic"]
     received = header.index("Received")
     assert [(r[1], int(r[received]), int(r[-3]), int(r[-2])) for r in topic_rows] == [
         (t["topic"] or "", t["count"], t["previous"], t["change"]) for t in report["by_topic"]

@@ -25,10 +25,16 @@ LOG_COLUMNS = ("number", "date_of_receipt", "applicant", "brief_content", "respo
 ABOUT_FIELDS = ("year", "quarter", "from", "to", "as_of")
 
 
+def capital(text: str) -> str:
+    """A label as a header or a row's title starts: «вид обращения» → «Вид обращения»."""
+    return text[:1].upper() + text[1:]
+
+
 def headers(t: Translator, columns: Sequence[str]) -> list[str]:
     """The columns' names; a language's column is named by the language."""
     return [
-        t.pgettext("language", c) if c in LANGUAGES else t.pgettext("column", c) for c in columns
+        capital(t.pgettext("language", c)) if c in LANGUAGES else t.pgettext("column", c)
+        for c in columns
     ]
 
 
@@ -56,7 +62,7 @@ def key_label(t: Translator, breakdown: str, key: str | None, name: str | None) 
 
 def _breakdown_rows(t: Translator, breakdown: str, items: list[ReportRow]) -> list[list[object]]:
     none = [None] * len(TREND_COLUMNS)
-    title = t.pgettext("breakdown", breakdown)
+    title = capital(t.pgettext("breakdown", breakdown))
     return [
         [
             title,
@@ -76,7 +82,7 @@ def report_rows(t: Translator, report: QuarterlyReport) -> list[list[object]]:
     rows: list[list[object]] = [[total, None, total, *totals, *[None] * len(TREND_COLUMNS)]]
     for breakdown in type(report.breakdowns).model_fields:
         rows += _breakdown_rows(t, breakdown, getattr(report.breakdowns, breakdown))
-    topic = t.pgettext("breakdown", "topic")
+    topic = capital(t.pgettext("breakdown", "topic"))
     for r in report.by_topic:
         name = r.names.in_language(t.lang) if r.names else absent(t, "topic")
         received = [r.count, *(None for _ in COUNTERS[1:])]
