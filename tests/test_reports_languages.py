@@ -156,6 +156,9 @@ async def test_R_10_1_stats_as_csv_and_xlsx_with_labels(client, keys, generated,
     assert len(rows) == len(answer["rows"])
     assert ("заявление", "письменное") in {(row[0], row[1]) for row in rows}
     assert sum(int(row[2]) for row in rows) == sum(a["received"] for a in answer["rows"])
+    by_month = await _get(client, keys, "/api/v1/stats", **{**params, "group_by": "month"},
+                          format="csv", lang="ru")  # fmt: skip
+    assert sheets.csv_table(by_month.text)[1][0][0] == "04.2025"
     x = await _get(client, keys, "/api/v1/stats", **params, format="xlsx", lang="en")
     (table,) = sheets.workbook(x.content).values()
     assert table.heading[:3] == [COMPANY["en"], "Statistics of appeals",
@@ -177,6 +180,7 @@ async def test_R_9_2_control_report_prints_yes_no_labels_and_dates(client, keys,
     assert {row[lead] for row in rows} | {row[overdue] for row in rows} == {"да", "нет"}
     assert all(datetime.strptime(row[5], "%d.%m.%Y") for row in rows)
     labels = set(i18n.catalog("ru").values())
+    assert {row[0] for row in rows} <= {"TEST-UNIT", "не направлено"}  # no "(not routed)"
     assert {row[3] for row in rows} <= labels and {row[4] for row in rows} <= labels
     x = await _get(client, keys, "/api/v1/reports/control", soon=30, format="xlsx", lang="uz")
     (table,) = sheets.workbook(x.content).values()

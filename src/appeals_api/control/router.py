@@ -99,6 +99,8 @@ def _table(t: Translator, rows: list[ControlRow]) -> export.Table:
 def _value(t: Translator, column: str, value: object) -> object:
     if column in ("status", "rule"):
         return t.label(str(value))
+    if column == "unit" and value == service.UNROUTED:
+        return t.pgettext("reports", "not_routed")
     return str(value) if column == "appeal_id" else value
 
 

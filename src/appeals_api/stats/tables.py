@@ -159,7 +159,8 @@ def stats(t: Translator, answer: StatsAnswer) -> Table:
 
 
 def _group_value(t: Translator, key: str, value: object) -> object:
-    """A group-by key's value as read: codes as labels; years, periods, units as they are."""
+    """A group-by key's value as read: codes as labels, a month as mm.yyyy; years, quarters
+    and units as they are."""
     if key in ("kind", "channel", "form", "outcome", "on_time", "language"):
         if value is None:
             return absent(t, key)
@@ -170,4 +171,7 @@ def _group_value(t: Translator, key: str, value: object) -> object:
         return t.label(str(value))
     if value is None and key in ("unit", "topic"):
         return absent(t, key)
+    if key == "month" and isinstance(value, str):
+        year, _, month = value.partition("-")
+        return f"{month}.{year}"  # as offices write it: 07.2025
     return value
