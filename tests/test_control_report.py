@@ -78,12 +78,14 @@ async def test_R_9_2_control_report_per_unit_and_executor(client, keys, make_key
     assert "Secret" not in r.text  # no personal data in the report
 
     r = await client.get(
-        "/api/v1/reports/control", params={"format": "csv"}, headers=auth(keys[Role.MANAGER])
+        "/api/v1/reports/control",
+        params={"format": "csv", "lang": "en"},
+        headers=auth(keys[Role.MANAGER]),
     )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     table = list(csv.DictReader(io.StringIO(r.text)))
-    mine = [t for t in table if t["appeal_id"] == late.id and t["rule"] == "answer"]
-    assert {t["unit"] for t in mine} == {UNIT_A, UNIT_B}
+    mine = [t for t in table if t["Appeal ID"] == late.id and t["Deadline"] == "answer (15 days)"]
+    assert {t["Unit"] for t in mine} == {UNIT_A, UNIT_B}
 
     for role in (Role.ANALYST, Role.EXECUTOR, Role.INTAKE):
         r = await client.get("/api/v1/reports/control", headers=auth(keys[role]))

@@ -5,8 +5,6 @@ Appeals generated for 2025, and appeals registered over HTTP in February 2026.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +13,6 @@ import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
-from openpyxl import load_workbook
 
 from appeals_api.auth.roles import Role
 from appeals_api.clock import FrozenClock
@@ -23,7 +20,7 @@ from appeals_api.db import make_engine
 from appeals_api.main import create_app
 from appeals_api.stats import disclosure, seed
 from appeals_api.stats.schemas import COUNTERS, PUBLIC_COUNTERS
-from tests.helpers import TEST_UNIT, appeal_body, at_tashkent, auth
+from tests.helpers import TEST_UNIT, appeal_body, at_tashkent, auth, sheets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AS_OF = date(2025, 11, 30)
@@ -111,37 +108,36 @@ async def test_R_10_2_quarterly_report_totals_and_breakdowns(client, keys, gener
 async def test_R_10_2_quarterly_report_as_csv_and_xlsx_holds_the_same_table(
     client, keys, generated, as_of
 ):
+    """The files hold the JSON's table: each value's code in `key`, the same counters."""
     report = (await _report(client, keys)).json()
-    expected = _flat(report)
+    expected = [[row[1], *row[3:]] for row in _flat(report)]
 
-    by_param = await _report(client, keys, format="csv")
+    by_param = await _report(client, keys, format="csv", lang="en")
     by_accept = await client.get(
         "/api/v1/reports/quarterly",
         params=QUARTER,
-        headers={**auth(keys[Role.SUPERVISOR]), "Accept": "text/csv"},
+        headers={**auth(keys[Role.SUPERVISOR]), "Accept": "text/csv", "Accept-Language": "en"},
     )
     assert by_param.text == by_accept.text
     assert by_param.headers["content-type"] == "text/csv; charset=utf-8"
     assert 'filename="quarterly-report-2025-Q2.csv"' in by_param.headers["content-disposition"]
-    header, *rows = list(csv.reader(io.StringIO(by_param.text)))
-    assert header == ["breakdown", "key", "name", *COUNTERS, *TREND]
-    assert rows == [[("" if v is None else str(v)) for v in row] for row in expected]
+    header, rows = sheets.csv_table(by_param.text)
+    assert header[:4] == ["Breakdown", "Code", "Name", "Received"] and len(header) == 19
+    assert [[row[1], *row[3:]] for row in rows] == [
+        [("" if v is None else str(v)) for v in row] for row in expected
+    ]
 
-    x = await _report(client, keys, format="xlsx")
+    x = await _report(client, keys, format="xlsx", lang="en")
     assert x.status_code == 200 and x.headers["content-type"] == XLSX
-    book = load_workbook(io.BytesIO(x.content), read_only=True)
-    assert book.sheetnames == ["Quarterly report", "By topic", "About"]
-    sheet_rows = [list(r) for r in book["Quarterly report"].iter_rows(values_only=True)]
-    assert sheet_rows[0] == ["breakdown", "key", "name", *COUNTERS, *TREND]
-    # openpyxl reads empty cells as None and leaves trailing ones out.
-    width = len(sheet_rows[0])
-    padded = [r + [None] * (width - len(r)) for r in sheet_rows[1:]]
-    assert padded == [[None if v == "" else v for v in row] for row in expected]
-    about = dict(r for r in book["About"].iter_rows(values_only=True) if r and r[0])
-    book.close()
-    assert about["year"] == 2025 and about["quarter"] == 2
-    assert about["from"] == datetime(2025, 4, 1)
-    assert "satisfied or partially_satisfied" in about["satisfied"]
+    book = sheets.workbook(x.content)
+    assert list(book) == ["Quarterly report", "By topic", "About"]
+    table = book["Quarterly report"]
+    assert table.header == header
+    assert [[r[1], *r[3:]] for r in table.rows] == expected
+    about = {r[0]: r[1] for r in book["About"].rows if r[0]}
+    assert about["Year"] == 2025 and about["Quarter"] == 2
+    assert about["From"] == datetime(2025, 4, 1)
+    assert "satisfied in full or in part" in about["Satisfied"]
 
 
 async def test_R_10_2_public_summary_withholds_small_counts(client, keys, generated, as_of):
@@ -221,7 +217,8 @@ async def test_R_10_2_report_roles(client, keys, role):
 
 # --- the registration log (R-2.2) -------------------------------------------------------------
 
-LOG_HEADER = ("number", "date_of_receipt", "applicant", "brief_content", "responsible_unit")
+LOG_HEADER = ("Number", "Date of receipt", "Applicant", "Brief content", "Responsible unit")
+LOG = "/api/v1/reports/registration-log"
 LONG_TEXT = "Line one of a long letter.\n\n" + "The dust settles on the gardens. " * 20
 
 
@@ -276,21 +273,40 @@ async def client_for_module(settings, keys):
 
 
 def _log_rows(text: str) -> list[list[str]]:
-    header, *rows = list(csv.reader(io.StringIO(text)))
+    header, rows = sheets.csv_table(text)
     assert tuple(header) == LOG_HEADER
     return rows
 
 
+async def test_R_2_2_registration_log_answers_json_unless_a_file_is_asked_for(
+    client, keys, log_appeals
+):
+    """Paper cut (issue 17): the log answered CSV to a client that asked for nothing."""
+    period = {"from": "2026-02-01", "to": "2026-02-05"}
+    r = await client.get(LOG, params=period, headers=auth(keys[Role.REGISTRAR]))
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    log = r.json()
+    assert (log["from"], log["to"]) == ("2026-02-01", "2026-02-05")
+    assert [e["number"] for e in log["items"]] == [a["number"] for a in log_appeals[:5]]
+    assert log["items"][0]["date_of_receipt"] == "2026-02-02"  # JSON keeps ISO dates
+    assert log["items"][0]["responsible_unit"] == "Test unit"
+    by_accept = await client.get(
+        LOG, params=period, headers={**auth(keys[Role.REGISTRAR]), "Accept": "text/csv"}
+    )
+    assert by_accept.headers["content-type"] == "text/csv; charset=utf-8"
+
+
 async def test_R_2_2_registration_log_columns_in_number_order(client, keys, log_appeals):
     r = await client.get(
-        "/api/v1/reports/registration-log?from=2026-02-01&to=2026-02-05",
+        "/api/v1/reports/registration-log?from=2026-02-01&to=2026-02-05&format=csv&lang=en",
         headers=auth(keys[Role.REGISTRAR]),
     )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
     rows = _log_rows(r.text)
     assert [row[0] for row in rows] == [a["number"] for a in log_appeals[:5]]
-    days = ["2026-02-02", "2026-02-02", "2026-02-03", "2026-02-03", "2026-02-04"]
+    days = ["02.02.2026", "02.02.2026", "03.02.2026", "03.02.2026", "04.02.2026"]
     assert [row[1] for row in rows] == days
     assert rows[0][2:] == ["Karimov Aziz Bahodirovich", "Dust from the tailings dam", "Test unit"]
     # Formula-looking text is quoted so that a spreadsheet shows it instead of running it.
@@ -321,14 +337,14 @@ async def test_R_2_2_r8_2_registration_log_masks_confidential_applicants(
 
     before = await reads()
     r = await client.get(
-        "/api/v1/reports/registration-log?from=2026-02-04&to=2026-02-04",
+        "/api/v1/reports/registration-log?from=2026-02-04&to=2026-02-04&format=csv&lang=en",
         headers=auth(keys[Role.SUPERVISOR]),
     )
     (row,) = _log_rows(r.text)
     assert row[2] == "(confidential)"
     assert await reads() == before  # nothing personal was shown
     r = await client.get(
-        "/api/v1/reports/registration-log?from=2026-02-04&to=2026-02-04",
+        "/api/v1/reports/registration-log?from=2026-02-04&to=2026-02-04&format=csv&lang=en",
         headers=auth(keys[Role.MANAGER]),
     )
     (row,) = _log_rows(r.text)
@@ -338,7 +354,7 @@ async def test_R_2_2_r8_2_registration_log_masks_confidential_applicants(
 
 async def test_R_2_2_registration_log_as_xlsx(client, keys, log_appeals):
     r = await client.get(
-        "/api/v1/reports/registration-log?from=2026-02-01&to=2026-02-05&format=xlsx",
+        "/api/v1/reports/registration-log?from=2026-02-01&to=2026-02-05&format=xlsx&lang=en",
         headers=auth(keys[Role.MANAGER]),
     )
     assert r.status_code == 200 and r.headers["content-type"] == XLSX
@@ -347,16 +363,15 @@ async def test_R_2_2_registration_log_as_xlsx(client, keys, log_appeals):
         headers={**auth(keys[Role.MANAGER]), "Accept": XLSX},
     )
     assert by_accept.headers["content-type"] == XLSX
-    book = load_workbook(io.BytesIO(r.content))
-    sheet = book["Registration log"]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert tuple(rows[0]) == LOG_HEADER
-    assert [row[0] for row in rows[1:]] == [a["number"] for a in log_appeals[:5]]
-    assert rows[1][1] == datetime(2026, 2, 2)
+    table = sheets.workbook(r.content)["Registration log"]
+    assert tuple(table.header) == LOG_HEADER
+    rows = table.rows
+    assert [row[0] for row in rows] == [a["number"] for a in log_appeals[:5]]
+    assert rows[0][1] == datetime(2026, 2, 2)
     # Kept as text cells: the spreadsheet shows the text and never runs it.
-    cell = sheet.cell(row=3, column=3)
+    cell = table.sheet.cell(row=sheets.HEADING_ROWS + 3, column=3)
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
-    assert rows[1][4] == "Test unit" and rows[2][4] is None
+    assert rows[0][4] == "Test unit" and rows[1][4] is None
 
 
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.EXECUTOR, Role.INTAKE, Role.ADMIN])

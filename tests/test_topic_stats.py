@@ -7,8 +7,6 @@ registered over HTTP in November 2025 with two topics each.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
@@ -16,12 +14,11 @@ from typing import Any
 import asyncpg
 import pytest
 import pytest_asyncio
-from openpyxl import load_workbook
 
 from appeals_api.auth.roles import Role
 from appeals_api.db import make_engine
 from appeals_api.stats import seed
-from tests.helpers import appeal_body, at_tashkent, auth
+from tests.helpers import appeal_body, at_tashkent, auth, sheets
 
 AS_OF = date(2025, 11, 30)
 TWO_TOPICS = ["08", "02.01"]
@@ -134,24 +131,28 @@ async def test_R_10_3_by_topic_in_csv_and_xlsx(client, keys, registered):
     params = {"year": 2025, "quarter": 4}
     headers = auth(keys[Role.ANALYST])
     report = (await client.get("/api/v1/reports/quarterly", params=params, headers=headers)).json()
-    text = (await client.get("/api/v1/reports/quarterly", params={**params, "format": "csv"},
+    text = (await client.get("/api/v1/reports/quarterly",
+                             params={**params, "format": "csv", "lang": "en"},
                              headers=headers)).text  # fmt: skip
-    header, *rows = list(csv.reader(io.StringIO(text)))
-    assert header[-3:] == ["previous_quarter", "change", "units"]
-    topic_rows = [r for r in rows if r[0] == "topic"]
-    received = header.index("received")
+    header, rows = sheets.csv_table(text)
+    assert header[-3:] == ["Previous quarter", "Change", "Units"]
+    topic_rows = [r for r in rows if r[0] == "Topic"]
+    received = header.index("Received")
     assert [(r[1], int(r[received]), int(r[-3]), int(r[-2])) for r in topic_rows] == [
         (t["topic"] or "", t["count"], t["previous"], t["change"]) for t in report["by_topic"]
     ]
     x = await client.get(
-        "/api/v1/reports/quarterly", params={**params, "format": "xlsx"}, headers=headers
+        "/api/v1/reports/quarterly",
+        params={**params, "format": "xlsx", "lang": "en"},
+        headers=headers,
     )
-    book = load_workbook(io.BytesIO(x.content), read_only=True)
-    sheet = [list(r) for r in book["By topic"].iter_rows(values_only=True)]
-    book.close()
-    assert sheet[0][:6] == ["topic", "uz", "uz-Cyrl", "ru", "en", "count"]
-    assert [(r[0], r[5], r[6], r[7]) for r in sheet[1:]] == [
-        (t["topic"], t["count"], t["previous"], t["change"]) for t in report["by_topic"]
+    sheet = sheets.workbook(x.content)["By topic"]
+    assert sheet.header[:6] == [
+        "Topic code", "Uzbek (Latin)", "Uzbek (Cyrillic)", "Russian", "English", "This quarter"
+    ]  # fmt: skip
+    assert [(r[0], r[5], r[6], r[7]) for r in sheet.rows] == [
+        (t["topic"] or "no topic", t["count"], t["previous"], t["change"])
+        for t in report["by_topic"]
     ]
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from appeals_api import export
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
+from appeals_api.export import TranslatorDep
 from appeals_api.ratelimit import Limit, RateLimiter, client_address
 from appeals_api.state import state_of
-from appeals_api.stats import repository, service
+from appeals_api.stats import repository, service, tables
 from appeals_api.stats.schemas import (
     COUNTER_DEFINITIONS,
     GROUP_KEY_DEFINITIONS,
@@ -66,15 +68,24 @@ A range or key the service cannot count is 422; more than {service.MAX_STATS_ROW
     "/stats",
     response_model=StatsAnswer,
     response_model_exclude_unset=True,
-    responses=problem_responses(401, 403, 422),
+    responses={
+        **problem_responses(401, 403, 422),
+        200: export.file_responses(
+            "JSON; CSV with `format=csv` or `Accept: text/csv`; XLSX with `format=xlsx` or an "
+            "`Accept` naming its media type: the keys' labels and the counters' names in the "
+            "reader's language (`?lang=`, else `Accept-Language`, else uz)."
+        ),
+    },
     summary="Statistics of appeals by period, kind, channel, form, unit, language, outcome",
     description=STATS_DESCRIPTION,
 )
 async def get_stats(
+    request: Request,
     session: SessionDep,
     _: StatsReader,
     settings: SettingsDep,
     today: TodayDep,
+    t: TranslatorDep,
     from_: FromDate,
     to: ToDate,
     group_by: Annotated[
@@ -84,9 +95,19 @@ async def get_stats(
             description="Keys: " + ", ".join(repository.GROUP_KEYS),
         ),
     ] = None,
-) -> StatsAnswer:
+    format: Annotated[Literal["json", "csv", "xlsx"] | None, Query()] = None,
+) -> StatsAnswer | Response:
     keys = service.parse_group_by(group_by or [])
-    return await service.stats(session, settings, from_=from_, to=to, group_by=keys, today=today)
+    answer = await service.stats(session, settings, from_=from_, to=to, group_by=keys, today=today)
+    chosen = export.negotiate(format, request.headers.get("accept"), default="json")
+    if chosen == "json":
+        return answer
+    table = tables.stats(t, answer)
+    filename = f"stats-{from_.isoformat()}-{to.isoformat()}"
+    if chosen == "xlsx":
+        heading = export.Heading(t.pgettext("reports", "stats"), from_, to)
+        return export.xlsx_response(t, heading, [table], filename=filename)
+    return export.csv_response(t, table, filename=filename)
 
 
 @public_router.get(

@@ -225,3 +225,11 @@ class LogEntry(Output):
     applicant: str
     brief_content: str
     responsible_unit: str | None
+
+
+class RegistrationLog(Output):
+    """The registration log of a range (R-2.2, §24), in number order."""
+
+    from_: date = Field(alias="from")
+    to: date
+    items: list[LogEntry]

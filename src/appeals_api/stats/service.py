@@ -18,6 +18,7 @@ from appeals_api.auth.roles import Principal
 from appeals_api.calendar.rules import add_months
 from appeals_api.config import Settings
 from appeals_api.errors import FieldError, Unprocessable
+from appeals_api.i18n import Translator
 from appeals_api.stats import disclosure, repository
 from appeals_api.stats.schemas import (
     COUNTERS,
@@ -44,7 +45,6 @@ MAX_LOG_DAYS = 366
 MAX_LOG_ROWS = 100_000
 BRIEF_CONTENT_CHARS = 200
 ON_TIME_VALUES = ("on_time", "late", "open")
-CONFIDENTIAL_MASK = "(confidential)"
 
 
 def _invalid(field: str, message: str) -> Unprocessable:
@@ -287,13 +287,15 @@ def _person(applicant: dict[str, Any]) -> str:
     return " ".join(str(p).strip() for p in parts if p and str(p).strip())
 
 
-def applicant_label(applicants: Sequence[dict[str, Any]]) -> str:
+def applicant_label(t: Translator, applicants: Sequence[dict[str, Any]]) -> str:
     """R-2.2: the individual's full name or the entity's name; collective: the first + count."""
     if not applicants:
-        return "(no applicant named)"
-    first = _person(applicants[0]) or "(no name given)"
+        return t.gettext("(no applicant named)")
+    first = _person(applicants[0]) or t.gettext("(no name given)")
     if len(applicants) > 1:
-        return f"{first} (collective appeal, {len(applicants)} applicants)"
+        return t.gettext(
+            "{first} (collective appeal, {count} applicants)", first=first, count=len(applicants)
+        )
     return first
 
 
@@ -314,6 +316,7 @@ async def registration_log(
     to: date,
     principal: Principal,
     now: datetime,
+    t: Translator,
 ) -> list[LogEntry]:
     """R-2.2 (§24): the log of the appeals received in [from, to], in number order; a
     confidential applicant is masked for those who may not see it, and logged for those who
@@ -329,9 +332,9 @@ async def registration_log(
             number=display_number(r.year, r.seq),
             date_of_receipt=r.received_at.astimezone(settings.tz).date(),
             applicant=(
-                CONFIDENTIAL_MASK
+                t.gettext("(confidential)")
                 if r.confidential and not sees_names
-                else applicant_label(r.applicants)
+                else applicant_label(t, r.applicants)
             ),
             brief_content=brief_content(r.summary, r.text_head),
             responsible_unit=r.unit_name,
