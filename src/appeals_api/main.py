@@ -37,6 +37,7 @@ from appeals_api.documents.upload import FRAMING_BYTES, UPLOAD_PATH
 from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
 from appeals_api.events.webhook_router import router as webhooks_router
+from appeals_api.labels.router import router as labels_router
 from appeals_api.middleware import BodyLimitMiddleware, ObservabilityMiddleware, TimeoutMiddleware
 from appeals_api.ops import redact
 from appeals_api.ops.metrics import HttpMetrics, make_registry
@@ -88,6 +89,8 @@ ROUTERS = (
     # Receptions: the schedule, personal receptions, mass reception protocols.
     receptions_router,
     public_receptions_router,
+    # API.md: every code's label in the four languages.
+    labels_router,
 )
 
 
