@@ -22,6 +22,7 @@ PUBLIC = {
     "/metrics",  # no key for scrapers; APPEALS_METRICS_TOKEN / _ENABLED restrict it (issue 7)
     "/api/v1/public/receptions",  # the reception schedule is published (R-11.1, §53)
     "/api/v1/public/receptions.ics",
+    "/api/v1/labels",  # the codes' labels in four languages: the vocabulary, nobody's data
 }
 
 
