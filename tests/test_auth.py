@@ -27,6 +27,7 @@ PUBLIC = {
     "/docs",
     "/docs/oauth2-redirect",
     "/redoc",
+    "/api/v1/labels",  # the codes' labels in four languages: the vocabulary, nobody's data
 }
 
 

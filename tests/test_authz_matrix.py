@@ -119,6 +119,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("PATCH", "/api/v1/receptions/schedule/{entry_id}"): frozenset({R, A}),
     ("GET", "/api/v1/public/receptions"): PUBLIC,
     ("GET", "/api/v1/public/receptions.ics"): PUBLIC,
+    ("GET", "/api/v1/labels"): PUBLIC,  # the codes' labels: the vocabulary, nobody's data
     ("POST", "/api/v1/receptions"): frozenset({R}),
     ("GET", "/api/v1/receptions"): frozenset({R, M, S}),
     ("GET", "/api/v1/receptions/{reception_id}"): frozenset({R, M, S}),

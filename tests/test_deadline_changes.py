@@ -37,7 +37,8 @@ async def test_R_3_4_one_extension_per_appeal_the_second_and_third_are_refused(
     await w.act(Role.MANAGER, "extend", _extend("2026-05-21"))
     for due in ("2026-05-22", "2026-06-19"):
         problem = await w.act(Role.MANAGER, "extend", _extend(due), expect=409)
-        assert "§36" in problem["detail"] and "one extension" in problem["detail"]
+        # "one extension", in uz: problems speak the default language unless asked (API.md)
+        assert "§36" in problem["detail"] and "bir marta uzaytirish" in problem["detail"]
         assert "R-3.4" in problem["detail"]
     appeal = await w.read()
     assert appeal["due_date"] == "2026-05-21"
@@ -53,7 +54,7 @@ async def test_R_3_4_a_retroactive_extension_is_refused_and_the_violation_stays(
     w.at(4, 27)
     problem = await w.act(Role.MANAGER, "extend", _extend("2026-05-20"), expect=409)
     assert "§36" in problem["detail"] and "R-3.4" in problem["detail"]
-    assert "2026-04-22" in problem["detail"]
+    assert "22.04.2026" in problem["detail"]  # the date as offices write it
     # Overdue everywhere, from the lawful deadline, before the watch has run...
     appeal = await w.read()
     assert appeal["due_date"] == "2026-04-22" and appeal["overdue"] is True

@@ -87,7 +87,7 @@ async def test_R_6_4_the_drafted_response_is_readable_by_the_signer_and_the_send
     # An executor of a unit the appeal is not routed to: neither the list nor the letter exist.
     await _letters(w, "second", expect=404)
     r = await _letter(w, item["id"], "second")
-    assert r.status_code == 404 and r.json()["detail"] == "No such letter."
+    assert r.status_code == 404 and r.json()["detail"] == "Bunday xat yoʻq."  # uz, the default
     assert (await _letter(w, item["id"] + 10_000)).status_code == 404
 
 

@@ -1,21 +1,83 @@
-"""One error model: AppError subclasses rendered as RFC 9457 problem details."""
+"""One error model: AppError subclasses rendered as RFC 9457 problem details.
+
+A problem's `title` and `detail` are printed in the reader's language (`?lang=`, else
+`Accept-Language`, else uz; API.md) from `problems.po`: the title by its English text (context
+"problem"), the detail by its English sentence — a `Detail` keeps its template and values, so
+a sentence with `{placeholders}` is translated too. A detail no catalog has stays English."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date
+from enum import Enum
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
+
+from appeals_api import i18n
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://appeals.almalyk.uz/problems/"
+
+
+class Detail(str):
+    """A problem's detail: the English sentence as a `str`, with its catalog template and values
+    kept so the answer prints it in the reader's language. Made by `details.gettext`."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Detail:
+        made = super().__new__(cls, template.format(**values) if values else template)
+        made.template, made.values = template, values
+        return made
+
+
+class _Details:
+    """`details.gettext("English {x}", x=…)`: a detail in problems.po (the catalog test finds
+    every literal `gettext` call, so a sentence without its translations fails there)."""
+
+    @staticmethod
+    def gettext(message: str, **values: object) -> Detail:
+        return Detail(message, **values)
+
+
+details = _Details()
+
+
+def language_of(scope: Scope) -> str:
+    """The language a problem is printed in: `?lang=`, else `Accept-Language`, else uz."""
+    query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
+    return i18n.negotiate(query.get("lang"), Headers(scope=scope).get("accept-language"))
+
+
+def _value(t: i18n.Translator, value: object) -> object:
+    """A detail's value as the language prints it: a code by its label, a date dd.mm.yyyy."""
+    if isinstance(value, Enum):
+        return t.label(str(value.value))
+    if isinstance(value, str) and ("code", value) in i18n.catalog(t.lang):
+        return t.label(value)
+    return t.date(value) if isinstance(value, date) else value
+
+
+def translated(lang: str, title: str, detail: str) -> tuple[str, str]:
+    """The title (context "problem") and the detail in `lang`."""
+    t = i18n.translator(lang)
+    if isinstance(detail, Detail) and detail.values:
+        values = {k: _value(t, v) for k, v in detail.values.items()}
+        said = t.gettext(detail.template, **values)
+    else:
+        said = t.gettext(getattr(detail, "template", detail))
+    return t.pgettext("problem", title), said
 
 
 class FieldError(BaseModel):
@@ -124,14 +186,20 @@ def problem_response(
     title: str,
     detail: str,
     *,
+    lang: str | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    """The problem as JSON; with `lang`, its title and detail in that language (and said so in
+    `Content-Language`), its shape the same in every language."""
+    if lang is not None:
+        title, detail = translated(lang, title, detail)
+        headers = {**(headers or {}), "Content-Language": lang}
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
         "title": title,
         "status": status,
-        "detail": detail,
+        "detail": str(detail),
         "code": code,
     }
     body.update({k: v for k, v in extra.items() if v is not None})
@@ -145,12 +213,14 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts)
 
 
-def validation_problem(exc: RequestValidationError) -> JSONResponse:
+def validation_problem(exc: RequestValidationError, lang: str | None = None) -> JSONResponse:
+    """422 naming the fields at fault; the field list stays as FastAPI gave it (codes)."""
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return problem_response(
-            400, "malformed_json", "Malformed JSON", "The request body is not valid JSON."
-        )
+            400, "malformed_json", "Malformed JSON",
+            details.gettext("The request body is not valid JSON."), lang=lang,
+        )  # fmt: skip
     fields = [
         FieldError(
             field=_field_path(e.get("loc", ())),
@@ -164,7 +234,8 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
         422,
         "validation_error",
         "Invalid request",
-        f"The request has invalid fields: {names}.",
+        details.gettext("The request has invalid fields: {names}.", names=names),
+        lang=lang,
         errors=fields,
     )
 
@@ -184,7 +255,7 @@ def install_error_handlers(
                 await before_validation(request)
             except AppError as error:
                 return await _app_error(request, error)
-        return validation_problem(exc)
+        return validation_problem(exc, language_of(request.scope))
 
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, request_validation)
@@ -192,30 +263,44 @@ def install_error_handlers(
     app.add_exception_handler(Exception, _unexpected)
 
 
-async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return problem_response(
-        exc.status, exc.code, exc.title, exc.detail, headers=exc.headers, **exc.extra()
-    )
+        exc.status, exc.code, exc.title, exc.detail,
+        lang=language_of(request.scope), headers=exc.headers, **exc.extra(),
+    )  # fmt: skip
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+# The titles of the errors Starlette raises itself (its detail is the status's phrase).
+_HTTP_TITLES = {
+    "not_found": "Not found",
+    "method_not_allowed": "Method not allowed",
+    "payload_too_large": "Request body too large",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
         exc.status_code, "http_error"
     )
+    detail = exc.detail if isinstance(exc.detail, Detail) else str(exc.detail)
     return problem_response(
         exc.status_code,
         code,
-        str(exc.detail),
-        str(exc.detail),
+        _HTTP_TITLES.get(code, str(exc.detail)),
+        detail,
+        lang=language_of(request.scope),
         headers=dict(exc.headers) if exc.headers else None,
     )
 
 
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
-    return problem_response(500, "internal_error", "Internal error", "Unexpected error.")
+    return problem_response(
+        500, "internal_error", "Internal error", details.gettext("Unexpected error."),
+        lang=language_of(request.scope),
+    )  # fmt: skip
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

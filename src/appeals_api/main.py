@@ -39,6 +39,7 @@ from appeals_api.documents.upload import FRAMING_BYTES, UPLOAD_PATH
 from appeals_api.errors import install_error_handlers
 from appeals_api.events.router import router as events_router
 from appeals_api.events.webhook_router import router as webhooks_router
+from appeals_api.labels.router import router as labels_router
 from appeals_api.middleware import BodyLimitMiddleware, ObservabilityMiddleware, TimeoutMiddleware
 from appeals_api.notices.router import router as notices_router
 from appeals_api.ops import redact
@@ -95,6 +96,8 @@ ROUTERS = (
     public_receptions_router,
     # the applicant's notices by e-mail and SMS, as delivered.
     notices_router,
+    # API.md: every code's label in the four languages.
+    labels_router,
 )
 
 

@@ -14,7 +14,7 @@ from time import perf_counter
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from appeals_api.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE
+from appeals_api.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE, details, language_of, translated
 from appeals_api.ops import requestlog
 from appeals_api.ops.metrics import INTAKE, METHODS, OTHER, REPLAYED_HEADER, UNMATCHED, HttpMetrics
 
@@ -23,7 +23,9 @@ class _TooLarge(HTTPException):
     """Raised from `receive`: FastAPI passes HTTPExceptions through its body parsing as they are."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"The request body exceeds {limit} bytes.")
+        super().__init__(
+            413, details.gettext("The request body exceeds {limit} bytes.", limit=limit)
+        )
 
 
 class _TrackedSend:
@@ -71,7 +73,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = 0
                 if declared > limit:
-                    await self._reject(send, limit)
+                    await self._reject(scope, send, limit)
                     return
         seen = 0
 
@@ -89,12 +91,12 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracked)
         except _TooLarge:
             if not tracked.started:
-                await self._reject(send, limit)
+                await self._reject(scope, send, limit)
 
-    async def _reject(self, send: Send, limit: int) -> None:
+    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
         await send_problem(
-            send, 413, "payload_too_large", "Request body too large",
-            f"The request body exceeds {limit} bytes.",
+            scope, send, 413, "payload_too_large", "Request body too large",
+            details.gettext("The request body exceeds {limit} bytes.", limit=limit),
         )  # fmt: skip
 
 
@@ -117,8 +119,11 @@ class TimeoutMiddleware:
             if tracked.started:
                 raise
             await send_problem(
-                send, 503, "request_timeout", "Request took too long",
-                f"The request was not completed within {self.seconds:g} s; nothing was kept.",
+                scope, send, 503, "request_timeout", "Request took too long",
+                details.gettext(
+                    "The request was not completed within {seconds} s; nothing was kept.",
+                    seconds=f"{self.seconds:g}",
+                ),
                 headers=[(b"retry-after", b"1")],
             )  # fmt: skip
 
@@ -165,7 +170,8 @@ class ObservabilityMiddleware:
             if status == 0:
                 status = 500
                 await send_problem(
-                    send, 500, "internal_error", "Internal error", "Unexpected error.",
+                    scope, send, 500, "internal_error", "Internal error",
+                    details.gettext("Unexpected error."),
                     headers=[id_header],
                 )  # fmt: skip
             raise
@@ -196,6 +202,7 @@ class ObservabilityMiddleware:
 
 
 async def send_problem(
+    scope: Scope,
     send: Send,
     status: int,
     code: str,
@@ -204,6 +211,9 @@ async def send_problem(
     *,
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
+    """A problem answered before (or instead of) the app, in the request's language."""
+    lang = language_of(scope)
+    title, detail = translated(lang, title, detail)
     body = json.dumps(
         {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
     ).encode()
@@ -214,6 +224,7 @@ async def send_problem(
             "headers": [
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
+                (b"content-language", lang.encode()),
                 *(headers or []),
             ],
         }

@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.requests import Request
 
-from appeals_api.errors import TooManyRequests
+from appeals_api.errors import TooManyRequests, details
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,11 @@ class RateLimiter:
         if granted <= 0:
             retry_after = math.ceil((window + 1) * limit.seconds - now)
             raise TooManyRequests(
-                f"Too many requests ({limit.count} per {limit.seconds} s): try again later.",
+                details.gettext(
+                    "Too many requests ({count} per {seconds} s): try again later.",
+                    count=limit.count,
+                    seconds=limit.seconds,
+                ),
                 retry_after=retry_after,
             )
         if len(self._leased) > MAX_LEASED_KEYS:

@@ -16,7 +16,7 @@ from appeals_api.auth import oidc, repository
 from appeals_api.auth.models import ApiKey
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.config import Settings
-from appeals_api.errors import Forbidden, NotFound, Unprocessable
+from appeals_api.errors import Forbidden, NotFound, Unprocessable, details
 
 KEY_PREFIX = "apk_"
 UNKNOWN_KEY = "The API key is unknown, revoked or expired."
@@ -112,5 +112,5 @@ def principal_of(row: Any) -> Principal:
 def admitted(principal: Principal, allowed: frozenset[Role]) -> Principal:
     """403 for a valid key of a role the route does not admit."""
     if principal.role not in allowed:
-        raise Forbidden(f"The role {principal.role.value!r} may not do this.")
+        raise Forbidden(details.gettext("The role '{role}' may not do this.", role=principal.role))
     return principal

@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from appeals_api.appeals.card.labels import language
+from appeals_api import i18n
 from appeals_api.appeals.intake.router import IdempotencyKey
 from appeals_api.auth.dependencies import Credentials, authorize, require, require_key
 from appeals_api.auth.roles import Principal, Role
@@ -215,7 +215,7 @@ async def get_protocol(
     protocol, entries = await service.get_protocol(session, protocol_id)
     read = await reads.protocol(session, protocol, entries, principal=principal, tz=settings.tz)
     if format == "html" or (format is None and prefers_html(request.headers.get("accept"))):
-        chosen = language(lang, request.headers.get("accept-language"))
+        chosen = i18n.negotiate(lang, request.headers.get("accept-language"))
         headers = {"Vary": "Accept, Accept-Language", "Content-Language": chosen}
         return HTMLResponse(html.protocol_page(read, chosen), headers=headers)
     response.headers["Vary"] = "Accept"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import Enum
 
-from appeals_api.appeals.card.labels import Words, words
+from appeals_api import i18n
 from appeals_api.appeals.card.schemas import (
     CardControl,
     CardFront,
@@ -41,20 +41,24 @@ em.mark { font-style: normal; font-weight: bold; }
 class _Page:
     """Values as one language prints them."""
 
-    def __init__(self, w: Words) -> None:
-        self.w = w
+    def __init__(self, t: i18n.Translator) -> None:
+        self.t = t
+
+    def word(self, key: str, **values: object) -> str:
+        """One of the card's words (card.po), its placeholders filled."""
+        return self.t.pgettext("card", key, **values)
 
     def plain(self, value: object) -> str:
         if value is None or value == "":
             return "—"
         if isinstance(value, bool):
-            return self.w["yes"] if value else self.w["no_"]
+            return self.word("yes") if value else self.word("no_")
         if isinstance(value, datetime):
-            return value.strftime("%d.%m.%Y %H:%M")
+            return self.t.instant(value) if value.tzinfo else value.strftime("%d.%m.%Y %H:%M")
         if isinstance(value, date):
-            return self.w.day(value)
+            return self.t.date(value)
         if isinstance(value, Enum):
-            return self.w.code(str(value.value))
+            return self.t.label(str(value.value))
         if isinstance(value, dict):
             return "; ".join(f"{self.plain(k)}: {self.plain(v)}" for k, v in value.items())
         return str(value)
@@ -64,19 +68,19 @@ class _Page:
 
     def question(self, f: CardFront) -> str:
         """R-13.1: the topics' names in the page's language, then the text as received."""
-        names = [f"{t.code} {t.names.in_language(self.w.lang)}" for t in f.topics]
+        names = [f"{t.code} {t.names.in_language(self.t.lang)}" for t in f.topics]
         return "\n".join([*names, "", f.question]) if names else f.question
 
     def rows(self, pairs: Iterable[tuple[str, object]], *, cls: str = "") -> str:
         attr = f' class="{cls}"' if cls else ""
         body = "".join(
-            f"<tr><th>{html.escape(self.w[k])}</th><td{attr}>{self.text(v)}</td></tr>"
+            f"<tr><th>{html.escape(self.word(k))}</th><td{attr}>{self.text(v)}</td></tr>"
             for k, v in pairs
         )
         return f"<table><tbody>{body}</tbody></table>"
 
     def grid(self, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-        head = "".join(f"<th>{html.escape(self.w[h])}</th>" for h in headers)
+        head = "".join(f"<th>{html.escape(self.word(h))}</th>" for h in headers)
         body = "".join(
             "<tr>" + "".join(f"<td>{self.text(v)}</td>" for v in r) + "</tr>" for r in rows
         )
@@ -86,23 +90,23 @@ class _Page:
 
     def unit(self, code: str, name: str | None, lead: bool) -> str:
         named = code if name in (None, code) else f"{name} ({code})"
-        return f"{named} — {self.w['lead']}" if lead else named
+        return f"{named} — {self.word('lead')}" if lead else named
 
     def late(self, late: CardLate | None) -> str | None:
         """R-3.5 (§16): when the applicant learned of the violation; the term restored."""
         if late is None:
             return None
-        text = self.w.format("late_learned", on=self.w.day(late.violation_learned_on))
+        text = self.word("late_learned", on=self.t.date(late.violation_learned_on))
         if late.term_restored_on is not None:
-            restored = self.w.day(late.term_restored_on)
-            text += "; " + self.w.format("late_restored", on=restored, by=late.term_restored_by)
+            restored = self.t.date(late.term_restored_on)
+            text += "; " + self.word("late_restored", on=restored, by=late.term_restored_by)
         return text
 
     def related(self, related: CardRelated | None) -> str | None:
         if related is None:
             return None
-        on = self.w.day(related.received_on) if related.received_on else self.w["date_unknown"]
-        return f"{self.plain(related.relation)}: {self.w['no']} {related.number}, {on}"
+        on = self.t.date(related.received_on) if related.received_on else self.word("date_unknown")
+        return f"{self.plain(related.relation)}: {self.word('no')} {related.number}, {on}"
 
     def control(self, control: CardControl) -> str:
         parts = (self.plain(control.type), control.body, control.reference)
@@ -111,20 +115,20 @@ class _Page:
     def applicants(self, f: CardFront) -> str | None:
         """§9: a confidential applicant is marked as such, never shown like an anonymous one."""
         if f.identity_withheld:
-            return self.w["withheld"]
-        names = [a.name or self.w["anonymous"] for a in f.applicants]
+            return self.word("withheld")
+        names = [a.name or self.word("anonymous") for a in f.applicants]
         if f.confidential and names:
-            names[0] = f"{names[0]} ({self.w['confidential']})"
+            names[0] = f"{names[0]} ({self.word('confidential')})"
         return "\n".join(names) or None
 
     def violation(self, v: CardViolation, as_of: date) -> str:
-        head = self.w.format("v_head", rule=self.w.code(v.rule), due=self.w.day(v.due_date))
+        head = self.word("v_head", rule=self.t.label(v.rule), due=self.t.date(v.due_date))
         if v.state == "open":
-            tail = self.w.format("v_open", today=self.w.day(as_of), days=v.days_late)
+            tail = self.word("v_open", today=self.t.date(as_of), days=v.days_late)
         else:
             assert v.ended_on is not None
             key = "v_cancelled" if v.state == "cancelled" else "v_ended"
-            tail = self.w.format(key, ended=self.w.day(v.ended_on), days=v.days_late)
+            tail = self.word(key, ended=self.t.date(v.ended_on), days=v.days_late)
         return f"{head}: {tail}."
 
 
@@ -133,7 +137,7 @@ def _front_html(p: _Page, card: RegistrationCard) -> str:
     units = ", ".join(p.unit(u.code, u.name, u.lead) for u in f.units)
     executors = ", ".join(f"{e.name} ({e.unit})" for e in f.executors)
     r = f.resolution
-    address = p.w["withheld"] if f.identity_withheld else f.address
+    address = p.word("withheld") if f.identity_withheld else f.address
     return p.rows(
         [
             ("serial_number", f.serial_number),
@@ -172,8 +176,8 @@ def _party(m: CardMeasure) -> str | None:
 
 def _outcome(p: _Page, v: CardReverse) -> str:
     letter, removal = v.response_letter, v.removed_from_control
-    sent = p.plain(letter.sent_on) if letter and letter.sent_on else p.w["not_sent"]
-    number = f"{p.w['no']} {letter.letter_number or '—'}, {sent}" if letter else None
+    sent = p.plain(letter.sent_on) if letter and letter.sent_on else p.word("not_sent")
+    number = f"{p.word('no')} {letter.letter_number or '—'}, {sent}" if letter else None
     return p.rows(
         [
             ("response_letter", number),
@@ -191,13 +195,13 @@ def _reverse_html(p: _Page, card: RegistrationCard) -> str:
     v = card.reverse
     note = " ".join(p.violation(x, card.as_of) for x in v.violations) or None
     signature = "".join(
-        f'<tr><th>{html.escape(p.w[k])}</th><td class="sign"></td></tr>'
+        f'<tr><th>{html.escape(p.word(k))}</th><td class="sign"></td></tr>'
         for k in ("sign_performer", "date")
     )
     signature = f"<table><tbody>{signature}</tbody></table>"
     return "".join(
         [
-            f"<h3>{html.escape(p.w['consideration'])}</h3>",
+            f"<h3>{html.escape(p.word('consideration'))}</h3>",
             p.grid(
                 ["dir_date", "dir_where", "dir_accepted", "dir_current"],
                 [
@@ -214,7 +218,7 @@ def _reverse_html(p: _Page, card: RegistrationCard) -> str:
                 ["chg_what", "chg_from", "chg_to", "chg_by", "chg_on", "chg_reason"],
                 [
                     (
-                        f"{p.w[c.action]} ({p.w.code(c.rule)})",
+                        f"{p.word(c.action)} ({p.t.label(c.rule)})",
                         c.previous_due_date,
                         c.due_date,
                         c.by,
@@ -227,7 +231,7 @@ def _reverse_html(p: _Page, card: RegistrationCard) -> str:
             _outcome(p, v),
             p.rows([("violation_note", note)], cls="violation"),
             signature,
-            f"<h3>{html.escape(p.w['measures'])}</h3>",
+            f"<h3>{html.escape(p.word('measures'))}</h3>",
             p.grid(
                 ["m_type", "m_held", "m_party", "m_desc", "m_result", "m_result_on"],
                 [
@@ -235,7 +239,7 @@ def _reverse_html(p: _Page, card: RegistrationCard) -> str:
                     for m in v.measures
                 ],
             ),
-            f"<h3>{html.escape(p.w['letters'])}</h3>",
+            f"<h3>{html.escape(p.word('letters'))}</h3>",
             p.grid(
                 ["l_kind", "l_state", "l_number", "l_sent", "l_signed", "l_addressee", "l_outcome"],
                 [
@@ -255,19 +259,18 @@ def _reverse_html(p: _Page, card: RegistrationCard) -> str:
     )
 
 
-def render_html(card: RegistrationCard, lang: str = "en") -> str:
+def render_html(card: RegistrationCard, lang: str = i18n.DEFAULT) -> str:
     """Appendix 2 as one printable A4 page: front side, then reverse side (R-2.2)."""
-    p = _Page(words(lang))
-    w = p.w
-    number = html.escape(card.number)
+    p = _Page(i18n.translator(lang))
+    w, number = p.word, html.escape(card.number)
     return (
-        f'<!DOCTYPE html><html lang="{w.lang}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(w['title'])} {w['no']} {number}</title>"
+        f'<!DOCTYPE html><html lang="{p.t.lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(w('title'))} {w('no')} {number}</title>"
         f"<style>{STYLE}</style></head><body>"
-        f"<h1>{html.escape(w['title'])}</h1>"
-        f'<p class="sub">{w["no"]} {number} · {html.escape(w["status"])}: {p.text(card.status)}'
-        f" · {html.escape(w['as_of'])} {w.day(card.as_of)}</p>"
-        f'<section class="front"><h2>{html.escape(w["front"])}</h2>{_front_html(p, card)}</section>'
-        f'<section class="reverse"><h2>{html.escape(w["reverse"])}</h2>'
+        f"<h1>{html.escape(w('title'))}</h1>"
+        f'<p class="sub">{w("no")} {number} · {html.escape(w("status"))}: {p.text(card.status)}'
+        f" · {html.escape(w('as_of'))} {p.t.date(card.as_of)}</p>"
+        f'<section class="front"><h2>{html.escape(w("front"))}</h2>{_front_html(p, card)}</section>'
+        f'<section class="reverse"><h2>{html.escape(w("reverse"))}</h2>'
         f"{_reverse_html(p, card)}</section></body></html>"
     )

@@ -10,11 +10,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from appeals_api import links
+from appeals_api import i18n, links
 from appeals_api.appeals.access import Visible, get_visible
 from appeals_api.appeals.card import html as card_html
 from appeals_api.appeals.card import service as card
-from appeals_api.appeals.card.labels import language
 from appeals_api.appeals.card.schemas import RegistrationCard
 from appeals_api.appeals.privacy import service as privacy
 from appeals_api.auth.dependencies import require, require_or_link
@@ -88,7 +87,7 @@ async def get_card(
     )
     await privacy.record_reads(session, principal=principal, appeals=[appeal], via="card", now=now)
     if format == "html" or (format is None and prefers_html(request.headers.get("accept"))):
-        chosen = language(lang, request.headers.get("accept-language"))
+        chosen = i18n.negotiate(lang, request.headers.get("accept-language"))
         page = card_html.render_html(registration_card, chosen)
         headers = {"Vary": "Accept, Accept-Language", "Content-Language": chosen}
         return HTMLResponse(page, headers=headers)
@@ -121,7 +120,7 @@ async def card_link(
     and role: it shows what the caller sees (a confidential applicant masked where the caller
     may not see personal data, R-8.2), and stops working once the key is revoked."""
     await get_visible(session, appeal_id=appeal_id, principal=principal)
-    chosen = language(lang, request.headers.get("accept-language"))
+    chosen = i18n.negotiate(lang, request.headers.get("accept-language"))
     url, exp = links.signed_url(
         str(request.base_url), CARD_PATH.format(appeal_id), f"format=html&lang={chosen}",
         now=now, ttl_seconds=settings.link_ttl_seconds, key_id=principal.id,

@@ -22,7 +22,7 @@ from appeals_api.appeals.models import Appeal
 from appeals_api.appeals.numbering import display_number
 from appeals_api.appeals.similar import repository as similar_repository
 from appeals_api.appeals.similar import service as similar
-from appeals_api.errors import Conflict
+from appeals_api.errors import Conflict, details
 
 
 async def withdraw(a: Action, body: b.WithdrawBody) -> None:
@@ -98,8 +98,10 @@ def _may_leave_as_late(a: Action) -> None:
     """R-3.5 (§16): only a complaint filed more than a year late, whose term was not restored."""
     if not a.appeal.filed_late:
         raise Conflict(
-            "§16 leaves without consideration a complaint filed more than a year after the "
-            "applicant learned of the violation: this one was not (R-3.5)."
+            details.gettext(
+                "§16 leaves without consideration a complaint filed more than a year after the "
+                "applicant learned of the violation: this one was not (R-3.5)."
+            )
         )
     if a.appeal.term_restored is not None:
         restored = a.appeal.term_restored

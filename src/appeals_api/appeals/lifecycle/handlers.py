@@ -20,7 +20,7 @@ from appeals_api.appeals.models import AppealDeadline, Assignment, Measure, Reso
 from appeals_api.calendar.rules import add_months, compute_due, get_rule
 from appeals_api.calendar.workdays import WorkCalendar
 from appeals_api.config import Settings
-from appeals_api.errors import Conflict, NotFound
+from appeals_api.errors import Conflict, NotFound, details
 from appeals_api.units import service as units_service
 
 
@@ -305,7 +305,9 @@ async def _may_extend(a: Action, rule: str, *, named: bool) -> None:
         message = f"§36 extends only the answer deadline, not the {rule!r} stage (R-3.4)"
         raise invalid("rule", message) if named else Conflict(message + ".")
     if await repository.was_extended(a.session, a.appeal.id):
-        raise Conflict("§36 allows one extension per appeal (R-3.4): it was extended already.")
+        raise Conflict(
+            details.gettext("§36 allows one extension per appeal (R-3.4): it was extended already.")
+        )
 
 
 def _check_extension(
@@ -315,8 +317,12 @@ def _check_extension(
     due, legal = deadline.due_on, deadline.original_due_on
     if a.today > due:
         raise Conflict(
-            f"§36 extends a deadline only before it passes (R-3.4): the {deadline.rule} deadline "
-            f"of {due.isoformat()} has passed, and its violation stays (R-9.4)."
+            details.gettext(
+                "§36 extends a deadline only before it passes (R-3.4): the {rule} deadline of "
+                "{due} has passed, and its violation stays (R-9.4).",
+                rule=deadline.rule,
+                due=due,
+            )
         )
     if new <= due:
         raise invalid("due_date", f"an extension moves the deadline past {due.isoformat()} (R-3.4)")

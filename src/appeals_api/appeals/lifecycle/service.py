@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appeals_api.appeals import journal, repository, violations
 from appeals_api.appeals.access import NO_SUCH_APPEAL, can_see, get_visible
 from appeals_api.appeals.enums import Status
-from appeals_api.appeals.lifecycle import exits, handlers, letters, workflow
+from appeals_api.appeals.lifecycle import exits, forms, handlers, letters, workflow
 from appeals_api.appeals.lifecycle import repository as lifecycle_repository
 from appeals_api.appeals.lifecycle.action import Action
 from appeals_api.appeals.lifecycle.schemas import ActionBody
@@ -22,7 +22,13 @@ from appeals_api.appeals.models import Appeal
 from appeals_api.auth.roles import Principal
 from appeals_api.calendar import service as calendar_service
 from appeals_api.config import Settings
-from appeals_api.errors import ActionNotAllowed, Forbidden, NotFound, PreconditionFailed
+from appeals_api.errors import (
+    ActionNotAllowed,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    details,
+)
 
 Handler = Callable[[Action, Any], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {
@@ -67,7 +73,9 @@ def check_if_match(if_match: str | None, appeal: Appeal) -> None:
     versions = {m.group(1) for part in if_match.split(",") if (m := _ETAG.match(part))}
     if str(appeal.version) not in versions:
         raise PreconditionFailed(
-            f"The appeal has changed (its ETag is now {etag(appeal)}): read it again."
+            details.gettext(
+                "The appeal has changed (its ETag is now {etag}): read it again.", etag=etag(appeal)
+            )
         )
 
 
@@ -160,5 +168,5 @@ def describe(name: str) -> dict[str, Any]:
         "name": name,
         "title": spec.title,
         "method": "POST",
-        "fields": workflow.body_fields(spec),
+        "fields": forms.body_fields(spec),
     }

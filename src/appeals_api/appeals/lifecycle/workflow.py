@@ -16,6 +16,7 @@ from appeals_api.appeals.enums import LetterKind, LetterState, Status
 from appeals_api.appeals.lifecycle import schemas as bodies
 from appeals_api.appeals.models import Appeal, AppealDeadline, Assignment, Letter
 from appeals_api.auth.roles import Principal, Role
+from appeals_api.errors import details
 
 S, L = Status, LetterKind
 # Consideration has not ended: the appeal can still be routed, answered, or leave another way.
@@ -229,7 +230,9 @@ def who_refuses(name: str, facts: Facts, principal: Principal) -> str | None:
     """Why this caller may not take the action on this appeal whatever its state (403), if so."""
     spec = ACTIONS[name]
     if principal.role not in spec.roles:
-        return f"The role {principal.role.value!r} may not {name}."
+        return details.gettext(
+            "The role '{role}' may not {action}.", role=principal.role, action=name
+        )
     if principal.role is Role.EXECUTOR:
         units = facts.appeal.units
         if name == "respond" and (not units or units[0] != principal.unit_code):
@@ -243,12 +246,16 @@ def state_refuses(name: str, facts: Facts, principal: Principal) -> str | None:
     """Why the appeal's state does not allow the action now (409), if so."""
     status = Status(facts.appeal.status)
     if status not in TRANSITIONS[name]:
-        return _NOT_NOW.get((name, status), f"An appeal that is {status} cannot {name}.")
+        said = details.gettext(
+            "An appeal that is {status} cannot {action}.", status=status, action=name
+        )
+        return _NOT_NOW.get((name, status), said)
     pending = facts.exit_pending()
     if pending is not None and name not in WHILE_LETTER_PENDING:
-        return (
-            f"A {pending.kind} letter is on its way (§31): it is signed and sent, or returned "
-            "for revision, before anything else."
+        return details.gettext(
+            "A {kind} letter is on its way (§31): it is signed and sent, or returned for "
+            "revision, before anything else.",
+            kind=pending.kind,
         )
     guard = _GUARDS.get(name)
     return guard(facts, principal, status) if guard else None
@@ -362,37 +369,3 @@ def allowed(facts: Facts, principal: Principal) -> list[str]:
         if who_refuses(name, facts, principal) is None
         and state_refuses(name, facts, principal) is None
     ]
-
-
-def body_fields(spec: ActionSpec) -> list[dict[str, Any]]:
-    """The fields an action's body takes, from its model: what a frontend needs to build a form."""
-    schema = spec.body.model_json_schema()
-    required = set(schema.get("required", []))
-    defs = schema.get("$defs", {})
-    out = []
-    for name, prop in schema.get("properties", {}).items():
-        out.append(
-            {
-                "name": name,
-                "required": name in required,
-                "type": _type_name(prop, defs),
-                "description": prop.get("description"),
-            }
-        )
-    return out
-
-
-def _type_name(prop: dict[str, Any], defs: dict[str, Any]) -> str:
-    if "$ref" in prop:
-        target = defs.get(prop["$ref"].rsplit("/", 1)[-1], {})
-        if "enum" in target:
-            return "enum: " + "|".join(str(v) for v in target["enum"])
-        return "object"
-    if "anyOf" in prop:
-        kinds = [_type_name(p, defs) for p in prop["anyOf"] if p.get("type") != "null"]
-        return kinds[0] if len(kinds) == 1 else " | ".join(kinds)
-    if prop.get("type") == "array":
-        return f"array of {_type_name(prop.get('items', {}), defs)}"
-    if prop.get("format") == "date":
-        return "date"
-    return str(prop.get("type", "any"))
