@@ -153,7 +153,7 @@ async def test_R_8_1_a_422_in_russian_keeps_the_field_list_as_codes(client, keys
     unauthorized = await client.get("/api/v1/appeals", headers={"Accept-Language": "ru"})
     assert unauthorized.status_code == 401
     assert unauthorized.json()["title"] == "Требуется аутентификация"
-    assert unauthorized.json()["detail"].startswith("Требуется API-ключ")
+    assert unauthorized.json()["detail"].startswith("Требуется API-ключ или токен входа")
 
 
 async def test_R_8_1_a_refused_action_names_the_status_and_action_by_their_labels(
