@@ -16,6 +16,7 @@ from appeals_api.calendar.rules import RULES, PeriodUnit
 from appeals_api.directum.models import CallbackKind, CallbackOutcome
 from appeals_api.documents.models import DocumentKind
 from appeals_api.events.webhook_models import DeliveryStatus
+from appeals_api.notices.models import NoticeChannel, NoticeStatus
 from appeals_api.receptions.models import ReceptionKind, ReceptionResult
 
 
@@ -51,5 +52,7 @@ CODE_SETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "directum_callback_outcome": _codes(CallbackOutcome),
         "webhook_delivery_status": _codes(DeliveryStatus),
         "audit_finding": _codes(FindingKind),
+        "notice_channel": _codes(NoticeChannel),
+        "notice_status": _codes(NoticeStatus),
     }
 )

@@ -9,7 +9,7 @@ import hashlib
 from html import escape
 
 from appeals_api import i18n
-from appeals_api.appeals.schemas import PublicStatus
+from appeals_api.appeals.public.schemas import PublicStatus
 
 STYLE = """
 body { font: 17px/1.5 system-ui, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif;

@@ -21,7 +21,7 @@ from appeals_api import i18n
 from appeals_api.appeals import repository as appeals_repository
 from appeals_api.appeals.enums import Status
 from appeals_api.appeals.numbering import display_number
-from appeals_api.appeals.schemas import PublicDeadline, PublicStatus
+from appeals_api.appeals.public.schemas import PublicDeadline, PublicStatus
 from appeals_api.appeals.tracking import hash_tracking_code
 from appeals_api.errors import NotFound
 from appeals_api.ratelimit import Limit, client_address

@@ -15,6 +15,7 @@ from appeals_api.appeals.enums import Channel, Form, Kind, Status
 from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.public import service as public
 from appeals_api.appeals.public.router import Lang
+from appeals_api.appeals.public.schemas import PublicStatus
 from appeals_api.appeals.reading import service
 from appeals_api.appeals.reading.sorting import DEFAULT_SORT, Sort
 from appeals_api.appeals.reading.viewer import viewer_of
@@ -23,7 +24,6 @@ from appeals_api.appeals.schemas import (
     AppealRead,
     HistoryEntry,
     HistoryPage,
-    PublicStatus,
 )
 from appeals_api.auth.dependencies import Credentials, require, require_key
 from appeals_api.auth.roles import APPEAL_READERS, Principal
