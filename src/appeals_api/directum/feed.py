@@ -84,10 +84,9 @@ async def queue_dispatched(session: AsyncSession, *, now: datetime, batch: int =
     cursor = await repository.lock_cursor(session)
     if cursor is None:
         return 0  # another worker is moving it; its rows are as good as ours
-    head = await events_service.head(session)
-    if cursor.position >= head:
+    upto = await events_service.window(session, after=cursor.position, batch=batch)
+    if upto is None:
         return 0
-    upto = min(head, cursor.position + batch)
     events = await events_service.sequenced(
         session, type=EVENT_TYPE, after=cursor.position, upto=upto
     )

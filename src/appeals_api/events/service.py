@@ -79,6 +79,13 @@ async def head(session: AsyncSession) -> int:
     return await repository.feed_head(session)
 
 
+async def window(session: AsyncSession, *, after: int, batch: int) -> int | None:
+    """How far a consumer whose cursor is at `after` reads next: up to `batch` positions, not
+    past the head; None when it is at the head already."""
+    last = await head(session)
+    return None if after >= last else min(last, after + batch)
+
+
 async def sequenced(session: AsyncSession, *, type: str, after: int, upto: int) -> list[Event]:
     """The events of one type at feed positions after `after` up to `upto`, in feed order."""
     return await repository.sequenced(session, type=type, after=after, upto=upto)

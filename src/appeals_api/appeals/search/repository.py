@@ -327,10 +327,9 @@ async def index_registered(session: AsyncSession, *, batch: int) -> int:
     if cursor is None:
         return 0
     await events_service.sequence_pending(session)
-    head = await events_service.head(session)
-    if cursor.position >= head:
+    upto = await events_service.window(session, after=cursor.position, batch=batch)
+    if upto is None:
         return 0
-    upto = min(head, cursor.position + batch)
     events = await events_service.sequenced(
         session, type="appeal.registered", after=cursor.position, upto=upto
     )
