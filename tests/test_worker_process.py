@@ -216,8 +216,12 @@ async def test_R_9_worker_killed_mid_delivery_loses_no_event_and_makes_no_second
         workers.append(second)
         expected = await stack.registered_feed_ids(appeals)
         assert len(expected) == 30 and None not in expected
+        # Every event, and the unrecorded one again: the first, held send already counts it
+        # among the delivered ids, so waiting for the set alone raced the resend.
         await until(
-            lambda: set(receiver.ids()) >= set(expected), timeout=30, what="every event delivered"
+            lambda: set(receiver.ids()) >= set(expected) and receiver.ids().count(in_flight) >= 2,
+            timeout=30,
+            what="every event delivered, the unrecorded one again",
         )
         hits = receiver.snapshot()
         assert {h.event_id for h in hits} == set(expected)  # nothing lost, no foreign id
@@ -227,11 +231,18 @@ async def test_R_9_worker_killed_mid_delivery_loses_no_event_and_makes_no_second
             assert first_body.setdefault(h.event_id, h.body) == h.body
         # No second event id: still one registered event per appeal.
         assert sorted(await stack.registered_feed_ids(appeals)) == sorted(expected)
-        r = await stack.client.get(
-            f"/api/v1/webhooks/{sub}/deliveries", params={"limit": 100}, headers=stack.admin
-        )
-        items = r.json()["items"]
-        assert len(items) == 30 and all(d["status"] == "delivered" for d in items)
+
+        async def recorded() -> list[dict[str, object]]:
+            r = await stack.client.get(
+                f"/api/v1/webhooks/{sub}/deliveries", params={"limit": 100}, headers=stack.admin
+            )
+            return list(r.json()["items"])
+
+        async def all_delivered() -> bool:  # the worker records a send after its answer
+            items = await recorded()
+            return len(items) == 30 and all(d["status"] == "delivered" for d in items)
+
+        await until(all_delivered, timeout=30, what="every delivery recorded as delivered")
         health = await stack.health()
         assert health["status"] == "ok"
         assert second.pid in [w["pid"] for w in health["workers"]]
