@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,11 +37,10 @@ async def personal(
     receptions: Sequence[PersonalReception],
     *,
     principal: Principal,
-    tz: ZoneInfo,
 ) -> list[PersonalReceptionRead]:
     numbers = await _numbers(session, [r.appeal_id for r in receptions])
     shown = privacy.sees_all_personal_data(principal)
-    return [_personal(r, numbers, shown=shown, tz=tz) for r in receptions]
+    return [_personal(r, numbers, shown=shown) for r in receptions]
 
 
 def _personal(
@@ -50,7 +48,6 @@ def _personal(
     numbers: dict[uuid.UUID, tuple[str, date]],
     *,
     shown: bool,
-    tz: ZoneInfo,
 ) -> PersonalReceptionRead:
     document = r.identity_document
     if document is not None and not shown:
@@ -59,7 +56,7 @@ def _personal(
     return PersonalReceptionRead(
         id=r.id,
         schedule_id=r.schedule_id,
-        received_at=r.received_at.astimezone(tz),
+        received_at=r.received_at,
         official=Official.model_validate(r.official),
         person=IndividualApplicant.model_validate(
             r.person if shown else privacy.masked_applicants([r.person])[0]
@@ -74,7 +71,7 @@ def _personal(
         note=r.note,
         appeal_id=r.appeal_id,
         appeal_number=linked[0] if linked else None,
-        created_at=r.created_at.astimezone(tz),
+        created_at=r.created_at,
         created_by=r.created_by,
     )
 
@@ -85,7 +82,6 @@ async def protocol(
     entries: Sequence[ProtocolEntry],
     *,
     principal: Principal,
-    tz: ZoneInfo,
 ) -> ProtocolRead:
     numbers = await _numbers(session, [e.appeal_id for e in entries])
     shown = privacy.sees_all_personal_data(principal)
@@ -97,7 +93,7 @@ async def protocol(
         officials=[Official.model_validate(o) for o in protocol.officials],
         entries=[_entry(e, numbers, shown=shown) for e in entries],
         personal_data_masked=not shown,
-        created_at=protocol.created_at.astimezone(tz),
+        created_at=protocol.created_at,
         created_by=protocol.created_by,
     )
 

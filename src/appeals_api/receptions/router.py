@@ -129,7 +129,7 @@ def _record_id(credentials: Credentials, idempotency_key: str | None) -> uuid.UU
     summary="Record a personal reception",
 )
 async def record_reception(
-    request: Request, session: SessionDep, credentials: Recorder, settings: SettingsDep,
+    request: Request, session: SessionDep, credentials: Recorder,
     now: NowDep, data: PersonalReceptionCreate, idempotency_key: IdempotencyKey = None,
 ) -> PersonalReceptionRead:  # fmt: skip
     """R-11.2, §54–59: who received whom, the identity document checked, the recording notice,
@@ -143,7 +143,7 @@ async def record_reception(
         session, intake, data=data, principal=principal,
         reception_id=_record_id(credentials, idempotency_key),
     )  # fmt: skip
-    return (await reads.personal(session, [reception], principal=principal, tz=settings.tz))[0]
+    return (await reads.personal(session, [reception], principal=principal))[0]
 
 
 @router.get(
@@ -163,7 +163,7 @@ async def list_receptions(
     start = datetime.combine(first, time(), tzinfo=tz) if first else None
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=tz) if last else None
     found = await service.list_personal(session, start=start, end=end, limit=limit)
-    return ReceptionList(items=await reads.personal(session, found, principal=principal, tz=tz))
+    return ReceptionList(items=await reads.personal(session, found, principal=principal))
 
 
 @router.post(
@@ -174,7 +174,7 @@ async def list_receptions(
     summary="Record the protocol of a mass reception",
 )
 async def record_protocol(
-    request: Request, session: SessionDep, credentials: Recorder, settings: SettingsDep,
+    request: Request, session: SessionDep, credentials: Recorder,
     now: NowDep, data: ProtocolCreate, idempotency_key: IdempotencyKey = None,
 ) -> ProtocolRead:  # fmt: skip
     """R-11.3, R-1.7, §60: per person name, residence, summary, result. An entry resolved on
@@ -186,7 +186,7 @@ async def record_protocol(
         session, intake, data=data, principal=principal,
         protocol_id=_record_id(credentials, idempotency_key),
     )  # fmt: skip
-    return await reads.protocol(session, protocol, entries, principal=principal, tz=settings.tz)
+    return await reads.protocol(session, protocol, entries, principal=principal)
 
 
 PROTOCOL_RESPONSES = {
@@ -207,13 +207,13 @@ PROTOCOL_RESPONSES = {
 )
 async def get_protocol(
     request: Request, response: Response, session: SessionDep, principal: Reader,
-    settings: SettingsDep, protocol_id: UUID,
+    protocol_id: UUID,
     format: Annotated[Literal["json", "html"] | None, Query()] = None, lang: Lang = None,
 ) -> ProtocolRead | HTMLResponse:  # fmt: skip
     """R-11.3, §60: the protocol; `format=html` prints it in `lang` (or `Accept-Language`):
     uz (Latin, default), uz-Cyrl, ru, en."""
     protocol, entries = await service.get_protocol(session, protocol_id)
-    read = await reads.protocol(session, protocol, entries, principal=principal, tz=settings.tz)
+    read = await reads.protocol(session, protocol, entries, principal=principal)
     if format == "html" or (format is None and prefers_html(request.headers.get("accept"))):
         chosen = i18n.negotiate(lang, request.headers.get("accept-language"))
         headers = {"Vary": "Accept, Accept-Language", "Content-Language": chosen}
@@ -229,8 +229,8 @@ async def get_protocol(
     summary="One personal reception",
 )
 async def get_reception(
-    session: SessionDep, principal: Reader, settings: SettingsDep, reception_id: UUID
+    session: SessionDep, principal: Reader, reception_id: UUID
 ) -> PersonalReceptionRead:
     """R-11.2: the reception; the identity document masked as in the list."""
     reception = await service.get_personal(session, reception_id)
-    return (await reads.personal(session, [reception], principal=principal, tz=settings.tz))[0]
+    return (await reads.personal(session, [reception], principal=principal))[0]
