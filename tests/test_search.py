@@ -282,7 +282,7 @@ async def test_search_many_matches_are_told_by_the_newest_or_by_the_index(
     await index_new_appeals(settings)
     reader = staff.keys[Role.REGISTRAR]
     monkeypatch.setattr(search_repository, "RANKED_AT_MOST", 2)
-    monkeypatch.setattr(search_repository, "WALKED_AT_MOST", 1)  # the newest has no "qum"
+    monkeypatch.setattr(search_repository, "NEWEST_PROBED", 1)  # the newest has no "qum"
     page = await _search(client, reader, "qum")
     # Newest first; ranked, the most mentions (the oldest) would come first.
     assert [a["id"] for a in page["items"]] == [w.id for w in reversed(made)]
@@ -322,3 +322,69 @@ async def test_search_counts_up_to_a_bound_and_says_so(client, staff, clock, mon
     bounded = await _search(client, reader, "hovliga", count="true")
     assert (bounded["total"], bounded["total_exact"]) == (2, False)
     assert len(bounded["items"]) == 3  # the pages still hold every match
+
+
+def test_search_a_typo_asks_the_index_for_enough_of_the_rarer_trigrams():
+    """Issue 15 (pigeonhole): a name sharing ⌊0.6 n⌋ of a word's n trigrams holds one of any
+    n − ⌊0.6 n⌋ + 1 of them, so that many are asked for, the rarest first."""
+    from appeals_api.appeals.search import grams
+
+    word = ("  t", " to", "tos", "osh", "shm", "hma", "mat", "ato", "tov", "ov ")
+    frequency = {"ov ": 0.9, "tov": 0.5, "  t": 0.2, " to": 0.2}
+    picked = grams.rarer(word, 0.6, frequency)
+    assert len(picked) == 10 - 6 + 1
+    assert not set(picked) & set(frequency)  # the common endings are never asked for
+    assert grams.rarer(("ab ",), 0.6, {}) == ("ab ",)
+    assert grams.rarer((), 0.6, {}) == ()
+
+
+async def test_search_stale_statistics_never_change_what_a_typo_matches(
+    client, staff, clock, monkeypatch
+):
+    """Issue 15: the rarer trigrams come from statistics read once a while; whichever they
+    say is rare, a name with a typo is found the same."""
+    from appeals_api.appeals.search import grams
+
+    typo = await start(client, staff, clock, applicants=[_person("Tashmatov")])
+    reader = staff.keys[Role.SUPERVISOR]
+    assert typo.id in await _ids(client, reader, "Toshmatov")
+    word = ("  t", " to", "tos", "osh", "shm", "hma", "mat", "ato", "tov", "ov ")
+    for rare_first in (word, tuple(reversed(word))):
+        told = {g: i / 10 for i, g in enumerate(reversed(rare_first))}
+
+        async def stale(session, told=told):
+            return told
+
+        monkeypatch.setattr(grams, "frequencies", stale)
+        assert typo.id in await _ids(client, reader, "Toshmatov"), rare_first
+
+
+async def test_R_8_2_whether_words_match_many_counts_hidden_applicants_only_for_who_sees_them(
+    client, staff, clock, monkeypatch
+):
+    """R-8.2: the order of a page (best first for few matches, newest first for many) tells
+    a reader who may not see a confidential appeal's applicants nothing about them: their
+    names count towards "many" only for those who see them."""
+    from appeals_api.appeals.search import repository as search_repository
+
+    monkeypatch.setattr(search_repository, "RANKED_AT_MOST", 8)  # many: more than 2 newest
+    best = await start(client, staff, clock, text="Qosimova Qosimova Qosimova haqida ariza.")
+    newer = await start(client, staff, clock, text="Qosimova haqida yana bir ariza.")
+    hidden = [
+        await start(
+            client,
+            staff,
+            clock,
+            confidential=True,
+            applicants=[_person("Qosimova")],
+            text="Chiroq yonmaydi.",
+        )
+        for _ in range(3)
+    ]
+    for appeal in (best, newer, *hidden):
+        await appeal.route(LEAD)
+    registrar = await _ids(client, staff.keys[Role.REGISTRAR], "Qosimova")
+    assert registrar == [a.id for a in reversed((best, newer, *hidden))]  # many: newest first
+    for token in (staff.keys[Role.SUPERVISOR], staff.lead):
+        # Two matches they may find: few, ranked, the most mentions first.
+        assert await _ids(client, token, "Qosimova") == [best.id, newer.id]

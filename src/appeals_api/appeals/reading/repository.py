@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true, tuple_
+from pydantic_core import from_json
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.enums import DispatchChannel
 from appeals_api.appeals.models import Appeal, AppealHistory, Resolution
+from appeals_api.appeals.reading.fields import Row
 from appeals_api.appeals.reading.sorting import Keyset, Sort
 from appeals_api.appeals.repository import answer_violated
 from appeals_api.appeals.search import repository as search
@@ -21,17 +35,51 @@ from appeals_api.auth.roles import Principal
 from appeals_api.sql import Params, Statement
 from appeals_api.topics.models import Topic
 
+# An appeal's deadlines and its violations (R-9.4) beside its columns, `{a}` the appeals'
+# name in the statement: one appeal, or a page of them, in one round trip (`attached` reads
+# them back).
+_DEADLINE_ROWS = "ARRAY(SELECT d FROM appeal_deadlines d WHERE d.appeal_id = {a}.id ORDER BY d.id)"
+_VIOLATION_ROWS = """ARRAY(SELECT (v.rule, v.due_on, v.recorded_at, v.units, v.executors::text)
+      FROM appeal_violations v WHERE v.appeal_id = {a}.id ORDER BY v.due_on, v.id)"""
+APPEAL_COLUMNS = tuple(c.key for c in Appeal.__table__.columns)
+
+
+def with_attached(stmt: Select[Any]) -> Select[Any]:
+    """`stmt` (rows of `appeals`) with each appeal's deadlines and violations."""
+    return stmt.add_columns(
+        literal_column(_DEADLINE_ROWS.format(a="appeals")).label("deadline_rows"),
+        literal_column(_VIOLATION_ROWS.format(a="appeals")).label("violation_rows"),
+    )
+
+
+@dataclass(frozen=True)
+class Attached:
+    """An appeal read with its deadlines and violations, as plain rows."""
+
+    appeal: Row
+    deadlines: list[Row]
+    violations: list[Row]
+
+
+def attached(row: Mapping[str, Any]) -> Attached:
+    """The appeal, deadlines and violations of a row `with_attached` (or the read by id)."""
+    return Attached(
+        appeal=Row(**{c: row[c] for c in APPEAL_COLUMNS}),
+        deadlines=[Row(**dict(d)) for d in row["deadline_rows"]],
+        violations=[
+            Row(rule=v[0], due_on=v[1], recorded_at=v[2], units=v[3], executors=from_json(v[4]))
+            for v in row["violation_rows"]
+        ],
+    )
+
 
 def _read_statement() -> Statement:
     p = Params()
     sql = f"""WITH {keys.key_ctes(p)}
 SELECT k.id AS principal_id, k.name AS principal_name, k.role AS principal_role,
        k.unit_code AS principal_unit, a.*,
-       ARRAY(SELECT d FROM appeal_deadlines d WHERE d.appeal_id = a.id ORDER BY d.id)
-           AS deadline_rows,
-       ARRAY(SELECT (v.rule, v.due_on, v.recorded_at, v.units, v.executors::text)
-             FROM appeal_violations v WHERE v.appeal_id = a.id ORDER BY v.due_on, v.id)
-           AS violation_rows,
+       {_DEADLINE_ROWS.format(a="a")} AS deadline_rows,
+       {_VIOLATION_ROWS.format(a="a")} AS violation_rows,
        EXISTS (SELECT FROM appeal_assignments x WHERE x.appeal_id = a.id
                AND x.dispatch_channel = '{DispatchChannel.DIRECTUM.value}') AS via_directum
 FROM (SELECT) AS one LEFT JOIN k ON true
@@ -175,7 +223,7 @@ def list_query(
 ) -> Select[Any]:
     """A keyset page in `sort` order: the key, then the number, all one direction; with a
     search (`flt.search`), the matches best first, keyed on rank and number instead."""
-    stmt = select(Appeal).where(*_conditions(flt, today))
+    stmt = select(Appeal.__table__).where(*_conditions(flt, today))
     if flt.search is not None:
         return search.ranked(stmt, flt.search, after=ranked_after, limit=limit)
     columns = [Appeal.year, Appeal.seq]
@@ -198,9 +246,9 @@ async def list_appeals(
     limit: int,
     today: date,
     sort: Sort = Sort.NUMBER_DESC,
-) -> list[Appeal]:
+) -> list[Attached]:
     stmt = list_query(flt, after=after, limit=limit, today=today, sort=sort)
-    return list(await session.scalars(stmt))
+    return [attached(row._mapping) for row in await session.execute(with_attached(stmt))]
 
 
 async def count_appeals(
@@ -226,7 +274,7 @@ async def search_appeals(
     after: search.After | None,
     limit: int,
     today: date,
-) -> tuple[list[tuple[Appeal, float, str]], bool]:
+) -> tuple[list[tuple[Attached, float, str]], bool]:
     """The matches of `flt.search` among the filtered appeals, (appeal, rank, snippet) each,
     and whether they come newest first (many matches) rather than best first."""
     assert flt.search is not None
@@ -235,7 +283,10 @@ async def search_appeals(
         resolved = await search.resolve(session, flt.search, probe=after is None)
         flt = replace(flt, search=resolved)
         stmt = list_query(flt, after=None, ranked_after=after, limit=limit, today=today)
-        hits = [(row[0], row[1], row[2]) for row in await session.execute(stmt)]
+        hits = [
+            (attached(row._mapping), row.rank, row.snippet)
+            for row in await session.execute(with_attached(stmt))
+        ]
     return hits, after.newest if after is not None else not resolved.few
 
 

@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 import asyncpg
-from pydantic_core import from_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals import repository as appeals_repository
@@ -239,14 +238,21 @@ async def list_page(session: AsyncSession, query: ListQuery, viewer: Viewer) -> 
         sort=query.sort,
     )
     page = rows[: query.limit]
-    items = await read_many(session, page, viewer, via="list")
+    items = await read_many(
+        session,
+        [r.appeal for r in page],
+        viewer,
+        via="list",
+        deadlines={r.appeal.id: r.deadlines for r in page},
+        violations={r.appeal.id: r.violations for r in page},
+    )
     more = len(rows) > query.limit
     total = (
         await repository.count_appeals(session, flt, today=viewer.today) if query.count else None
     )
     return AppealPage(
         items=items,
-        next_cursor=encode_cursor(query.sort, page[-1]) if more else None,
+        next_cursor=encode_cursor(query.sort, page[-1].appeal) if more else None,
         total=total,
         total_exact=None if total is None else True,
     )
@@ -272,7 +278,14 @@ async def _search_page(
         today=viewer.today,
     )
     page = hits[: query.limit]
-    items = await read_many(session, [a for a, _, _ in page], viewer, via="search")
+    items = await read_many(
+        session,
+        [a.appeal for a, _, _ in page],
+        viewer,
+        via="search",
+        deadlines={a.appeal.id: a.deadlines for a, _, _ in page},
+        violations={a.appeal.id: a.violations for a, _, _ in page},
+    )
     items = [
         item.model_copy(update={"search": SearchHit(rank=rank, snippet=snippet)})
         for item, (_, rank, snippet) in zip(items, page, strict=True)
@@ -286,7 +299,7 @@ async def _search_page(
     return AppealPage(
         items=items,
         next_cursor=search.encode_cursor(
-            After(newest=newest, rank=last[1], year=last[0].year, seq=last[0].seq)
+            After(newest=newest, rank=last[1], year=last[0].appeal.year, seq=last[0].appeal.seq)
         )
         if last
         else None,
@@ -302,9 +315,6 @@ class ReadById:
     deadlines: list[Row]
     via_directum: bool  # ever sent through DIRECTUM: its dispatch status is to be shown
     violations: list[Row]
-
-
-_APPEAL_COLUMNS = tuple(c.key for c in Appeal.__table__.columns)
 
 
 async def read_by_id(
@@ -332,16 +342,15 @@ async def read_by_id(
     admitted(principal, allowed)
     if row["id"] is None:
         raise NotFound(NO_SUCH_APPEAL)
-    appeal = Row(**{c: row[c] for c in _APPEAL_COLUMNS})
-    if not can_see(principal, appeal):
+    found = repository.attached(row)
+    if not can_see(principal, found.appeal):
         raise NotFound(NO_SUCH_APPEAL)
-    deadlines = [Row(**dict(d)) for d in row["deadline_rows"]]
-    violations = [
-        Row(rule=v[0], due_on=v[1], recorded_at=v[2], units=v[3], executors=from_json(v[4]))
-        for v in row["violation_rows"]
-    ]
     return ReadById(
-        principal, appeal, deadlines, via_directum=row["via_directum"], violations=violations
+        principal,
+        found.appeal,
+        found.deadlines,
+        via_directum=row["via_directum"],
+        violations=found.violations,
     )
 
 

@@ -12,7 +12,7 @@ import functools
 import math
 import operator
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from appeals_api.appeals.models import Appeal
+from appeals_api.appeals.search import grams as rare_grams
 from appeals_api.appeals.search.models import AppealSearch, SearchFeedCursor
 from appeals_api.events import service as events_service
 
@@ -51,9 +52,11 @@ NAME_MIN_LETTERS = 4
 # ranking every one of tens of thousands (a common surname among a million appeals) costs
 # seconds (bench/RESULTS.md, issue 15).
 RANKED_AT_MOST = 200
-# Many matches are first looked for among this many newest appeals (a word in one appeal of
-# twenty is found there more than RANKED_AT_MOST times).
-WALKED_AT_MOST = 5_000
+# Whether the words match many is first asked of this many newest appeals: a quarter of
+# RANKED_AT_MOST among them (one in twenty-five, a surname's share in the bench) says many.
+# The walk stops there, so a common word costs ~700 rows, not the 3,000 that finding all of
+# RANKED_AT_MOST there took (bench/RESULTS.md).
+NEWEST_PROBED = 1_250
 _RUSSIAN: Any = literal_column("'russian'::regconfig")
 _SIMPLE: Any = literal_column("'simple'::regconfig")
 _SNIPPET = "MaxFragments=1, MaxWords=24, MinWords=8, StartSel=«, StopSel=»"
@@ -113,8 +116,8 @@ def _shared(search: Search, s: Any = AppealSearch) -> Any:
     return functools.reduce(operator.add, held) if held else literal(0)
 
 
-def _share(search: Search) -> Any:
-    return cast(_shared(search), REAL) / max(len(search.grams), 1)
+def _share(search: Search, shared: Any) -> Any:
+    return cast(shared, REAL) / max(len(search.grams), 1)
 
 
 # Each search planned for its own words, never by the generic plan of a prepared statement
@@ -162,16 +165,14 @@ async def resolve(session: AsyncSession, search: Search, *, probe: bool = True) 
     Run it, and the search, `planned_for_its_words`.
     """
     grams = func.search_grams(func.search_fold(" ".join(search.words)))
-    row = (
-        await session.execute(
-            select(
-                cast(_query(search.words), Text),
-                grams,
-                func.search_rare_grams(grams, NAME_SHARE),
-            )
-        )
-    ).one()
-    search = replace(search, query=row[0], grams=tuple(row[1]), rare=tuple(row[2]))
+    row = (await session.execute(select(cast(_query(search.words), Text), grams))).one()
+    frequency = await rare_grams.frequencies(session)
+    search = replace(
+        search,
+        query=row[0],
+        grams=tuple(row[1]),
+        rare=rare_grams.rarer(tuple(row[1]), NAME_SHARE, frequency),
+    )
     if not probe:
         return search
     return replace(search, few=not await _many(session, search))
@@ -182,10 +183,13 @@ async def _many(session: AsyncSession, search: Search) -> bool:
     (R-8.2: a confidential appeal's personal data counts only for those who see it, so the
     order of a page tells no one more than its hits do).
 
-    Asked first of the newest WALKED_AT_MOST appeals: a common word (a surname, "hot water")
-    is known to match many there at once, while its index entries (tens of thousands) cost
-    the GIN index a tenth of a second to gather. Else the index is asked: the words' own
-    entries, then the names' trigrams (the typo match, the slower union)."""
+    Asked first of the newest NEWEST_PROBED appeals: a common word (a surname, "hot water")
+    matching a quarter of RANKED_AT_MOST there is known to match many at once, while its
+    index entries (tens of thousands) cost the GIN index a tenth of a second to gather.
+    Only "few" needs the index's word (the ranked page takes at most RANKED_AT_MOST + 1
+    matches from it): the words' own entries, then the names' trigrams (the typo match, the
+    slower union). The list's filters (and an executor's units) take no part, for the same
+    reason: the ranked page draws its candidates from every match."""
     query = cast(literal(search.query), TSQUERY)
     personal = true() if search.all_personal else ~Appeal.confidential
     s = AppealSearch
@@ -193,7 +197,7 @@ async def _many(session: AsyncSession, search: Search) -> bool:
         AppealSearch,
         select(s.appeal_id, s.public_doc, s.personal_doc, s.name_grams)
         .order_by(s.year.desc(), s.seq.desc())
-        .limit(WALKED_AT_MOST)
+        .limit(NEWEST_PROBED)
         .subquery(),
     )
 
@@ -203,19 +207,24 @@ async def _many(session: AsyncSession, search: Search) -> bool:
         )
 
     # The words themselves first, among the newest then in the index (cheap either way for a
-    # rare word); the typo match only then, and only for words with letters.
-    probes: list[tuple[Any, Any]] = [(newest, words(newest)), (s, words(s))]
+    # rare word); the typo match only then, and only for words with letters. Each probe is
+    # built only if the one before did not answer (building one costs more than running it).
+    probes: list[tuple[Any, Callable[[], Any]]] = [
+        (newest, lambda: words(newest)),
+        (s, lambda: words(s)),
+    ]
     if _typos_match(search):
         probes += [
-            (newest, _matched(search, query, personal, newest)),
-            (s, _matched(search, query, personal)),
+            (newest, lambda: _matched(search, query, personal, newest)),
+            (s, lambda: _matched(search, query, personal)),
         ]
     for rows, matched in probes:
-        some = select(rows.appeal_id).where(matched)
+        some = select(rows.appeal_id).where(matched())
         if not search.all_personal:
             some = some.join(Appeal, Appeal.id == rows.appeal_id)
-        counted = select(func.count()).select_from(some.limit(RANKED_AT_MOST + 1).subquery())
-        if int(await session.scalar(counted) or 0) > RANKED_AT_MOST:
+        many = RANKED_AT_MOST // 4 if rows is newest else RANKED_AT_MOST
+        counted = select(func.count()).select_from(some.limit(many + 1).subquery())
+        if int(await session.scalar(counted) or 0) > many:
             return True
     return False
 
@@ -227,16 +236,19 @@ def _typos_match(search: Search) -> bool:
     return letters >= NAME_MIN_LETTERS and bool(search.rare)
 
 
-def _matched(search: Search, query: Any, personal: Any, s: Any = AppealSearch) -> Any:
+def _matched(
+    search: Search, query: Any, personal: Any, s: Any = AppealSearch, shared: Any = None
+) -> Any:
     """The appeals the words match: in the public part, or (where the reader may see it) in
     the personal part or a name sharing NAME_SHARE of the words' trigrams. The typo match asks
-    the index only for the words' rarer trigrams (`search_rare_grams`, migration 0016), then
+    the index only for the words' rarer trigrams (`grams.rarer`), then
     computes the share on those few appeals. `s`: the search rows (an alias of them)."""
     by_name = (
         and_(
             s.name_grams.op("&&")(_texts(search.rare)),
             # NAME_SHARE of them, as the share compares it (3 of 5 is 0.6: 0.6 * 5 is not 3).
-            _shared(search, s) >= math.ceil(NAME_SHARE * len(search.grams) - 1e-9),
+            (_shared(search, s) if shared is None else shared)
+            >= math.ceil(NAME_SHARE * len(search.grams) - 1e-9),
         )
         if _typos_match(search)
         else false()
@@ -247,11 +259,11 @@ def _matched(search: Search, query: Any, personal: Any, s: Any = AppealSearch) -
     )
 
 
-def _rank(search: Search, query: Any, personal: Any) -> Any:
+def _rank(search: Search, query: Any, personal: Any, shared: Any) -> Any:
     s = AppealSearch
     return cast(
         func.ts_rank(s.public_doc, query)
-        + case((personal, func.ts_rank(s.personal_doc, query) + _share(search)), else_=0),
+        + case((personal, func.ts_rank(s.personal_doc, query) + _share(search, shared)), else_=0),
         DOUBLE_PRECISION,
     )
 
@@ -273,19 +285,21 @@ def ranked(
         raise ValueError("search not resolved: call resolve() first")
     query = cast(literal(search.query), TSQUERY)
     personal = true() if search.all_personal else ~Appeal.confidential
-    matched = _matched(search, query, personal)
+    # Built once, used up to three times (building it costs more than planning it).
+    shared = _shared(search)
+    matched = _matched(search, query, personal, shared=shared)
     s = AppealSearch
     if limit is None:
         return stmt.join(s, s.appeal_id == Appeal.id).where(matched)
     newest = after.newest if after is not None else not search.few
-    rank = _rank(search, query, personal).label("rank")
+    rank = _rank(search, query, personal, shared).label("rank")
     hits = stmt.with_only_columns(Appeal.id, s.year, s.seq, rank).join(s, s.appeal_id == Appeal.id)
     if newest:  # walking the search rows from the newest number down
         order = [s.year.desc(), s.seq.desc()]
         if after is not None:
             hits = hits.where(tuple_(s.year, s.seq) < tuple_(after.year, after.seq))
     else:  # all of them, fetched by their search rows (the GIN indexes), then ranked
-        every = select(s.appeal_id).where(_matched(search, query, true()))
+        every = select(s.appeal_id).where(_matched(search, query, true(), shared=shared))
         hits = hits.where(Appeal.id.in_(every.limit(RANKED_AT_MOST + 1).scalar_subquery()))
         order = [rank.desc(), s.year.desc(), s.seq.desc()]
         if after is not None:
@@ -299,7 +313,7 @@ def ranked(
     )
     first = [page.c.year.desc(), page.c.seq.desc()]
     return (
-        select(Appeal, page.c.rank, snippet.label("snippet"))
+        select(Appeal.__table__, page.c.rank, snippet.label("snippet"))
         .join(page, page.c.id == Appeal.id)
         .order_by(*(first if newest else [page.c.rank.desc(), *first]))
     )
