@@ -20,36 +20,52 @@ from appeals_api.auth.roles import Principal
 # last_used_at is refreshed at most this often, so reads do not write on every request.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
-_KEY_CTES = """k AS (
-    SELECT id, name, role, unit_code FROM api_keys
-    WHERE key_hash = {hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > {now})
+_KEYS_CTES = """k AS (
+    SELECT q.pos, a.id, a.name, a.role, a.unit_code FROM {source} AS q
+    JOIN api_keys AS a ON a.key_hash = q.key_hash AND a.revoked_at IS NULL
+                      AND (a.expires_at IS NULL OR a.expires_at > q.now)
     UNION ALL
     -- A person whose token the request's dependency verified (`oidc`): no key to look up.
-    SELECT {person_id}, {person_name}, {person_role}, {person_unit} WHERE {person_id} IS NOT NULL
+    SELECT q.pos, q.person_id, q.person_name, q.person_role, q.person_unit FROM {source} AS q
+    WHERE q.person_id IS NOT NULL
 ),
 key_used AS (
-    UPDATE api_keys SET last_used_at = {now}
-    WHERE id IN (
-        SELECT id FROM api_keys
-        WHERE id IN (SELECT id FROM k)
-          AND (last_used_at IS NULL OR last_used_at < {stale})
-        FOR NO KEY UPDATE SKIP LOCKED
-    )
+    UPDATE api_keys SET last_used_at = u.now
+    FROM (
+        SELECT x.id, w.now FROM api_keys AS x
+        JOIN (SELECT k.id, max(q.now) AS now, max(q.stale) AS stale
+              FROM k JOIN {source} AS q USING (pos) GROUP BY k.id) AS w ON w.id = x.id
+        WHERE x.last_used_at IS NULL OR x.last_used_at < w.stale
+        FOR NO KEY UPDATE OF x SKIP LOCKED
+    ) AS u
+    WHERE api_keys.id = u.id
 )"""
+
+# The columns `keys_ctes`' source gives, one row per request: `pos` tells them apart.
+KEY_SOURCE_COLUMNS = (
+    "pos bigint, key_hash varchar, now timestamptz, stale timestamptz, person_id uuid, "
+    "person_name varchar, person_role varchar, person_unit varchar"
+)
+
+
+def keys_ctes(source: str) -> str:
+    """`k` (pos, id, name, role, unit_code: for each request of `source` its valid key or its
+    verified person, or no row) and the keys' last-use update. `source`: a FROM item with
+    KEY_SOURCE_COLUMNS (intake checks a batch of requests' keys at once)."""
+    return _KEYS_CTES.format(source=source)
 
 
 def key_ctes(param: Callable[[str, str], str]) -> str:
-    """`k` (id, name, role, unit_code of the valid key or the verified person, or no row) and
-    the key's last-use update."""
-    return _KEY_CTES.format(
-        hash=param("key_hash", "varchar"),
-        now=param("now", "timestamptz"),
-        stale=param("stale", "timestamptz"),
-        person_id=param("person_id", "uuid"),
-        person_name=param("person_name", "varchar"),
-        person_role=param("person_role", "varchar"),
-        person_unit=param("person_unit", "varchar"),
+    """`keys_ctes` of one request (`pos` 1), its values as parameters (`key_values`)."""
+    one = (
+        f"(SELECT 1::bigint AS pos, {param('key_hash', 'varchar')} AS key_hash, "
+        f"{param('now', 'timestamptz')} AS now, {param('stale', 'timestamptz')} AS stale, "
+        f"{param('person_id', 'uuid')} AS person_id, "
+        f"{param('person_name', 'varchar')} AS person_name, "
+        f"{param('person_role', 'varchar')} AS person_role, "
+        f"{param('person_unit', 'varchar')} AS person_unit)"
     )
+    return keys_ctes(one)
 
 
 def key_values(key_hash: str, now: datetime, person: Principal | None = None) -> dict[str, object]:

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from appeals_api.appeals.channels import check_form
-from appeals_api.appeals.intake import repository
+from appeals_api.appeals.intake import batching, repository
 from appeals_api.appeals.intake.plan import (
     Plan,
     Reception,
@@ -93,14 +93,16 @@ async def register(
             now=now,
             reception_id=reception_id,
         )
-        outcome = await repository.register(
+        outcome = await batching.register(
             pool,
-            plan,
-            caller=caller,
-            calendar_version=loaded.version,
-            idempotency_key=idempotency_key,
-            request_hash=fingerprint,
-            now=now,
+            repository.item(
+                plan,
+                caller=caller,
+                calendar_version=loaded.version,
+                idempotency_key=idempotency_key,
+                request_hash=fingerprint,
+                now=now,
+            ),
         )
         principal = _admitted(outcome, allowed, received)
         if (done := _answered(outcome, plan, fingerprint, principal)) is not None:
