@@ -51,8 +51,27 @@ def _known(route: Any) -> frozenset[str] | None:
     return known
 
 
+def _with_nul(request: Request) -> list[dict[str, Any]]:
+    """The query and path values holding a NUL character: no field takes one, and PostgreSQL
+    refuses it in text (a 500, issue 19)."""
+    found = [("query", n, v) for n, v in request.query_params.multi_items() if "\x00" in v]
+    found += [("path", n, v) for n, v in request.path_params.items() if "\x00" in str(v)]
+    return [
+        {
+            "type": "string_pattern_mismatch",
+            "loc": (where, name),
+            "msg": "Contains a NUL character (U+0000), which no value may hold",
+            "input": value,
+        }
+        for where, name, value in found
+    ]
+
+
 async def refuse_unknown_query(request: Request) -> None:
-    """422 naming every query parameter the route does not declare (API.md)."""
+    """422 naming every query parameter the route does not declare (API.md), and every query
+    or path value with a NUL character."""
+    if nul := _with_nul(request):
+        raise RequestValidationError(nul)
     if not request.scope.get("query_string"):
         return
     known = _known(request.scope.get("route"))

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from appeals_api.appeals.numbering import plausible
 from appeals_api.errors import BadRequest
 
 
@@ -89,11 +90,15 @@ def decode_cursor(cursor: str | None, sort: Sort) -> Keyset | None:
     try:
         if sort is DEFAULT_SORT:
             year, seq = (int(p) for p in rest.split(":", 1))
-            return Keyset(None, year, seq)
-        key, year_text, seq_text = rest.split("|")
-        return Keyset(_parse_key(sort, key), int(year_text), int(seq_text))
+            keyset = Keyset(None, year, seq)
+        else:
+            key, year_text, seq_text = rest.split("|")
+            keyset = Keyset(_parse_key(sort, key), int(year_text), int(seq_text))
     except ValueError as exc:
         raise BadRequest(_FOREIGN) from exc
+    if not plausible(keyset.year, keyset.seq):
+        raise BadRequest(_FOREIGN)
+    return keyset
 
 
 def _parse_key(sort: Sort, key: str) -> date | datetime | None:

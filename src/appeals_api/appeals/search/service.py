@@ -7,6 +7,7 @@ import binascii
 import math
 import re
 
+from appeals_api.appeals.numbering import plausible
 from appeals_api.appeals.privacy import service as privacy
 from appeals_api.appeals.search.repository import After, Search
 from appeals_api.auth.roles import Principal
@@ -46,7 +47,7 @@ def decode_cursor(cursor: str | None) -> After | None:
         raw = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
         tag, rank, year, seq = raw.split(":")
         at = After(newest=_ORDERS[tag], rank=float(rank), year=int(year), seq=int(seq))
-        if not (math.isfinite(at.rank) and 0 < at.year < 10_000 and 0 < at.seq < 2**31):
+        if not (math.isfinite(at.rank) and plausible(at.year, at.seq)):
             raise ValueError(raw)
         return at
     except (KeyError, ValueError, binascii.Error, UnicodeDecodeError) as exc:
