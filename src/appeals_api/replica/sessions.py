@@ -21,6 +21,12 @@ logger = logging.getLogger("appeals_api.replica")
 
 LAG_HEADER = "X-Replica-Lag-Seconds"
 _LAG_STATE = "replica_lag"
+LAG_HEADER_DOC = {
+    "description": "Present when the answer was read from the read replica "
+    "(APPEALS_DATABASE_REPLICA_URL): how many seconds the replica's data is behind the "
+    "primary's (0 when it has replayed all it received). Absent: read from the primary.",
+    "schema": {"type": "number", "minimum": 0},
+}
 
 
 class Replica:
@@ -82,6 +88,12 @@ class ReplicaRoute(APIRoute):
     """A route whose answer says how far behind the primary the replica it read was
     (`X-Replica-Lag-Seconds`, absent when read from the primary): on every answer, files
     included."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        ok = dict(self.responses.get(200, {}))
+        ok["headers"] = {**ok.get("headers", {}), LAG_HEADER: LAG_HEADER_DOC}
+        self.responses = {**self.responses, 200: ok}
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
