@@ -223,6 +223,25 @@ class Settings(BaseSettings):
     public_summary_min_cell: int = Field(default=3, ge=1, le=100)
     public_summary_per_address_per_minute: int = Field(default=30, ge=1)
 
+    # PgBouncer and a replica (issue 18; README "PgBouncer and a replica"). `database_pgbouncer`:
+    # APPEALS_DATABASE_URL points at a PgBouncer in transaction mode: no prepared statement
+    # outlives its statement, no setting outlives its transaction (`db.py`). A replica URL set,
+    # statistics and reports read from that streaming replica (`replica.py`), each answer with
+    # its lag; a replica that does not answer within `database_replica_timeout_seconds` is
+    # passed over for the primary (logged).
+    database_pgbouncer: bool = False
+    database_replica_url: str | None = None
+    database_replica_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+
+    @field_validator("database_replica_url")
+    @classmethod
+    def _replica_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # APPEALS_DATABASE_REPLICA_URL= (empty) means no replica
+        if not value.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
+            raise ValueError("APPEALS_DATABASE_REPLICA_URL must be a postgresql:// URL")
+        return value
+
 
 @lru_cache
 def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:

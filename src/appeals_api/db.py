@@ -64,10 +64,32 @@ class StrEnumType(TypeDecorator[E]):
 # appeals, a year's statistics) and which costs such a statement tens of milliseconds more
 # than it saves on this service's short queries (bench/RESULTS.md, issue 15).
 SERVER_SETTINGS = {"application_name": "appeals-api", "jit": "off"}
+# PgBouncer (1.18) refuses a startup parameter it does not know (`jit`): behind it, jit=off is
+# the database's or role's setting (`ALTER ROLE ... SET jit = off`, README).
+PGBOUNCER_SERVER_SETTINGS = {"application_name": "appeals-api"}
 
 
 def _json_text(value: Any) -> str:
     return to_json(value).decode()
+
+
+def _unnamed() -> str:
+    return ""
+
+
+def _connect_args(settings: Settings) -> dict[str, Any]:
+    """Behind PgBouncer in transaction mode (1.18 has no prepared statements of its own),
+    asyncpg's statements are unnamed and never cached: the unnamed statement is parsed, bound
+    and run before the Sync that ends the statement's turn on a server connection, so it can
+    neither be missing on another server connection nor collide with a name prepared there."""
+    if not settings.database_pgbouncer:
+        return {"server_settings": SERVER_SETTINGS}
+    return {
+        "server_settings": PGBOUNCER_SERVER_SETTINGS,
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": _unnamed,
+    }
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -80,7 +102,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         hide_parameters=True,
         # JSON columns take dates and UUIDs too (intake's answer, stored for its retries).
         json_serializer=_json_text,
-        connect_args={"server_settings": SERVER_SETTINGS},
+        connect_args=_connect_args(settings),
     )
 
 
@@ -96,8 +118,9 @@ READ_ONLY_ATTR = "reads_only"
 
 def reads_only(endpoint: Endpoint) -> Endpoint:
     """Mark a route that only reads (and may append an access-log row): it runs without a
-    transaction. At READ COMMITTED every statement takes its own snapshot anyway, so BEGIN and
-    COMMIT would buy nothing but two round trips. Never for a route that takes locks."""
+    transaction (but behind PgBouncer, see `open_session`). At READ COMMITTED every statement
+    takes its own snapshot anyway, so BEGIN and COMMIT would buy nothing but two round trips.
+    Never for a route that takes locks."""
     setattr(endpoint, READ_ONLY_ATTR, True)
     return endpoint
 
@@ -111,10 +134,12 @@ def _reads_only(request: Request) -> bool:
 async def open_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction (none on a `reads_only` route): committed before the
     response is sent, else rolled back."""
+    state = state_of(request)
+    # Behind PgBouncer a statement outside a transaction may run on any server connection:
+    # a read's statements (the search's settings and its query) share one only inside one.
+    without_transaction = _reads_only(request) and not state.settings.database_pgbouncer
     maker: async_sessionmaker[AsyncSession] = (
-        state_of(request).autocommit_sessionmaker
-        if _reads_only(request)
-        else state_of(request).sessionmaker
+        state.autocommit_sessionmaker if without_transaction else state.sessionmaker
     )
     async with maker() as session:
         try:
@@ -153,7 +178,11 @@ async def make_pool(settings: Settings) -> asyncpg.Pool:
         max_size=settings.db_fast_pool_size,
         init=_init_connection,
         reset=_no_reset,
-        server_settings=SERVER_SETTINGS,
+        server_settings=(
+            PGBOUNCER_SERVER_SETTINGS if settings.database_pgbouncer else SERVER_SETTINGS
+        ),
+        # Behind PgBouncer: unnamed statements only (see `_connect_args`).
+        statement_cache_size=0 if settings.database_pgbouncer else 100,
     )
     assert pool is not None
     return pool

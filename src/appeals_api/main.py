@@ -50,6 +50,7 @@ from appeals_api.query_params import refuse_unknown_query
 from appeals_api.ratelimit import RateLimiter
 from appeals_api.receptions.public_router import router as public_receptions_router
 from appeals_api.receptions.router import router as receptions_router
+from appeals_api.replica.sessions import Replica
 from appeals_api.state import AppState
 from appeals_api.stats.reports_router import router as reports_router
 from appeals_api.stats.router import public_router as public_stats_router
@@ -110,6 +111,7 @@ async def _serving(app: FastAPI) -> AsyncIterator[None]:
     state.sessionmaker = make_sessionmaker(state.engine)
     state.autocommit_sessionmaker = make_sessionmaker(state.engine, autocommit=True)
     state.pool = await make_pool(settings)
+    state.replica = Replica.of(settings)
     state.calendars = CalendarCache()
     # What start-up made (modules, routes, schemas, pools) lives as long as the process:
     # out of the collector's sight, full collections no longer walk it on every request
@@ -124,6 +126,8 @@ async def _serving(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await state.pool.close()
         await state.engine.dispose()
+        if state.replica is not None:
+            await state.replica.engine.dispose()
         await redis.aclose()
 
 

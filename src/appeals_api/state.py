@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the domains' types; importing them here at run time would b
     from appeals_api.clock import Clock
     from appeals_api.ops.metrics import HttpMetrics
     from appeals_api.ratelimit import RateLimiter
+    from appeals_api.replica.sessions import Replica
 
 
 class AppState(State):
@@ -41,6 +42,8 @@ class AppState(State):
     sessionmaker: async_sessionmaker[AsyncSession]
     autocommit_sessionmaker: async_sessionmaker[AsyncSession]
     pool: asyncpg.Pool
+    # The read replica of statistics and reports, None when not configured (issue 18).
+    replica: Replica | None
     calendars: CalendarCache
     limiter: RateLimiter
 

@@ -14,13 +14,13 @@ from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import Principal, Role
 from appeals_api.control import service
 from appeals_api.control.schemas import ControlGroup, ControlReport, ControlRow
-from appeals_api.db import SessionDep
 from appeals_api.deps import SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
 from appeals_api.export import TranslatorDep
 from appeals_api.i18n import Translator
+from appeals_api.replica.sessions import ReplicaRoute, ReportSessionDep
 
-router = APIRouter(prefix="/api/v1/reports", tags=["control"])
+router = APIRouter(prefix="/api/v1/reports", tags=["control"], route_class=ReplicaRoute)
 
 MAX_ROWS = 50_000
 CSV_COLUMNS = [
@@ -52,7 +52,7 @@ CSV_COLUMNS = [
 )
 async def control_report(
     request: Request,
-    session: SessionDep,
+    session: ReportSessionDep,
     _: Annotated[Principal, Depends(require(Role.SUPERVISOR, Role.MANAGER, Role.REGISTRAR))],
     settings: SettingsDep,
     today: TodayDep,

@@ -14,11 +14,12 @@ from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
 from appeals_api.export import TranslatorDep
+from appeals_api.replica.sessions import ReplicaRoute, ReportSessionDep
 from appeals_api.stats import service, tables
 from appeals_api.stats.router import FromDate, Quarter, StatsReader, ToDate, Year
 from appeals_api.stats.schemas import QuarterlyReport, RegistrationLog
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], route_class=ReplicaRoute)
 
 # The registration log names applicants: the Appeals Department and those it reports to.
 LogReader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.SUPERVISOR, Role.MANAGER))]
@@ -37,7 +38,7 @@ LogReader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.SUPERVISOR
 )
 async def quarterly_report(
     request: Request,
-    session: SessionDep,
+    session: ReportSessionDep,
     _: StatsReader,
     settings: SettingsDep,
     today: TodayDep,
@@ -87,6 +88,7 @@ async def quarterly_report(
 )
 async def registration_log(
     request: Request,
+    reads: ReportSessionDep,
     session: SessionDep,
     principal: LogReader,
     settings: SettingsDep,
@@ -106,7 +108,7 @@ async def registration_log(
     `format=xlsx` or an `Accept` naming its media type; in the reader's language (`?lang=`,
     else `Accept-Language`, else uz), dates as dd.mm.yyyy."""
     entries = await service.registration_log(
-        session, settings, from_=from_, to=to, principal=principal, now=now, t=t
+        session, settings, from_=from_, to=to, principal=principal, now=now, t=t, reads=reads
     )
     chosen = export.negotiate(format, request.headers.get("accept"), default="json")
     if chosen == "json":

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from appeals_api import export
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import Principal, Role
-from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
 from appeals_api.export import TranslatorDep
 from appeals_api.ratelimit import Limit, RateLimiter, client_address
+from appeals_api.replica.sessions import ReplicaRoute, ReportSessionDep
 from appeals_api.state import state_of
 from appeals_api.stats import repository, service, tables
 from appeals_api.stats.schemas import (
@@ -24,8 +24,9 @@ from appeals_api.stats.schemas import (
     StatsAnswer,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["statistics"])
-public_router = APIRouter(prefix="/api/v1/public", tags=["public"])
+# Read from the replica when one is configured (issue 18), with its lag in a header.
+router = APIRouter(prefix="/api/v1", tags=["statistics"], route_class=ReplicaRoute)
+public_router = APIRouter(prefix="/api/v1/public", tags=["public"], route_class=ReplicaRoute)
 
 # Statistics are for analysts and for those who answer for the appeals; not for units' staff.
 STATS_READERS = (Role.ANALYST, Role.SUPERVISOR, Role.MANAGER, Role.REGISTRAR)
@@ -81,7 +82,7 @@ A range or key the service cannot count is 422; more than {service.MAX_STATS_ROW
 )
 async def get_stats(
     request: Request,
-    session: SessionDep,
+    session: ReportSessionDep,
     _: StatsReader,
     settings: SettingsDep,
     today: TodayDep,
@@ -119,7 +120,7 @@ async def get_stats(
 async def public_summary(
     request: Request,
     response: Response,
-    session: SessionDep,
+    session: ReportSessionDep,
     settings: SettingsDep,
     now: NowDep,
     today: TodayDep,

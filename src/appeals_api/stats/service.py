@@ -317,13 +317,17 @@ async def registration_log(
     principal: Principal,
     now: datetime,
     t: Translator,
+    reads: AsyncSession | None = None,
 ) -> list[LogEntry]:
     """R-2.2 (§24): the log of the appeals received in [from, to], in number order; a
     confidential applicant is masked for those who may not see it, and logged for those who
-    may (R-8.2)."""
+    may (R-8.2). Read from `reads` (the replica's session) if given; the log is written in
+    `session`."""
     check_range(from_, to, max_days=MAX_LOG_DAYS)
     start, end = instants(from_, to, settings)
-    rows = await repository.registration_log(session, start=start, end=end, limit=MAX_LOG_ROWS + 1)
+    rows = await repository.registration_log(
+        reads or session, start=start, end=end, limit=MAX_LOG_ROWS + 1
+    )
     if len(rows) > MAX_LOG_ROWS:
         raise _invalid("to", f"more than {MAX_LOG_ROWS} appeals: export a shorter range")
     sees_names = principal.role in privacy.CONFIDENTIAL_READERS

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION, TSQUERY
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from appeals_api.appeals.models import Appeal
@@ -129,31 +129,45 @@ _PLANNING = {"plan_cache_mode": "force_custom_plan", "max_parallel_workers_per_g
 _COUNTING = {**_PLANNING, "enable_seqscan": "off", "enable_indexscan": "off"}
 
 
-def _set_config(names: list[str], values: list[str]) -> Any:
-    """One round trip: the settings' current values, and `values` set for the session."""
+def _set_config(names: list[str], values: list[str], *, local: bool) -> Any:
+    """One round trip: the settings' current values, and `values` set for the session (or,
+    `local`, for the transaction)."""
     current = ", ".join(f"current_setting('{n}')" for n in names)
-    new = ", ".join(f"set_config('{n}', :v{i}, false)" for i, n in enumerate(names))
+    scope = "true" if local else "false"
+    new = ", ".join(f"set_config('{n}', :v{i}, {scope})" for i, n in enumerate(names))
     return sql_text(f"SELECT {current}, {new}").bindparams(
         **{f"v{i}": v for i, v in enumerate(values)}
     )
+
+
+def _in_transaction(session: AsyncSession) -> bool:
+    bind = session.bind
+    options = bind.get_execution_options() if isinstance(bind, AsyncEngine) else {}
+    return options.get("isolation_level") != "AUTOCOMMIT"
 
 
 @contextlib.asynccontextmanager
 async def planned_for_its_words(
     session: AsyncSession, *, counting: bool = False
 ) -> AsyncIterator[None]:
-    """The search's planner settings (`_PLANNING`, or `_COUNTING` for a count), set for the
-    session and restored after, one round trip each: a list is read without a transaction,
-    where SET LOCAL is void. If the request's transaction failed meanwhile, its rollback
-    undoes the settings, and the restoring (refused in a failed transaction) is not needed."""
+    """The search's planner settings (`_PLANNING`, or `_COUNTING` for a count), set and
+    restored after, one round trip each. A list is read without a transaction (where SET LOCAL
+    is void): the settings are the session's. In a transaction (always behind PgBouncer, where
+    a session's setting would stay on a server connection other clients share, and the next
+    statement may run on another) they are the transaction's, restored all the same for the
+    transaction's later statements. If the request's transaction failed meanwhile, its
+    rollback undoes the settings, and the restoring (refused in a failed transaction) is not
+    needed."""
     settings = _COUNTING if counting else _PLANNING
     names = list(settings)
-    row = (await session.execute(_set_config(names, list(settings.values())))).one()
+    local = _in_transaction(session)
+    row = (await session.execute(_set_config(names, list(settings.values()), local=local))).one()
     try:
         yield
     finally:
         with contextlib.suppress(DBAPIError, PendingRollbackError):
-            await session.execute(_set_config(names, [str(v) for v in row[: len(names)]]))
+            old = [str(v) for v in row[: len(names)]]
+            await session.execute(_set_config(names, old, local=local))
 
 
 async def resolve(session: AsyncSession, search: Search, *, probe: bool = True) -> Search:
