@@ -13,7 +13,7 @@ PYTEST_ARGS =
 # TEST_WORKERS=0 runs everything in this one process.
 TEST_WORKERS = 2
 
-.PHONY: help venv run test check lint typecheck fmt openapi migrate api worker bench fuzz clean
+.PHONY: help venv run test system-deps check lint typecheck fmt openapi migrate api worker bench fuzz clean
 
 help:
 	@echo "make run       API on 127.0.0.1:\$${APPEALS_PORT:-8000} + worker; embedded PostgreSQL/Redis in .data/ where the URLs are unset"
@@ -44,7 +44,14 @@ venv $(VENV): $(STAMP)
 run: $(STAMP)
 	exec $(BIN)/python -m appeals_api.devstack run
 
-test: $(STAMP)
+# tests/test_pgbouncer.py runs a real PgBouncer in transaction mode: Debian's package,
+# installed when missing (issue 18).
+system-deps:
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+		$$sudo apt-get install -y pgbouncer || { $$sudo apt-get update && $$sudo apt-get install -y pgbouncer; }; }
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
