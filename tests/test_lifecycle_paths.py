@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest_asyncio
 
 from appeals_api.auth.roles import Role
-from tests.helpers import at_tashkent
+from tests.helpers import at_tashkent, auth
 from tests.helpers.lifecycle import LEAD, SECOND, Staff, Walk, make_staff, start
 
 
@@ -570,3 +570,27 @@ async def test_s44_under_a_higher_bodys_control_the_body_is_answered_too(client,
         Role.REGISTRAR, "send", {"letter_number": "07-15/1", "control_letter_number": "PVR-1"}
     )
     assert w.appeal["status"] == "answered"
+
+
+async def test_R_5_2_a_joined_duplicate_is_read_by_the_units_its_original_is_routed_to(
+    client, staff, clock
+):
+    """Issue 19 (6): re-routing the original moves its joined duplicates with it: the unit it
+    left no longer reads them, the unit it went to does (R-8.2)."""
+    original = await _walk(client, staff, clock)
+    await original.act(
+        Role.MANAGER, "resolve", {"units": [LEAD], "instruction": "Consider and answer."}
+    )
+    dup = await start(client, staff, clock)
+    ref = {"year": original.appeal["year"], "number": original.appeal["seq"]}
+    await dup.act(Role.REGISTRAR, "join", ref)
+    assert (await dup.read("lead"))["units"] == [LEAD]
+    await original.act(
+        Role.MANAGER, "resolve", {"units": [SECOND], "instruction": "The other unit answers."}
+    )
+    gone = await client.get(f"/api/v1/appeals/{dup.id}", headers=auth(staff.lead))
+    assert gone.status_code == 404
+    assert (await dup.read("second"))["units"] == [SECOND]
+    listed = await client.get("/api/v1/appeals", headers=auth(staff.second))
+    assert dup.id in [a["id"] for a in listed.json()["items"]]
+    assert any(h["action"] == "followed_original" for h in await dup.history())

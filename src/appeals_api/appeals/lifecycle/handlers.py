@@ -55,6 +55,9 @@ async def resolve(a: Action, body: b.ResolveBody) -> None:
     ]
     a.session.add_all(a.facts.assignments)
     a.set("units", list(body.units))
+    # a joined duplicate is considered with its original, by the same units:
+    # who may read it follows the original's routing (issue 19).
+    await a.follow_duplicates(units=list(body.units))
     a.note("resolution", {"id": resolution.id, "instruction": body.instruction})
     # App. 1 stage 2: registered and submitted to management once the resolution is signed.
     if (registration := a.facts.open_deadline("registration")) is not None:
