@@ -137,17 +137,25 @@ async def test_R_9_1_reminders_three_and_one_working_days_before(
     assert await reminders() == [("answer", 3), ("answer", 1)]
 
 
-async def test_R_9_1_a_short_stage_gets_only_the_reminder_still_ahead(
+async def test_R_9_1_a_stage_born_inside_its_window_is_reminded_of_on_its_due_day_only(
     client, staff, clock, maker, settings
 ):
+    """Issue 19 (10): every new appeal's one-working-day registration stage is born inside the
+    reminder window; a reminder at birth doubled the events for nothing. It gets one reminder,
+    on its due day if it is still open, and never a late "3 days before"."""
     clock.set(at_tashkent(2026, 6, 5))  # Friday
     w = await start(client, staff, clock)
     registration = next(d for d in w.appeal["deadlines"] if d["rule"] == "registration")
     assert date.fromisoformat(registration["due_on"]) == date(2026, 6, 8)  # next working day
+
+    async def reminded() -> list[int]:
+        return [
+            e["working_days_left"]
+            for e in await _events(maker, w.id, "appeal.deadline_approaching")
+            if e["rule"] == "registration"
+        ]
+
     await _run(maker, settings, at_tashkent(2026, 6, 5, 11))
-    got = [
-        e["working_days_left"]
-        for e in await _events(maker, w.id, "appeal.deadline_approaching")
-        if e["rule"] == "registration"
-    ]
-    assert got == [1]  # not a late "3 days before" on top
+    assert await reminded() == []  # not at birth
+    await _run(maker, settings, at_tashkent(2026, 6, 8, 10))
+    assert await reminded() == [0]  # on its due day, once

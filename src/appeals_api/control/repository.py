@@ -96,7 +96,7 @@ _OVERDUE_SQL = text(
 
 _SOON_SQL = text(
     """
-    SELECT d.appeal_id, d.rule, d.due_on
+    SELECT d.appeal_id, d.rule, d.start_on, d.due_on
     FROM appeal_deadlines d
     WHERE d.done_on IS NULL AND d.due_on >= :today AND d.due_on <= :horizon
     ORDER BY d.due_on, d.id

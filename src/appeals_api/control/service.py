@@ -68,6 +68,11 @@ async def _remind(
     todo: list[repository.Reminder] = []
     days_left: dict[date, int] = {}
     for r in rows:
+        if r.start_on >= today:
+            # A stage is reminded of once it has run: one born inside its own warning window
+            # (the one-working-day registration stage of every new appeal) would be reminded
+            # of at birth, doubling the events for nothing (issue 19); it is on its due day.
+            continue
         if r.due_on not in days_left:
             days_left[r.due_on] = _working_days_left(calendar, today, r.due_on)
         left = days_left[r.due_on]
