@@ -15,6 +15,7 @@ import pytest_asyncio
 from appeals_api.auth.roles import Role
 from tests.helpers import at_tashkent, auth
 from tests.helpers.lifecycle import LEAD, Staff, Walk, make_staff, start
+from tests.helpers.pages import assert_sealed
 
 
 @pytest_asyncio.fixture
@@ -29,7 +30,7 @@ async def _page(w: Walk, who: Role | str, lang: str) -> str:
         headers=auth(w.staff.key(who)),
     )
     assert r.status_code == 200, r.text
-    assert r.headers["content-type"].startswith("text/html")
+    assert_sealed(r)  # issue 19: the card had no Content-Security-Policy
     return r.text
 
 

@@ -14,6 +14,7 @@ import pytest_asyncio
 from appeals_api.auth.roles import Role
 from tests.helpers import at_tashkent, auth
 from tests.helpers.lifecycle import LEAD, Staff, Walk, make_staff, start
+from tests.helpers.pages import assert_sealed
 
 SCRIPT = "<script>alert(1)</script>"
 LETTERHEAD = {
@@ -159,7 +160,7 @@ async def test_R_6_4_the_printable_letter_has_the_letterhead_number_date_and_esc
     for params in ({"format": "html"}, {"accept": "text/html"}):
         r = await _letter(w, letter_id, **params)
         assert r.status_code == 200, r.text
-        assert r.headers["content-type"].startswith("text/html")
+        assert_sealed(r)
         assert "default-src 'none'" in r.headers["content-security-policy"]
         page = r.text
         assert page.startswith("<!DOCTYPE html>") and "@page { size: A4;" in page

@@ -10,9 +10,15 @@ from appeals_api.appeals.card.html import STYLE
 from appeals_api.appeals.letters.catalogue import catalogue
 from appeals_api.receptions.schemas import ProtocolEntryRead, ProtocolRead
 
-_TABLE_STYLE = "table.entries th { width: auto; }"
+_WIDTHS = (6, 18, 20, 32, 24)  # per cent, the entries' columns
+# The columns' widths are classes, not style attributes: the page's CSP allows its one
+# <style> by hash and no inline style attribute (`negotiation.page_headers`).
+_TABLE_STYLE = "table.entries th { width: auto; }" + "".join(
+    f" col.w{i} {{ width: {w}%; }}" for i, w in enumerate(_WIDTHS)
+)
+PAGE_STYLE = STYLE + _TABLE_STYLE
 _COLUMNS = (
-    "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (6, 18, 20, 32, 24)) + "</colgroup>"
+    "<colgroup>" + "".join(f'<col class="w{i}">' for i in range(len(_WIDTHS))) + "</colgroup>"
 )
 
 
@@ -59,7 +65,7 @@ def protocol_page(protocol: ProtocolRead, lang: str) -> str:
     return f"""<!DOCTYPE html>
 <html lang="{escape(t.lang)}"><head><meta charset="utf-8">
 <title>{title} {held_on}</title>
-<style>{STYLE}{_TABLE_STYLE}</style></head>
+<style>{PAGE_STYLE}</style></head>
 <body>
 <h1>{title}</h1>
 <p class="sub">{escape(catalogue(t.lang).company)} · {clause}</p>

@@ -18,7 +18,7 @@ from appeals_api.auth.roles import Principal, Role
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep, TodayDep
 from appeals_api.errors import problem_responses
-from appeals_api.negotiation import HTML_MEDIA_TYPE, prefers_html
+from appeals_api.negotiation import HTML_MEDIA_TYPE, page_headers, prefers_html
 from appeals_api.receptions import html, reads, schedule, service
 from appeals_api.receptions.schemas import (
     PersonalReceptionCreate,
@@ -216,7 +216,11 @@ async def get_protocol(
     read = await reads.protocol(session, protocol, entries, principal=principal)
     if format == "html" or (format is None and prefers_html(request.headers.get("accept"))):
         chosen = i18n.negotiate(lang, request.headers.get("accept-language"))
-        headers = {"Vary": "Accept, Accept-Language", "Content-Language": chosen}
+        headers = {
+            "Vary": "Accept, Accept-Language",
+            "Content-Language": chosen,
+            **page_headers(html.PAGE_STYLE),
+        }
         return HTMLResponse(html.protocol_page(read, chosen), headers=headers)
     response.headers["Vary"] = "Accept"
     return read

@@ -21,7 +21,7 @@ from appeals_api.auth.roles import APPEAL_READERS, Principal
 from appeals_api.db import SessionDep
 from appeals_api.deps import NowDep, SettingsDep
 from appeals_api.errors import problem_responses
-from appeals_api.negotiation import HTML_MEDIA_TYPE, prefers_html
+from appeals_api.negotiation import HTML_MEDIA_TYPE, page_headers, prefers_html
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
 
@@ -89,7 +89,11 @@ async def get_card(
     if format == "html" or (format is None and prefers_html(request.headers.get("accept"))):
         chosen = i18n.negotiate(lang, request.headers.get("accept-language"))
         page = card_html.render_html(registration_card, chosen)
-        headers = {"Vary": "Accept, Accept-Language", "Content-Language": chosen}
+        headers = {
+            "Vary": "Accept, Accept-Language",
+            "Content-Language": chosen,
+            **page_headers(card_html.STYLE),
+        }
         return HTMLResponse(page, headers=headers)
     response.headers["Vary"] = "Accept"
     return registration_card

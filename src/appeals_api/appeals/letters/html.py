@@ -3,12 +3,11 @@ addressee, text, signer. Every value is escaped; the page loads nothing (its CSP
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from html import escape
 from string import Template
 
 from appeals_api.appeals.letters.templates import Composed
+from appeals_api.negotiation import page_headers
 
 STYLE = """
 @page { size: A4; margin: 20mm 15mm 20mm 25mm; }
@@ -33,12 +32,8 @@ p { margin: 0 0 3mm; text-indent: 12mm; }
   body { width: auto; min-height: 0; margin: 0; padding: 0; } }
 """
 
-_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 # The page runs no script and loads nothing: only its own inline style.
-CSP = (
-    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
-)
+HEADERS = page_headers(STYLE)
 
 PAGE = Template(
     """<!DOCTYPE html>

@@ -89,8 +89,7 @@ async def get_letter(
         return found.read
     composed = templates.compose(found.read, received_on=found.received_on)
     if chosen == "html":
-        headers["Content-Security-Policy"] = html.CSP
-        headers["X-Content-Type-Options"] = "nosniff"
+        headers.update(html.HEADERS)
         return HTMLResponse(html.render(composed), headers=headers)
     headers["Content-Disposition"] = f'attachment; filename="letter-{found.letter.id}.docx"'
     return Response(word.render(composed), media_type=word.DOCX_MEDIA_TYPE, headers=headers)

@@ -4,12 +4,11 @@ stylesheet, labelled fields, dark text on white."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from html import escape
 
 from appeals_api import i18n
 from appeals_api.appeals.public.schemas import PublicStatus
+from appeals_api.negotiation import page_headers
 
 STYLE = """
 body { font: 17px/1.5 system-ui, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif;
@@ -44,16 +43,8 @@ th { background: #eef3f8; }
 footer { color: #4a4a4a; font-size: .9rem; margin-top: 2rem; padding-bottom: 1.5rem; }
 """
 
-_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 # No script at all, nothing loaded, only this page's own inline style; forms post to us only.
-HEADERS = {
-    "Content-Security-Policy": f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+HEADERS = {**page_headers(STYLE, forms_to_us=True), "Cache-Control": "no-store"}
 
 # The switcher's names, each in its own script (the issue's "uz | ўз | ru | en").
 SWITCH = (("uz", "uz"), ("uz-Cyrl", "ўз"), ("ru", "ru"), ("en", "en"))
