@@ -361,3 +361,30 @@ def test_R_8_1_served_api_logs_json_lines_with_request_ids_and_no_uvicorn_access
     assert (served["route"], served["status"]) == (LOOKUP, r.status_code)
     assert {line["route"] for line in access} >= {"/healthz", "/metrics"}
     assert "SECRETCODE88" not in output and "HTTP/1.1" not in output
+
+
+async def test_an_unexpected_error_is_logged_once_with_its_request_id_and_not_raised_out(
+    settings, clock, caplog
+):
+    """Issue 19 (10): the error was logged by the app and again by the server it was raised
+    out to. Now the app logs it once, with the request's id and traceback, answers the 500
+    problem, and raises nothing further (what a server would log a second time)."""
+    caplog.set_level(logging.INFO)
+    caplog.handler.addFilter(RequestIdFilter())  # as the log config does
+    app = create_app(settings, clock)
+
+    async def boom() -> None:
+        raise RuntimeError("unexpected")
+
+    async with app.router.lifespan_context(app):
+        app.add_api_route("/boom", boom)
+        # raise_app_exceptions=True: an exception out of the app fails this request.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            caplog.clear()
+            r = await c.get("/boom", headers={"X-Request-ID": "rid-boom"})
+    assert r.status_code == 500 and r.json()["code"] == "internal_error"
+    errors = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    assert len(errors) == 1, [(e.name, e.getMessage()) for e in errors]
+    assert errors[0].exc_info is not None and "unexpected" in str(errors[0].exc_info[1])
+    assert getattr(errors[0], "request_id", None) == "rid-boom"

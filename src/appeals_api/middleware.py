@@ -18,6 +18,8 @@ from appeals_api.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE, details, language_
 from appeals_api.ops import requestlog
 from appeals_api.ops.metrics import INTAKE, METHODS, OTHER, REPLAYED_HEADER, UNMATCHED, HttpMetrics
 
+_log = logging.getLogger(__name__)
+
 
 class _TooLarge(HTTPException):
     """Raised from `receive`: FastAPI passes HTTPExceptions through its body parsing as they are."""
@@ -164,17 +166,21 @@ class ObservabilityMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            # The id stays set for Starlette's error handler outside, which logs this error
-            # next (under uvicorn each request is its own task: the id ends with it).
             failed = True
-            if status == 0:
-                status = 500
-                await send_problem(
-                    scope, send, 500, "internal_error", "Internal error",
-                    details.gettext("Unexpected error."),
-                    headers=[id_header],
-                )  # fmt: skip
-            raise
+            if status != 0:
+                # Mid-answer: only the server can end the connection; it logs the error (the
+                # id stays set for it: under uvicorn each request is its own task).
+                raise
+            # Logged once, here, with the request's id, and answered: not raised further,
+            # where Starlette and the server would log it again (issue 19).
+            _log.exception("unhandled error")
+            status = 500
+            await send_problem(
+                scope, send, 500, "internal_error", "Internal error",
+                details.gettext("Unexpected error."),
+                headers=[id_header],
+            )  # fmt: skip
+            failed = False
         finally:
             self._record(scope, status or 500, perf_counter() - started, rid, replayed)
             if not failed:
