@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     # How long the worker keeps retrying a lost Redis before it exits for its supervisor to
     # restart it; PostgreSQL holds all the work, so nothing is lost either way.
     worker_redis_outage_seconds: int = Field(default=600, ge=1)
+    # R-3.6 (issue 18): how long the request entering a decree override recomputes the
+    # deadlines it touches, in short transactions, before it answers; the worker does the rest.
+    calendar_recompute_inline_seconds: float = Field(default=2.0, ge=0, le=25)
 
     # Duplicate and repeat suggestions (issue 15, R-2.3): how far apart in time two appeals of
     # one applicant are compared, and how long intake waits for them before answering

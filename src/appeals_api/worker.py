@@ -28,8 +28,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import delete
 
 from appeals_api import outbound
+from appeals_api.appeals import deadlines
 from appeals_api.appeals.models import IdempotencyRecord
 from appeals_api.appeals.search import repository as search_repository
+from appeals_api.calendar.tasks import recompute_job
 from appeals_api.clock import system_clock
 from appeals_api.config import Settings, get_settings
 from appeals_api.control.tasks import watch_deadlines
@@ -46,6 +48,8 @@ logger = logging.getLogger("appeals_api.worker")
 
 REDIS_RETRY_CAP_SECONDS = 1.0
 SEARCH_BATCH = 2000  # feed positions looked at per run for new appeals (a run every tick)
+# R-3.6 (issue 18): the recomputes decree overrides left, with the appeals' deadline policy.
+recompute_calendar = recompute_job(deadlines.on_calendar_change)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -138,6 +142,7 @@ class WorkerSettings:
         refresh_search,
         purge_idempotency_keys,
         watch_deadlines,
+        recompute_calendar,
         deliver_webhooks,
         deliver_directum,
         deliver_notices,
@@ -150,6 +155,8 @@ class WorkerSettings:
         cron(refresh_search, second=_TICK, run_at_startup=True, unique=True),
         # R-9.1: every minute; each run publishes only what has not been published.
         cron(watch_deadlines, second=_WATCH, run_at_startup=True, unique=True),
+        # R-3.6: what a decree override left to recompute, every tick until done.
+        cron(recompute_calendar, second=_TICK, run_at_startup=True, unique=True),
         # Every tick: webhooks and DIRECTUM (R-4.2) send what is due; the heartbeat is written.
         cron(deliver_webhooks, second=_TICK, run_at_startup=True, unique=True),
         cron(deliver_directum, second=_TICK, run_at_startup=True, unique=True),

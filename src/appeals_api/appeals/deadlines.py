@@ -8,18 +8,24 @@ period applies to which appeal, and what follows when the calendar changes, is d
 from __future__ import annotations
 
 import functools
-from datetime import date
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals import journal
 from appeals_api.appeals import repository as appeals_repository
-from appeals_api.appeals.enums import Kind
+from appeals_api.appeals.enums import Form, Kind
 from appeals_api.appeals.models import Appeal, AppealDeadline
+from appeals_api.calendar import service as calendar_service
 from appeals_api.calendar.rules import RULES, compute_due, get_rule, start_date
-from appeals_api.calendar.service import CalendarChange
+from appeals_api.calendar.service import RecomputeJob
 from appeals_api.calendar.workdays import WorkCalendar
+from appeals_api.config import Settings
 
 
 def answer_rule_for(kind: Kind) -> str:
@@ -49,11 +55,10 @@ def _registration_dues(
     )
 
 
-async def on_calendar_change(
-    session: AsyncSession, calendar: WorkCalendar, change: CalendarChange
-) -> int:
-    """R-3.6: what a decree override on a day changes, each with a history row; how many
-    deadlines moved. Nothing recorded is removed: only open deadlines and starts move.
+class _Recompute:
+    """R-3.6: what a decree override on a day changes, appeal by appeal, each appeal's changes in
+    one history row (`main.create_app` wires it as the calendar's listener). Nothing recorded is
+    removed: only open deadlines and starts move, never a violation (R-9.4).
 
     1. An open e-appeal whose start the day decides (received on or before it, counting from
        it or later) is re-dated as a fresh intake would date it now (R-3.2), with the stages
@@ -62,46 +67,85 @@ async def on_calendar_change(
        counted from `start_on` to `due_on` depends only on the days in that span.
     3. A deadline fixed by a manager on a day the decree makes a day off goes to the next
        working day (§35).
-    The caller holds the calendar version exclusively (lock 1); each step takes its rows in the
-    order of the appeals' ids."""
-    actor = journal.Actor.of(change.actor)
-    changed = await _redate_starts(session, calendar, change, actor)
-    for deadline in await appeals_repository.open_deadlines_spanning(session, change.day):
-        if deadline.rule not in RULES:
-            continue
-        new_due = compute_due(get_rule(deadline.rule), deadline.start_on, calendar)
-        if new_due != deadline.due_on:
-            await _move(session, deadline, new_due, actor=actor, change=change)
-            changed += 1
-    if not calendar.is_working_day(change.day):
-        for deadline in await appeals_repository.open_fixed_deadlines_due(session, change.day):
-            new_due = calendar.next_working_day(deadline.due_on)
-            await _move(session, deadline, new_due, actor=actor, change=change, fixed=True)
-            changed += 1
+    Counted on the calendar in force, the same inputs give the same dates: recomputing an
+    appeal twice moves nothing the second time."""
+
+    def scope(self, day: date, tz: ZoneInfo) -> Select[Any]:
+        return appeals_repository.touched_by_day(day, tz)
+
+    async def recompute(
+        self,
+        session: AsyncSession,
+        calendar: WorkCalendar,
+        job: RecomputeJob,
+        appeal_ids: Sequence[uuid.UUID],
+    ) -> int:
+        appeals = await appeals_repository.lock_appeals(session, appeal_ids)
+        stages = await appeals_repository.deadlines_of(session, [a.id for a in appeals])
+        moved = 0
+        for appeal in appeals:
+            moved += await recompute_appeal(session, appeal, stages[appeal.id], calendar, job)
+        await session.flush()
+        return moved
+
+
+on_calendar_change = _Recompute()
+
+
+async def catch_up(
+    session: AsyncSession, appeal: Appeal, calendar: WorkCalendar, settings: Settings, now: datetime
+) -> None:
+    """An action's rule (R-3.6): an appeal a decree override's recompute has not reached yet is
+    recomputed first, on the calendar the action locked, so the action never works on (nor
+    records a violation from) a deadline counted on an older calendar. The caller holds the
+    appeal's row; the recompute, when it reaches the appeal, finds nothing left to move."""
+    for job in await calendar_service.pending_for(session, settings, appeal.id, now):
+        stages = await appeals_repository.deadlines_of(session, [appeal.id])
+        await recompute_appeal(session, appeal, stages[appeal.id], calendar, job)
     await session.flush()
-    return changed
 
 
-async def _redate_starts(
-    session: AsyncSession, calendar: WorkCalendar, change: CalendarChange, actor: journal.Actor
+async def recompute_appeal(
+    session: AsyncSession,
+    appeal: Appeal,
+    deadlines: list[AppealDeadline],
+    calendar: WorkCalendar,
+    job: RecomputeJob,
 ) -> int:
-    """Step 1 of `on_calendar_change`: e-appeals whose start the changed day decides."""
-    tz, moved = change.tz, 0
-    appeals = await appeals_repository.open_electronic_starting_across(session, change.day, tz)
-    stages = await appeals_repository.deadlines_of(session, [a.id for a in appeals])
-    for appeal in appeals:
+    """Steps 1–3 of `_Recompute` on one locked appeal; how many deadlines moved."""
+    changes: journal.Changes = {}
+    events: list[journal.EventSpec] = []
+    if _starts_across(appeal, job):
         new_start = start_date(
-            appeal.received_at, electronic=True, calendar=calendar, tz=tz, work_end=change.work_end
+            appeal.received_at, electronic=True, calendar=calendar, tz=job.tz, work_end=job.work_end
         )
-        if new_start == appeal.registered_on:
+        if new_start != appeal.registered_on:
+            changes, events = _restart(appeal, deadlines, new_start, calendar)
+    for d in deadlines:
+        if d.done_on is not None or d.rule not in RULES:
             continue
-        changes, events = _restart(appeal, stages[appeal.id], new_start, calendar)
-        moved += len(events)
+        if not d.fixed and d.start_on <= job.day <= d.due_on:
+            _move(appeal, d, compute_due(get_rule(d.rule), d.start_on, calendar), changes, events)
+        elif d.fixed and d.due_on == job.day and not calendar.is_working_day(job.day):
+            _move(appeal, d, calendar.next_working_day(d.due_on), changes, events, fixed=True)
+    if changes:
+        actor = journal.Actor(id=job.actor_id, name=job.actor_name, role=job.actor_role)
         await journal.record(
-            session, appeal, actor=actor, action="deadline_recomputed", at=change.now,
-            changes=changes, note=change.reason, events=events,
+            session, appeal, actor=actor, action="deadline_recomputed", at=job.now,
+            changes=changes, note=job.note, events=events,
         )  # fmt: skip
-    return moved
+    return len(events)
+
+
+def _starts_across(appeal: Appeal, job: RecomputeJob) -> bool:
+    """An open e-appeal received on or before the day, counting from it or later (step 1)."""
+    received_on = appeal.received_at.astimezone(job.tz).date()
+    return (
+        appeal.completed_on is None
+        and appeal.form == Form.ELECTRONIC
+        and appeal.registered_on >= job.day
+        and received_on <= job.day
+    )
 
 
 def _restart(
@@ -142,32 +186,24 @@ def _moved(rule: str, old: date, new: date) -> dict[str, Any]:
     }
 
 
-async def _move(
-    session: AsyncSession,
+def _move(
+    appeal: Appeal,
     deadline: AppealDeadline,
     new_due: date,
+    changes: journal.Changes,
+    events: list[journal.EventSpec],
     *,
-    actor: journal.Actor,
-    change: CalendarChange,
     fixed: bool = False,
 ) -> None:
     """A deadline the calendar moved: its appeal follows when it is the answer's (R-3.6). A
     fixed deadline keeps its original (legal) date; a calendar-derived one's moves with it."""
     old_due = deadline.due_on
+    if new_due == old_due:
+        return
     deadline.due_on = new_due
     if not fixed:
         deadline.original_due_on = new_due
-    appeal = await appeals_repository.get_for_update(session, deadline.appeal_id)
-    assert appeal is not None  # a deadline belongs to its appeal
     if appeal.answer_rule == deadline.rule:
         appeal.due_date = new_due
-    await journal.record(
-        session,
-        appeal,
-        actor=actor,
-        action="deadline_recomputed",
-        at=change.now,
-        changes={f"deadlines.{deadline.rule}": [old_due.isoformat(), new_due.isoformat()]},
-        note=change.reason,
-        events=[("appeal.deadline_changed", _moved(deadline.rule, old_due, new_due))],
-    )
+    changes[f"deadlines.{deadline.rule}"] = [old_due.isoformat(), new_due.isoformat()]
+    events.append(("appeal.deadline_changed", _moved(deadline.rule, old_due, new_due)))

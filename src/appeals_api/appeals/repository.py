@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, Select, select, text, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.enums import Form
@@ -60,56 +60,33 @@ async def get_for_update(session: AsyncSession, appeal_id: uuid.UUID) -> Appeal 
     ).one_or_none()
 
 
-async def open_deadlines_spanning(session: AsyncSession, day: date) -> list[AppealDeadline]:
-    """Open, calendar-derived deadlines whose span covers `day`, locked, in the order of their
-    appeals' ids (R-3.6: what a decree override on `day` may move)."""
-    rows = await session.scalars(
-        select(AppealDeadline)
-        .where(
-            AppealDeadline.done_on.is_(None),
-            AppealDeadline.fixed.is_(False),
-            AppealDeadline.start_on <= day,
-            AppealDeadline.due_on >= day,
-        )
-        .order_by(AppealDeadline.appeal_id, AppealDeadline.id)
-        .with_for_update()
-    )
-    return list(rows)
-
-
-async def open_electronic_starting_across(
-    session: AsyncSession, day: date, tz: ZoneInfo
-) -> list[Appeal]:
-    """Open e-appeals received on or before `day` whose counting starts on or after it, locked,
-    in the order of their ids (R-3.6: whose start a decree override on `day` may re-date)."""
+def touched_by_day(day: date, tz: ZoneInfo) -> Select[tuple[uuid.UUID]]:
+    """The ids of the appeals a decree override on `day` may touch (R-3.6): those with an open
+    deadline whose span covers the day (a deadline counted from `start_on` to `due_on` depends
+    only on the days in that span; one a manager fixed on the day is among them), and the open
+    e-appeals received on or before the day whose counting starts on or after it. Each part is
+    a range scan of a partial index over open rows (`ix_appeal_deadlines_open_due`, 0012's)."""
     day_after = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
-    rows = await session.scalars(
-        select(Appeal)
-        .where(
-            Appeal.completed_on.is_(None),
-            # A literal, as in the partial index's predicate (0012), so a generic plan uses it.
-            text(f"appeals.form = '{Form.ELECTRONIC.value}'"),
-            Appeal.registered_on >= day,
-            Appeal.received_at < day_after,
-        )
-        .order_by(Appeal.id)
-        .with_for_update()
+    spanning = select(AppealDeadline.appeal_id.label("id")).where(
+        AppealDeadline.done_on.is_(None),
+        AppealDeadline.due_on >= day,
+        AppealDeadline.start_on <= day,
     )
-    return list(rows)
+    starting = select(Appeal.id.label("id")).where(
+        Appeal.completed_on.is_(None),
+        # A literal, as in the partial index's predicate (0012), so a generic plan uses it.
+        text(f"appeals.form = '{Form.ELECTRONIC.value}'"),
+        Appeal.registered_on >= day,
+        Appeal.received_at < day_after,
+    )
+    found = union(spanning, starting).subquery()
+    return select(found.c.id)
 
 
-async def open_fixed_deadlines_due(session: AsyncSession, day: date) -> list[AppealDeadline]:
-    """Open deadlines a manager fixed on `day`, locked, in the order of their appeals' ids
-    (R-3.6: what a decree making `day` a day off moves to the next working day)."""
+async def lock_appeals(session: AsyncSession, appeal_ids: Sequence[uuid.UUID]) -> list[Appeal]:
+    """The appeals, locked until the transaction ends, in the order of their ids (lock 4)."""
     rows = await session.scalars(
-        select(AppealDeadline)
-        .where(
-            AppealDeadline.done_on.is_(None),
-            AppealDeadline.fixed.is_(True),
-            AppealDeadline.due_on == day,
-        )
-        .order_by(AppealDeadline.appeal_id, AppealDeadline.id)
-        .with_for_update()
+        select(Appeal).where(Appeal.id.in_(appeal_ids)).order_by(Appeal.id).with_for_update()
     )
     return list(rows)
 

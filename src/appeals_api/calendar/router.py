@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from appeals_api.auth.dependencies import require
 from appeals_api.auth.roles import Principal, Role
-from appeals_api.calendar import service
+from appeals_api.calendar import recompute, service
 from appeals_api.calendar.rules import RULES, UnknownRuleError, compute_due, get_rule
 from appeals_api.calendar.schemas import (
     CalendarDay,
@@ -21,6 +21,7 @@ from appeals_api.calendar.schemas import (
     RuleRead,
     WorkingDays,
 )
+from appeals_api.config import Settings
 from appeals_api.db import SessionDep
 from appeals_api.deps import AnyKey, NowDep, SettingsDep
 from appeals_api.errors import FieldError, Unprocessable, problem_responses
@@ -130,6 +131,13 @@ async def list_overrides(session: SessionDep, _: AnyKey) -> OverrideList:
     response_model=OverrideChange,
     responses=problem_responses(401, 403, 422),
     summary="Make a day off or working by decree; open deadlines it touches are recomputed",
+    description=(
+        "The override is in force once this answers; the open deadlines it touches are "
+        "recomputed in short batches, by this request for a moment and then by the worker "
+        "(`recompute_done` says whether all are; `recomputed_deadlines` counts those moved "
+        "so far). Until an appeal is recomputed, an action on it recomputes it first and the "
+        "deadline watch records no violation from it (R-3.6)."
+    ),
 )
 async def put_override(
     request: Request,
@@ -142,15 +150,21 @@ async def put_override(
 ) -> OverrideChange:
     result = await service.put_override(
         session,
-        settings,
         day=_bounded(day),
         working=body.working,
         reason=body.reason,
         actor=principal,
         now=now,
-        listener=state_of(request).on_calendar_change,
     )
-    return from_row(OverrideChange, result.override, recomputed_deadlines=result.recomputed)
+    await session.commit()  # the short transaction: intake and actions go on from here
+    progress = await _recompute_for_a_moment(request, settings, result.job_id)
+    return from_row(
+        OverrideChange,
+        result.override,
+        recomputed_deadlines=progress.moved,
+        recompute_id=result.job_id,
+        recompute_done=progress.done,
+    )
 
 
 @router.delete(
@@ -158,6 +172,7 @@ async def put_override(
     status_code=204,
     responses=problem_responses(401, 403, 404, 422),
     summary="Remove a decree override; open deadlines it touches are recomputed",
+    description="Recomputed as after a `PUT`: by this request for a moment, then by the worker.",
 )
 async def delete_override(
     request: Request,
@@ -167,12 +182,20 @@ async def delete_override(
     now: NowDep,
     day: DayParam,
 ) -> Response:
-    await service.delete_override(
-        session,
-        settings,
-        day=day,
-        actor=principal,
-        now=now,
-        listener=state_of(request).on_calendar_change,
-    )
+    job_id = await service.delete_override(session, day=day, actor=principal, now=now)
+    await session.commit()
+    await _recompute_for_a_moment(request, settings, job_id)
     return Response(status_code=204)
+
+
+async def _recompute_for_a_moment(
+    request: Request, settings: Settings, job_id: int
+) -> recompute.Progress:
+    """The override's recompute, by this request for at most
+    `calendar_recompute_inline_seconds` (a small one is done before the answer); the worker's
+    `recompute_calendar` goes on with what is left."""
+    state = state_of(request)
+    runner = recompute.Runner(state.sessionmaker, settings, state.clock, state.on_calendar_change)
+    return await recompute.run(
+        runner, job_id=job_id, budget=settings.calendar_recompute_inline_seconds
+    )

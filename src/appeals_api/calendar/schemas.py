@@ -27,7 +27,12 @@ class OverrideRead(BaseModel):
 
 
 class OverrideChange(OverrideRead):
+    # The deadlines moved by the time of the answer; the rest follow in the worker.
     recomputed_deadlines: int
+    recompute_id: int = Field(description="The recompute this override left (issue 18)")
+    recompute_done: bool = Field(
+        description="Whether every open deadline the day touches is recomputed already"
+    )
 
 
 class OverrideList(BaseModel):

@@ -5,7 +5,8 @@ Each notice is published by one statement that inserts it into `deadline_notices
 overdue notice also records the violation (R-9.4) in `appeal_violations`, and the violation
 note in the appeal's history only where no action recorded that violation first. Two workers
 at once, a run repeated or a run killed half-way all end with exactly one notice per appeal,
-rule, due date, and one violation.
+rule, due date, and one violation. A deadline a decree override's recompute has not reached
+yet waits for it (R-3.6): no violation is recorded from a stale due date.
 Both queries are range scans of partial indexes over open deadlines, so a run costs in
 proportion to the deadlines that are due, not to all appeals.
 """
@@ -40,6 +41,12 @@ _OVERDUE_SQL = text(
               SELECT 1 FROM deadline_notices x
               WHERE x.appeal_id = d.appeal_id AND x.rule = d.rule AND x.due_on = d.due_on
                 AND x.kind = 'overdue' AND x.days_before = 0)
+          -- R-3.6: not from a deadline a decree override's recompute has still to reach (its
+          -- day on or before the due date: every deadline the day may move); the next run.
+          AND NOT EXISTS (
+              SELECT 1 FROM calendar_recomputes j
+              WHERE j.finished_at IS NULL AND j.day <= d.due_on
+                AND (j.after_appeal IS NULL OR j.after_appeal < d.appeal_id))
         ORDER BY d.due_on, d.id
         LIMIT :batch
         -- The appeal's row before its chain lock (lock order), never waited for: an appeal

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appeals_api.appeals import deadlines as deadline_policy
 from appeals_api.appeals import journal, repository, violations
 from appeals_api.appeals.access import NO_SUCH_APPEAL, can_see, get_visible
 from appeals_api.appeals.enums import Status
@@ -118,6 +119,8 @@ async def perform(
     if appeal is None or not can_see(principal, appeal):
         raise NotFound(NO_SUCH_APPEAL)
     check_if_match(if_match, appeal)
+    # an appeal an override's recompute has not reached yet is recomputed first.
+    await deadline_policy.catch_up(session, appeal, calendar, settings, now)
     facts = await _admitted(session, name, appeal, principal)
     action = Action(session, settings, facts, principal, now, _calendar=calendar)
     was = await violations.before(session, appeal, facts.deadlines, today=action.today)
