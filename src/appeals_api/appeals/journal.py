@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import bindparam, insert, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appeals_api.appeals.models import Appeal
 from appeals_api.auth.roles import Principal
 from appeals_api.events import service as events_service
+from appeals_api.events.models import Event
 
 SYSTEM_ROLE = "system"
 
@@ -73,6 +74,46 @@ async def record(
     await _append(session, appeal.id, actor=actor, action=action, at=at, changes=changes, note=note)
     for type_, data in events:
         await events_service.emit(session, type=type_, appeal_id=appeal.id, at=at, data=data)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One appeal's change among many recorded alike (`record_many`)."""
+
+    appeal: Appeal
+    changes: Changes
+    events: Sequence[EventSpec] = ()
+
+
+async def record_many(
+    session: AsyncSession,
+    entries: Sequence[Entry],
+    *,
+    actor: Actor,
+    action: str,
+    at: datetime,
+    note: str | None = None,
+) -> None:
+    """`record` for many appeals changed by one act (a decree's recompute, R-3.6): each a new
+    version, one history row and its events, written by one statement each for all of them
+    (the caller holds their rows' locks)."""
+    if not entries:
+        return
+    for entry in entries:
+        entry.appeal.version += 1
+        entry.appeal.updated_at = at
+    await session.flush()  # the changes themselves first: a text statement does not autoflush
+    values = {"ids": [e.appeal.id for e in entries], "changes": [e.changes for e in entries]}
+    values |= {"at": at, "actor_id": actor.id, "actor_name": actor.name}
+    values |= {"actor_role": actor.role, "action": action, "note": note}
+    await session.execute(_APPEND_MANY, values)
+    events = [
+        {"type": type_, "appeal_id": e.appeal.id, "occurred_at": at, "data": data}
+        for e in entries
+        for type_, data in e.events
+    ]
+    if events:
+        await session.execute(insert(Event), events)
 
 
 async def note_on(
@@ -164,6 +205,19 @@ def event_sql(*, source: str, type_: str, appeal_id: str, at: str, data: str) ->
 
 
 _KEY_SHARE = text("SELECT 1 FROM appeals WHERE id = :id FOR KEY SHARE")
+_APPEND_MANY = text(
+    history_sql(
+        source="unnest(CAST(:ids AS uuid[]), CAST(:changes AS jsonb[])) AS x(appeal_id, changes)",
+        appeal_id="x.appeal_id",
+        at=":at",
+        actor_id=":actor_id",
+        actor_name=":actor_name",
+        actor_role=":actor_role",
+        action=":action",
+        changes="x.changes",
+        note=":note",
+    )
+).bindparams(bindparam("changes", type_=ARRAY(JSONB)))
 _APPEND = text(
     history_sql(
         source="(SELECT) AS one",

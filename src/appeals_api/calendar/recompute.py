@@ -35,7 +35,7 @@ from appeals_api.config import Settings
 
 logger = logging.getLogger("appeals_api.calendar.recompute")
 
-BATCH = 50  # appeals per transaction: a batch holds their rows (and the calendar) for ~0.1 s
+BATCH = 200  # appeals per transaction: a batch holds their rows (and the calendar) ~0.3 s
 
 
 @dataclass(frozen=True)
