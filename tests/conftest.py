@@ -136,6 +136,9 @@ def settings(database: str, redis_url: str) -> Settings:
         db_pool_size=30,
         db_max_overflow=30,
         gc_freeze=False,  # one process, many apps: nothing of theirs may become immortal
+        # The tests' webhook receivers listen on loopback, which a webhook may not reach by
+        # default (issue 19).
+        webhook_allowed_networks=["127.0.0.0/8"],
     )
 
 

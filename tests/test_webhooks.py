@@ -22,6 +22,7 @@ from appeals_api.events import signing, webhook_service
 from appeals_api.events.tasks import deliver_webhooks
 from appeals_api.worker_context import WorkerContext
 from tests.helpers import TEST_UNIT, appeal_body, auth
+from tests.helpers.apps import app_client
 from tests.helpers.webhooks import SECRET, Hit, Receiver
 
 
@@ -291,3 +292,32 @@ async def test_R_9_two_delivery_runs_at_once_send_each_delivery_once(
     items = await deliveries(client, keys, sub["id"])
     assert sorted(d["event_id"] for d in items) == sorted(ids)
     assert all(d["status"] == "delivered" and d["attempts"] == 1 for d in items)
+
+
+async def test_a_webhook_into_this_network_is_refused_unless_its_network_is_allowed(
+    client, keys, settings, clock
+):
+    """Issue 19 (8): an admin could point a webhook at the cloud's metadata service or the
+    database's port: a private, loopback, link-local or reserved target is 422 naming `url`,
+    unless its network is in APPEALS_WEBHOOK_ALLOWED_NETWORKS (here 127.0.0.0/8 is)."""
+    h = auth(keys[Role.ADMIN])
+    body = {"secret": "s" * 32, "event_types": ["appeal.registered"]}
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/hook",
+        "http://[::1]:5432/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://0.0.0.0:6379/",
+    ):
+        r = await client.post("/api/v1/webhooks", json={**body, "url": url}, headers=h)
+        assert r.status_code == 422, (url, r.status_code, r.text)
+        assert "url" in [e["field"] for e in r.json()["errors"]], r.json()
+    allowed = await client.post(
+        "/api/v1/webhooks", json={**body, "url": "http://127.0.0.1:9/hook"}, headers=h
+    )
+    assert allowed.status_code == 201, allowed.text
+    async with app_client(settings, clock, webhook_allowed_networks=[]) as c:
+        # By default loopback is refused too; a name is resolved and its addresses checked.
+        for url in ("http://127.0.0.1:9/hook", "http://localhost:5432/"):
+            r = await c.post("/api/v1/webhooks", json={**body, "url": url}, headers=h)
+            assert r.status_code == 422, (url, r.text)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # Webhooks (API.md events): each delivery is retried with exponential backoff,
     # base * 2**(attempt-1) capped at max, and dead-lettered after `webhook_max_attempts`.
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Networks a webhook may be sent into although private, loopback or link-local (issue 19,
+    # `events/targets.py`): none by default. JSON, e.g. ["10.20.0.0/16"].
+    webhook_allowed_networks: list[IPvAnyNetwork] = Field(default_factory=list)
     webhook_max_attempts: int = Field(default=10, ge=1, le=100)
     webhook_backoff_base_seconds: float = Field(default=30.0, gt=0)
     webhook_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)

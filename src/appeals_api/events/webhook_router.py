@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from appeals_api.db import SessionDep
-from appeals_api.deps import AdminKey, NowDep
+from appeals_api.deps import AdminKey, NowDep, SettingsDep
 from appeals_api.errors import BadRequest, problem_responses
 from appeals_api.events import webhook_service as service
 from appeals_api.events.webhook_models import DeliveryStatus
@@ -53,10 +53,19 @@ def _encode(value: int) -> str:
     summary="Subscribe a receiver to the event feed",
 )
 async def create_webhook(
-    session: SessionDep, principal: AdminKey, now: NowDep, body: WebhookCreate
+    session: SessionDep,
+    principal: AdminKey,
+    now: NowDep,
+    settings: SettingsDep,
+    body: WebhookCreate,
 ) -> WebhookRead:
-    """Events committed from now on are POSTed to `url`, signed with `secret` (never returned)."""
-    sub = await service.create_subscription(session, data=body, principal=principal, now=now)
+    """Events committed from now on are POSTed to `url`, signed with `secret` (never returned).
+    A target inside this network (a private, loopback, link-local or reserved address, or a
+    name that resolves to one) is refused with 422 unless its network is in
+    `APPEALS_WEBHOOK_ALLOWED_NETWORKS`."""
+    sub = await service.create_subscription(
+        session, settings, data=body, principal=principal, now=now
+    )
     return WebhookRead.model_validate(sub)
 
 

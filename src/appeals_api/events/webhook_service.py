@@ -20,10 +20,10 @@ from appeals_api import outbound
 from appeals_api.auth.roles import Principal
 from appeals_api.clock import Clock
 from appeals_api.config import Settings
-from appeals_api.errors import NotFound
+from appeals_api.errors import FieldError, NotFound, Unprocessable
 from appeals_api.events import repository as events_repository
 from appeals_api.events import service as events_service
-from appeals_api.events import signing
+from appeals_api.events import signing, targets
 from appeals_api.events import webhook_repository as repository
 from appeals_api.events.models import Event
 from appeals_api.events.schemas import EventRead
@@ -37,9 +37,20 @@ FAN_OUT_BATCH = 10_000
 
 
 async def create_subscription(
-    session: AsyncSession, *, data: WebhookCreate, principal: Principal, now: datetime
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    data: WebhookCreate,
+    principal: Principal,
+    now: datetime,
 ) -> WebhookSubscription:
-    """A new receiver gets every event committed after it was made, none before."""
+    """A new receiver gets every event committed after it was made, none before; never one
+    inside this network unless its network is allowed (`targets`)."""
+    if (why := await targets.refused(data.url, settings.webhook_allowed_networks)) is not None:
+        raise Unprocessable(
+            f"The webhook's target is refused: {why}.",
+            [FieldError(field="url", message=why, type="target_not_allowed")],
+        )
     await events_service.sequence_pending(session)
     sub = WebhookSubscription(
         url=data.url,
@@ -183,6 +194,9 @@ async def _send(
     event: Event,
     clock: Clock,
 ) -> outbound.Outcome:
+    if (why := await targets.refused(sub.url, settings.webhook_allowed_networks)) is not None:
+        # Resolved again at each delivery: a name may have been pointed inside since.
+        return outbound.Outcome(ok=False, status_code=None, error=f"target refused: {why}")
     body = body_of(event)
     headers = {
         "Content-Type": "application/json",
