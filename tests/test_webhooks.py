@@ -316,8 +316,55 @@ async def test_a_webhook_into_this_network_is_refused_unless_its_network_is_allo
         "/api/v1/webhooks", json={**body, "url": "http://127.0.0.1:9/hook"}, headers=h
     )
     assert allowed.status_code == 201, allowed.text
+    await client.delete(f"/api/v1/webhooks/{allowed.json()['id']}", headers=h)
     async with app_client(settings, clock, webhook_allowed_networks=[]) as c:
         # By default loopback is refused too; a name is resolved and its addresses checked.
         for url in ("http://127.0.0.1:9/hook", "http://localhost:5432/"):
             r = await c.post("/api/v1/webhooks", json={**body, "url": url}, headers=h)
             assert r.status_code == 422, (url, r.text)
+
+
+async def test_deleting_a_subscription_during_a_backlog_answers_at_once_and_sends_no_more(
+    app, client, keys, settings, clock, http, subscribe
+):
+    """Issue 19 (7): the DELETE deleted the backlog by cascade, waiting for the deliveries a
+    sender held: 503 after 30 s. It now answers at once; nothing more is sent; the worker
+    purges the deliveries (those a sender holds on a later run) and then the subscription."""
+    import asyncpg
+
+    made = await subscribe("http://127.0.0.1:9/hook")  # nothing listens: a backlog builds
+    for _ in range(5):
+        r = await client.post(
+            "/api/v1/appeals", json=appeal_body(), headers=auth(keys[Role.INTAKE])
+        )
+        assert r.status_code == 201
+    run = runner(app, settings, http, clock)
+    await run()  # fanned out; the sends fail and wait for their backoff
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        count = "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1"
+        assert await conn.fetchval(count, made["id"]) >= 5
+        held = conn.transaction()  # a sender holding its claimed deliveries
+        await held.start()
+        await conn.execute(
+            "SELECT 1 FROM webhook_deliveries WHERE subscription_id = $1 FOR UPDATE", made["id"]
+        )
+        admin = auth(keys[Role.ADMIN])
+        r = await asyncio.wait_for(
+            client.delete(f"/api/v1/webhooks/{made['id']}", headers=admin), 3
+        )
+        assert r.status_code == 204
+        assert (
+            await client.get(f"/api/v1/webhooks/{made['id']}", headers=admin)
+        ).status_code == 404
+        await run()  # the held deliveries are skipped, not waited for
+        assert await conn.fetchval(count, made["id"]) >= 5
+        await held.rollback()
+        clock.set(clock() + timedelta(days=1))  # every backoff is over: nothing is sent anyway
+        result = await run()
+        assert result["purged"] >= 5
+        assert await conn.fetchval(count, made["id"]) == 0
+        gone = "SELECT count(*) FROM webhook_subscriptions WHERE id = $1"
+        assert await conn.fetchval(gone, made["id"]) == 0
+    finally:
+        await conn.close()

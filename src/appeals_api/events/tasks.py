@@ -28,6 +28,8 @@ async def deliver_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
         await events_service.sequence_pending(session)
     async with maker() as session, session.begin():
         made = await webhook_service.fan_out(session, now=clock())
+    async with maker() as session, session.begin():
+        purged = await webhook_service.purge_deleted(session)
     sent = await outbound.drain(
         maker,
         lambda session: webhook_service.deliver_batch(
@@ -36,6 +38,8 @@ async def deliver_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
         max_batches=MAX_BATCHES_PER_RUN,
     )
     result = {"fanned_out": made, "attempted": sent.attempted, "delivered": sent.delivered}
-    if made or sent.attempted:
+    if purged:
+        result["purged"] = purged
+    if made or sent.attempted or purged:
         logger.info("webhook run", extra=result)
     return result

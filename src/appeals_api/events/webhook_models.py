@@ -44,6 +44,9 @@ class WebhookSubscription(Base):
     position: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
+    # Deleted: no more fan-out or sending, 404 to the API; the worker purges its deliveries,
+    # then the row (migration 0026).
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class WebhookDelivery(outbound.Attempts, Base):

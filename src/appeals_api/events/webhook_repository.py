@@ -30,6 +30,7 @@ _FAN_OUT_SQL = text(
 _CLAIM_SQL = text(
     """
     SELECT d.id FROM webhook_deliveries d
+    JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.deleted_at IS NULL
     WHERE d.status = 'pending' AND d.next_attempt_at <= :now
       AND NOT EXISTS (
           SELECT 1 FROM webhook_deliveries p
@@ -49,6 +50,7 @@ async def lock_subscriptions(session: AsyncSession) -> list[WebhookSubscription]
     """The subscriptions no other fan-out holds right now (each one fanned out by one at a time)."""
     rows = await session.scalars(
         select(WebhookSubscription)
+        .where(WebhookSubscription.deleted_at.is_(None))
         .order_by(WebhookSubscription.id)
         .with_for_update(skip_locked=True)
     )
@@ -88,7 +90,7 @@ async def list_subscriptions(
 ) -> list[WebhookSubscription]:
     rows = await session.scalars(
         select(WebhookSubscription)
-        .where(WebhookSubscription.id > after)
+        .where(WebhookSubscription.id > after, WebhookSubscription.deleted_at.is_(None))
         .order_by(WebhookSubscription.id)
         .limit(limit)
     )
@@ -139,3 +141,31 @@ async def backlog(session: AsyncSession) -> dict[str, int]:
         "dead": counts.get(DeliveryStatus.DEAD.value, 0),
         "unsequenced_events": int(unsequenced or 0),
     }
+
+
+_PURGE_SQL = text(
+    """
+    WITH gone AS (
+        SELECT d.id FROM webhook_deliveries d
+        JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.deleted_at IS NOT NULL
+        LIMIT :batch
+        FOR UPDATE OF d SKIP LOCKED
+    )
+    DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM gone)
+    """
+)
+_PURGED_SUBSCRIPTIONS_SQL = text(
+    """
+    DELETE FROM webhook_subscriptions s
+    WHERE s.deleted_at IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.subscription_id = s.id)
+    """
+)
+
+
+async def purge_deleted(session: AsyncSession, *, batch: int) -> int:
+    """Up to `batch` deliveries of deleted subscriptions removed (a sender's are left to the
+    next run), and the deleted subscriptions with none left; how many deliveries."""
+    removed = int(getattr(await session.execute(_PURGE_SQL, {"batch": batch}), "rowcount", 0))
+    await session.execute(_PURGED_SUBSCRIPTIONS_SQL)
+    return removed

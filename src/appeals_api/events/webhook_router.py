@@ -89,9 +89,12 @@ async def get_webhook(session: SessionDep, _: AdminKey, subscription_id: Id) -> 
 
 
 @router.delete("/{subscription_id}", status_code=204, responses=problem_responses(401, 403, 404))
-async def delete_webhook(session: SessionDep, _: AdminKey, subscription_id: Id) -> Response:
-    """Unsubscribe: nothing more is sent, and the subscription's deliveries are forgotten."""
-    await service.delete_subscription(session, subscription_id)
+async def delete_webhook(
+    session: SessionDep, _: AdminKey, now: NowDep, subscription_id: Id
+) -> Response:
+    """Unsubscribe: nothing more is sent, at once, even during a backlog; the subscription's
+    deliveries are forgotten by the worker soon after."""
+    await service.delete_subscription(session, subscription_id, now)
     return Response(status_code=204)
 
 

@@ -69,7 +69,7 @@ async def create_subscription(
 
 async def get_subscription(session: AsyncSession, subscription_id: int) -> WebhookSubscription:
     sub = await session.get(WebhookSubscription, subscription_id)
-    if sub is None:
+    if sub is None or sub.deleted_at is not None:
         raise NotFound("No such webhook subscription.")
     return sub
 
@@ -80,12 +80,18 @@ async def list_subscriptions(
     return await repository.list_subscriptions(session, after=after, limit=limit)
 
 
-async def delete_subscription(session: AsyncSession, subscription_id: int) -> None:
-    """Deleting a subscription stops its deliveries and forgets them."""
+async def delete_subscription(session: AsyncSession, subscription_id: int, now: datetime) -> None:
+    """Deleting a subscription stops its deliveries at once; the worker forgets them
+    (`purge_deleted`): deleting a backlog here waited for every delivery a sender held."""
     sub = await get_subscription(session, subscription_id)
-    await session.delete(sub)
+    sub.deleted_at = now
     await session.flush()
     logger.info("webhook subscription deleted", extra={"subscription_id": subscription_id})
+
+
+async def purge_deleted(session: AsyncSession, *, batch: int = 5000) -> int:
+    """The deliveries of deleted subscriptions, a batch at a time, then those subscriptions."""
+    return await repository.purge_deleted(session, batch=batch)
 
 
 async def list_deliveries(
