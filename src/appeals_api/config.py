@@ -223,6 +223,13 @@ class Settings(BaseSettings):
     public_summary_min_cell: int = Field(default=3, ge=1, le=100)
     public_summary_per_address_per_minute: int = Field(default=30, ge=1)
 
+    # Processes (issue 18): API processes (uvicorn --workers; `make run`, `make api`, the
+    # Dockerfile) and arq worker processes under `make run`. Each process has its own pools:
+    # (db_pool_size + db_max_overflow + db_fast_pool_size) x processes must stay below
+    # PostgreSQL's max_connections (README, "Several processes").
+    web_concurrency: int = Field(default=1, ge=1, le=64)
+    workers: int = Field(default=1, ge=1, le=64)
+
 
 @lru_cache
 def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
