@@ -13,6 +13,7 @@ import pytest
 
 from appeals_api import cli
 from appeals_api.auth.roles import Role
+from appeals_api.ops import backup
 from tests.helpers import appeal_body, auth
 from tests.helpers.apps import app_client
 from tests.helpers.db import scratch_database_async
@@ -85,3 +86,12 @@ async def test_R_2_1_backup_and_restore_keep_appeals_history_documents_keys_and_
             assert r.status_code == 201, r.text  # the key works there too
             last = max(int(a["number"].split("/")[0]) for a in made)
             assert r.json()["number"] == f"{last + 1}/{made[0]['number'].split('/')[1]}"
+
+
+def test_the_tools_get_the_password_apart_from_the_command_line() -> None:
+    shown, password = backup._without_password("postgresql://app:s%40cret@db:5432/appeals")
+    assert (shown, password) == ("postgresql://app@db:5432/appeals", "s@cret")
+    assert backup._without_password("postgresql://app@db/appeals") == (
+        "postgresql://app@db/appeals",
+        None,
+    )

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -37,11 +38,24 @@ def tool(name: str) -> str:
     return on_path
 
 
-def _run(args: list[str]) -> None:
+def _without_password(url: str) -> tuple[str, str | None]:
+    """The URL for the tools' command line (seen by `ps`) and its password, given apart."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, None
+    host = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=user + host)), unquote(parts.password)
+
+
+def _run(args: list[str], url: str, *, last: tuple[str, ...] = ()) -> None:
     # The URL names the server; PG* variables of the caller's shell must not redirect the tools.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    shown, password = _without_password(url)
+    if password is not None:
+        env["PGPASSWORD"] = password
     done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        args, capture_output=True, text=True, env=env, check=False
+        [*args, f"--dbname={shown}", *last], capture_output=True, text=True, env=env, check=False
     )
     if done.returncode != 0:
         raise BackupError(f"{Path(args[0]).name} failed ({done.returncode}): {done.stderr.strip()}")
@@ -53,7 +67,7 @@ def backup(url: str, out: Path) -> int:
     staging = out.with_name(f".{out.name}.partial")
     try:
         _run([tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-              f"--file={staging}", f"--dbname={url}"])  # fmt: skip
+              f"--file={staging}"], url)  # fmt: skip
         os.replace(staging, out)
     finally:
         staging.unlink(missing_ok=True)
@@ -79,7 +93,7 @@ async def restore(url: str, dump: Path, *, force: bool) -> None:
             "new database (createdb), or pass --force to replace what the dump holds"
         )
     args = [tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error"]
-    args += ["--single-transaction", f"--dbname={url}"]
+    args += ["--single-transaction"]
     if force:
         args += ["--clean", "--if-exists"]
-    await asyncio.to_thread(_run, [*args, str(dump)])
+    await asyncio.to_thread(lambda: _run(args, url, last=(str(dump),)))
