@@ -12,5 +12,9 @@ RUN pip install . && useradd --system --uid 10001 appeals
 USER appeals
 
 EXPOSE 8000
-# The same process `make api` runs; the worker is `python -m appeals_api.worker`.
-CMD ["python", "-m", "uvicorn", "appeals_api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]
+# The same process `make api` runs, with its logging: JSON lines with request ids, the API's own
+# access line instead of uvicorn's (no raw paths or query strings). The log config is the one
+# copied with src/ above. APPEALS_WEB_CONCURRENCY API processes (uvicorn --workers); each has
+# its own connection pools (README, "Several processes"). The worker is
+# `python -m appeals_api.worker` (one container per worker process).
+CMD ["sh", "-c", "exec python -m uvicorn appeals_api.main:create_app --factory --host 0.0.0.0 --port 8000 --log-config src/appeals_api/ops/log_config.json --no-access-log --workers \"${APPEALS_WEB_CONCURRENCY:-1}\""]

@@ -17,6 +17,7 @@ TEST_WORKERS = 2
 
 help:
 	@echo "make run       API on 127.0.0.1:\$${APPEALS_PORT:-8000} + worker; embedded PostgreSQL/Redis in .data/ where the URLs are unset"
+	@echo "              (APPEALS_WEB_CONCURRENCY API processes, APPEALS_WORKERS workers; the URLs go to .data/env)"
 	@echo "make test      the test suite against real PostgreSQL and Redis, in $(TEST_WORKERS) processes (TEST_WORKERS=n)"
 	@echo "              PYTEST_ARGS='...' passes options; PYTEST_ARGS='-m \"not slow\"' is a quick run without"
 	@echo "              the slow tests (they start servers, the worker, the CLI or benchmarks)"
@@ -78,7 +79,7 @@ migrate: $(STAMP)
 api: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }
 	exec $(BIN)/python -m uvicorn appeals_api.main:create_app --factory --host 127.0.0.1 --port $${APPEALS_PORT:-8000} \
-		--log-config src/appeals_api/ops/log_config.json --no-access-log
+		--log-config src/appeals_api/ops/log_config.json --no-access-log --workers $${APPEALS_WEB_CONCURRENCY:-1}
 
 worker: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }

@@ -15,14 +15,16 @@ from typing import Any, TextIO
 from appeals_api import models  # noqa: F401 (every table: foreign keys resolve across domains)
 from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import Role
+from appeals_api.cli_backup import add_backup
 from appeals_api.clock import system_clock
-from appeals_api.config import Settings, get_settings
+from appeals_api.config import Settings
 from appeals_api.db import make_engine, make_pool, make_sessionmaker
 from appeals_api.errors import AppError
+from appeals_api.ops.target import Refused, settings_for_cli
 
 
 async def _keys_create(args: argparse.Namespace) -> int:
-    engine = make_engine(get_settings())
+    engine = make_engine(await settings_for_cli(writes=True))
     now = system_clock()
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
@@ -44,7 +46,7 @@ async def _keys_create(args: argparse.Namespace) -> int:
 
 
 async def _keys_list(_: argparse.Namespace) -> int:
-    engine = make_engine(get_settings())
+    engine = make_engine(await settings_for_cli(writes=False))
     try:
         async with make_sessionmaker(engine)() as session:
             keys = await auth_service.list_keys(session)
@@ -62,7 +64,7 @@ async def _keys_list(_: argparse.Namespace) -> int:
 
 
 async def _keys_revoke(args: argparse.Namespace) -> int:
-    engine = make_engine(get_settings())
+    engine = make_engine(await settings_for_cli(writes=True))
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
             key = await auth_service.revoke_key(session, key_id=args.key_id, now=system_clock())
@@ -136,7 +138,7 @@ def _count(value: str) -> int:
 async def _seed(args: argparse.Namespace) -> int:
     from appeals_api.stats import seed
 
-    settings = get_settings()
+    settings = await settings_for_cli(writes=True)
     today = args.as_of or system_clock().astimezone(settings.tz).date()
     years = args.years or (today.year - 4, today.year)
     engine = make_engine(settings)
@@ -202,7 +204,7 @@ async def _audit_verify(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: the heads file: {exc}", file=sys.stderr)
         return 2
-    engine = make_engine(get_settings())
+    engine = make_engine(await settings_for_cli(writes=False))
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
             await audit_service.snapshot(session)
@@ -226,7 +228,7 @@ async def _audit_verify(args: argparse.Namespace) -> int:
 async def _audit_heads(_: argparse.Namespace) -> int:
     from appeals_api.audit import service as audit_service
 
-    engine = make_engine(get_settings())
+    engine = make_engine(await settings_for_cli(writes=False))
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
             await audit_service.snapshot(session)
@@ -243,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_keys(sub)
     _add_seed(sub)
     _add_audit(sub)
+    add_backup(sub)
     openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("--out", help="file to write (default: stdout)")
     openapi.set_defaults(run=_openapi, sync=True)
@@ -327,6 +330,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(asyncio.run(args.run(args)))
     except AppError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    except Refused as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
 
 

@@ -248,6 +248,13 @@ class Settings(BaseSettings):
             raise ValueError("APPEALS_DATABASE_REPLICA_URL must be a postgresql:// URL")
         return value
 
+    # Processes (issue 18): API processes (uvicorn --workers; `make run`, `make api`, the
+    # Dockerfile) and arq worker processes under `make run`. Each process has its own pools:
+    # (db_pool_size + db_max_overflow + db_fast_pool_size) x processes must stay below
+    # PostgreSQL's max_connections (README, "Several processes").
+    web_concurrency: int = Field(default=1, ge=1, le=64)
+    workers: int = Field(default=1, ge=1, le=64)
+
 
 @lru_cache
 def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:

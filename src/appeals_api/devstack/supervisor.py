@@ -1,13 +1,16 @@
 """`python -m appeals_api.devstack run`: the `make run` supervisor.
 
 Starts the embedded servers under `<repo>/.data/` (or `$APPEALS_DEV_DATA_DIR`) for whichever of
-APPEALS_DATABASE_URL / APPEALS_REDIS_URL is unset, applies the migrations, then runs the API and
-the arq worker until SIGINT/SIGTERM, and stops everything it started.
+APPEALS_DATABASE_URL / APPEALS_REDIS_URL is unset, applies the migrations, marks the database with
+this instance's id and writes the URLs into `.data/env` (for the CLI), then runs the API
+(APPEALS_WEB_CONCURRENCY processes) and APPEALS_WORKERS arq workers until SIGINT/SIGTERM, and
+stops everything it started (and removes `.data/env`).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import subprocess
@@ -16,6 +19,9 @@ import time
 from pathlib import Path
 from types import FrameType
 
+import asyncpg
+
+from appeals_api.config import Settings
 from appeals_api.devstack.postgres import EmbeddedPostgres
 from appeals_api.devstack.processes import (
     HOST,
@@ -27,7 +33,7 @@ from appeals_api.devstack.processes import (
 )
 from appeals_api.devstack.redis import EmbeddedRedis
 from appeals_api.devstack.servers import EmbeddedServer
-from appeals_api.ops import jsonlog
+from appeals_api.ops import envfile, instance, jsonlog
 
 DEV_PG_PORT = 55432  # fixed ports keep the URLs stable across runs; used only when free
 DEV_REDIS_PORT = 56379
@@ -80,17 +86,33 @@ def _migrate(root: Path, env: dict[str, str]) -> int:
     return migrated.returncode
 
 
+def _write_env(path: Path, env: dict[str, str], api_port: int) -> None:
+    """`.data/env` for the CLI: the URLs, and the id this run marks its database with."""
+    try:
+        instance_id = asyncio.run(instance.claim(env["APPEALS_DATABASE_URL"]))
+    except (OSError, TimeoutError, asyncpg.PostgresError) as error:  # the URLs still help
+        _say(f"could not mark the database with an instance id ({error}); the CLI cannot check it")
+        instance_id = ""
+    values = {key: env[key] for key in ("APPEALS_DATABASE_URL", "APPEALS_REDIS_URL")}
+    values |= {"APPEALS_API_URL": f"http://{HOST}:{api_port}", "APPEALS_INSTANCE_ID": instance_id}
+    envfile.write(path, values | {"APPEALS_DEVSTACK_PID": str(os.getpid())})
+    _say(f"wrote {path} (the CLI reads it; `set -a; . {path}; set +a` for a shell)")
+
+
 def _start_children(
-    root: Path, env: dict[str, str], api_port: int
+    root: Path, env: dict[str, str], api_port: int, settings: Settings
 ) -> dict[str, subprocess.Popen[bytes]]:
+    """The API (uvicorn's own --workers when more than one process) and the arq workers."""
     py = sys.executable
     api = ["uvicorn", "appeals_api.main:create_app", "--factory", "--host", HOST]
     # JSON lines with request ids; the API's own access line replaces uvicorn's.
     api += ["--log-config", str(jsonlog.LOG_CONFIG), "--no-access-log"]
-    return {
-        "API": spawn([py, "-m", *api, "--port", str(api_port)], cwd=root, env=env),
-        "worker": spawn([py, *WORKER_ARGS], cwd=root, env=env),
-    }
+    api += ["--port", str(api_port), "--workers", str(settings.web_concurrency)]
+    children = {"API": spawn([py, "-m", *api], cwd=root, env=env)}
+    for number in range(1, settings.workers + 1):
+        name = "worker" if settings.workers == 1 else f"worker {number}"
+        children[name] = spawn([py, *WORKER_ARGS], cwd=root, env=env)
+    return children
 
 
 def _watch(children: dict[str, subprocess.Popen[bytes]], api_port: int) -> int:
@@ -105,7 +127,8 @@ def _watch(children: dict[str, subprocess.Popen[bytes]], api_port: int) -> int:
                 return 128 - code if code < 0 else code or 1
         if not announced and accepts_connections(api_port):
             announced = True
-            _say(f"appeals-api at http://{HOST}:{api_port} with its worker; Ctrl-C stops")
+            workers = len(children) - 1
+            _say(f"appeals-api at http://{HOST}:{api_port} with {workers} worker(s); Ctrl-C stops")
         time.sleep(0.2)
 
 
@@ -120,8 +143,10 @@ def run() -> int:
             raise _Stop(signum)
 
     root = repo_root()
-    data = Path(os.environ.get("APPEALS_DEV_DATA_DIR") or root / ".data").absolute()
+    data = envfile.data_dir(os.environ, root)
     api_port = int(os.environ.get("APPEALS_PORT") or "8000")
+    settings = Settings()
+    env_path = envfile.data_dir(os.environ, root) / envfile.ENV_FILE
     if not port_is_free(api_port):
         _say(f"port {api_port} is in use: stop what listens there or set APPEALS_PORT")
         return 1
@@ -134,7 +159,8 @@ def run() -> int:
         _start_servers(env, data, servers)
         if code := _migrate(root, env):
             return code
-        children = _start_children(root, env, api_port)
+        _write_env(env_path, env, api_port)
+        children = _start_children(root, env, api_port, settings)
         return _watch(children, api_port)
     except _Stop as stop:
         _say(f"got {signal.Signals(stop.args[0]).name}, stopping")
@@ -144,6 +170,7 @@ def run() -> int:
         return 1
     finally:
         stopping = True
+        envfile.remove(env_path, pid=os.getpid())
         for proc in children.values():
             stop_process(proc, signal.SIGTERM, 15)
         for server in reversed(servers):
