@@ -31,7 +31,7 @@ async def test_readyz_ok_when_postgres_redis_and_a_fresh_heartbeat(client, setti
     r = await client.get("/readyz")
     assert r.status_code == 200
     body = r.json()
-    assert body["status"] == "ok", body
+    assert (body["status"], body["readiness"]) == ("ready", "ok"), body
     checks = body["checks"]
     assert checks["postgres"]["status"] == "ok" and checks["postgres"]["latency_ms"] >= 0
     assert checks["redis"]["status"] == "ok" and checks["redis"]["latency_ms"] >= 0
@@ -42,7 +42,7 @@ async def test_readyz_degraded_when_the_heartbeat_is_stale_or_absent(client, set
     await _beat(settings, DEFAULT_NOW - timedelta(seconds=settings.worker_stale_after_seconds + 1))
     r = await client.get("/readyz")
     assert r.status_code == 200  # a load balancer keeps sending intake
-    assert r.json()["status"] == "degraded"
+    assert (r.json()["status"], r.json()["readiness"]) == ("ready", "degraded")
     assert r.json()["checks"]["worker"]["status"] == "stale"
     assert r.json()["checks"]["worker"]["age_seconds"] == 61.0
 
@@ -52,7 +52,7 @@ async def test_readyz_degraded_when_the_heartbeat_is_stale_or_absent(client, set
     finally:
         await conn.close()
     r = await client.get("/readyz")
-    assert (r.status_code, r.json()["status"]) == (200, "degraded")
+    assert (r.status_code, r.json()["readiness"]) == (200, "degraded")
     assert r.json()["checks"]["worker"]["status"] == "absent"
 
 
@@ -64,7 +64,7 @@ async def test_readyz_degraded_when_redis_is_down_and_intake_still_registers(
     async with app_client(settings, clock, redis_url=dead_redis) as client:
         r = await client.get("/readyz")
         assert r.status_code == 200
-        assert r.json()["status"] == "degraded"
+        assert r.json()["readiness"] == "degraded"
         assert r.json()["checks"]["redis"]["status"] == "down"
         assert r.json()["checks"]["postgres"]["status"] == "ok"
         made = await client.post(
@@ -79,8 +79,9 @@ async def test_readyz_503_down_when_postgres_is_unreachable(settings, clock) -> 
     async with app_client(settings, clock, database_url=dead) as client:
         r = await client.get("/readyz")
     assert r.status_code == 503
+    assert r.headers["content-type"].startswith("application/problem+json")  # as before
     body = r.json()
-    assert body["status"] == "down"
+    assert (body["code"], body["readiness"]) == ("not_ready", "down")
     assert body["checks"]["postgres"]["status"] == "down" and body["checks"]["postgres"]["error"]
     assert body["checks"]["redis"]["status"] == "ok"
     assert body["checks"]["worker"]["status"] == "unknown"

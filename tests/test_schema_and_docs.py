@@ -62,5 +62,6 @@ def test_openapi_document_is_current(app):
 async def test_healthz_and_readyz(client):
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     r = await client.get("/readyz")
-    assert r.status_code == 200 and r.json()["status"] in ("ok", "degraded")  # no worker here
+    assert r.status_code == 200 and r.json()["status"] == "ready"  # as it always answered
+    assert r.json()["readiness"] in ("ok", "degraded")  # no worker here
     assert set(r.json()["checks"]) == {"postgres", "redis", "worker"}

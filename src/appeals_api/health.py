@@ -1,9 +1,10 @@
 """Liveness and readiness (issue 18).
 
-/readyz answers 200 `ok` when PostgreSQL, Redis and a worker's heartbeat are fine; 200
-`degraded` when only Redis or the worker is not (intake needs neither: a load balancer keeps
-sending appeals, the rate limits go unenforced and the worker catches up from PostgreSQL once
-back); 503 `down` when PostgreSQL cannot be reached, since nothing works without it.
+/readyz answers 200 `ready`, with `readiness: ok` when PostgreSQL, Redis and a worker's
+heartbeat are fine and `degraded` when only Redis or the worker is not (intake needs neither:
+a load balancer keeps sending appeals, the rate limits go unenforced and the worker catches up
+from PostgreSQL once back); 503, the `not_ready` problem (`readiness: down`), when PostgreSQL
+cannot be reached, since nothing works without it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
+from appeals_api.errors import problem_response, problem_responses
 from appeals_api.ops import repository
 from appeals_api.state import state_of
 
@@ -39,10 +41,13 @@ class Check(BaseModel):
 
 
 class Readiness(BaseModel):
-    """`ok`: all checks pass; `degraded`: Redis down or the worker's heartbeat stale or absent
-    (intake still works); `down`: PostgreSQL unreachable (503)."""
+    """`status` stays `ready` (API.md: what integrators check); `readiness` says more: `ok`,
+    all checks pass; `degraded`, Redis down or the worker's heartbeat stale or absent (intake
+    still works). PostgreSQL unreachable is 503, the `not_ready` problem as before, with
+    `readiness: down` and the checks as its extension members."""
 
-    status: Literal["ok", "degraded", "down"]
+    status: Literal["ready"] = "ready"
+    readiness: Literal["ok", "degraded"]
     checks: dict[str, Check]
 
 
@@ -97,18 +102,17 @@ def _worker(request: Request, database: Check, beat: datetime | None) -> Check:
     "/readyz",
     summary="Readiness: PostgreSQL, Redis and the worker's heartbeat",
     response_model=Readiness,
-    responses={503: {"model": Readiness, "description": "PostgreSQL is unreachable"}},
+    responses=problem_responses(503),
 )
 async def readyz(request: Request) -> JSONResponse:
     (database, beat), redis = await asyncio.gather(_postgres(request), _redis(request))
     checks = {"postgres": database, "redis": redis, "worker": _worker(request, database, beat)}
     if database.status != "ok":
-        status: Literal["ok", "degraded", "down"] = "down"
-    elif any(check.status != "ok" for check in checks.values()):
-        status = "degraded"
-    else:
-        status = "ok"
-    body = Readiness(status=status, checks=checks)
-    return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=503 if status == "down" else 200
-    )
+        return problem_response(
+            503, "not_ready", "Not ready", f"database unreachable: {database.error}",
+            readiness="down",
+            checks={name: c.model_dump(exclude_none=True) for name, c in checks.items()},
+        )  # fmt: skip
+    degraded = any(check.status != "ok" for check in checks.values())
+    body = Readiness(readiness="degraded" if degraded else "ok", checks=checks)
+    return JSONResponse(body.model_dump(exclude_none=True))
