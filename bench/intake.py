@@ -238,6 +238,11 @@ async def _measure(target: Target, args: argparse.Namespace) -> None:
         "intake", ("POST /api/v1/appeals", target.ours, ours_intake, 201),
         ("B1 bare insert", target.bare, bare_intake, 201), args,
     )  # fmt: skip
+    if args.intake_only:
+        others = by_status(intake.other) or "none"
+        print(f"targets: intake throughput {intake.throughput:.2f} (>= 0.6), intake p99 "
+              f"{intake.p99:.2f} (<= 2.0); answers other than 201: {others}")  # fmt: skip
+        return
     read, pages = await _reads(target, args)
     with_similar, without = _similar_requests(target)
     similar = await pair(
@@ -298,7 +303,10 @@ def _header(args: argparse.Namespace, stack: ScratchStack, worker: int | None) -
     where = "embedded" if stack.postgres is not None else "APPEALS_DATABASE_URL"
     settings = ", ".join(f"{name}={durability[name]}" for name in DURABILITY)
     running = f"on (arq, pid {worker})" if worker else "off"
-    print(f"shape {args.shape}: {settings}; concurrency {args.concurrency}; worker {running}")
+    print(
+        f"shape {args.shape}: {settings}; concurrency {args.concurrency}; worker {running}; "
+        f"API processes {args.api_processes}"
+    )
     print(
         f"  PostgreSQL {durability['version']} at {stack.server_url.rsplit('@', 1)[-1]} "
         f"({where}); Redis appendonly={appendonly} "
@@ -357,6 +365,11 @@ def _arguments() -> argparse.Namespace:
         help="instead of the comparisons: intake load for this many seconds, reporting the "
         "API's resident memory every minute",
     )
+    parser.add_argument(
+        "--api-processes", type=int, default=1,
+        help="our API as this many uvicorn worker processes (APPEALS_WEB_CONCURRENCY)",
+    )  # fmt: skip
+    parser.add_argument("--intake-only", action="store_true", help="only the intake pair")
     # `make bench` passes one BENCH_ARGS to every benchmark: each takes the options it knows.
     args, _ = parser.parse_known_args()
     if args.concurrency is None:
@@ -378,7 +391,8 @@ def main() -> int:
         env = stack.child_env(
             url, APPEALS_INTAKE_PER_KEY_PER_MINUTE="1000000000", BARE_DATABASE_URL=url
         )
-        api, ours = stack.serve(["appeals_api.main:create_app", "--factory"], env)
+        processes = ["--workers", str(args.api_processes)] if args.api_processes > 1 else []
+        api, ours = stack.serve(["appeals_api.main:create_app", "--factory", *processes], env)
         _, bare = stack.serve(["bench.bare_app:app"], env)
         worker, log = None, stack.tmp / "worker.log"
         if shape.worker:
