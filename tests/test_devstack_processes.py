@@ -122,7 +122,7 @@ def _intake_through(port: int, token: str) -> None:
         for _ in range(API_PROCESSES * 3):
             r = http.post("/api/v1/appeals", json=appeal_body(), headers=auth(token))
             assert r.status_code == 201, r.text
-        assert http.get("/readyz").json()["status"] == "ok"
+        assert http.get("/readyz").json()["readiness"] == "ok"
 
 
 def test_make_run_starts_n_api_processes_and_m_workers_and_the_cli_finds_it(

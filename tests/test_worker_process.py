@@ -177,7 +177,12 @@ class Stack:
 
 @pytest_asyncio.fixture
 async def stack(database: str, redis_server: EmbeddedRedis, scratch: Path) -> AsyncIterator[Stack]:
-    settings = Settings(database_url=database, redis_url=redis_server.url)
+    # The receivers listen on loopback, which a webhook may not reach by default (issue 19).
+    settings = Settings(
+        database_url=database,
+        redis_url=redis_server.url,
+        webhook_allowed_networks=["127.0.0.0/8"],
+    )
     app = create_app(settings, system_clock)
     async with app.router.lifespan_context(app):
         maker = app.state.sessionmaker
