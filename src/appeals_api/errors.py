@@ -13,6 +13,9 @@ from datetime import date
 from enum import Enum
 from typing import Any, ClassVar
 
+import asyncpg
+import redis.exceptions
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -260,7 +263,42 @@ def install_error_handlers(
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for unavailable in OUTAGES:
+        app.add_exception_handler(unavailable, _outage)
     app.add_exception_handler(Exception, _unexpected)
+
+
+# What a database or Redis that cannot be reached raises (refused, reset, shut down, starting
+# up, out of connections, the pool exhausted): 503 with Retry-After, not 500 (issue 19).
+OUTAGES: tuple[type[Exception], ...] = (
+    ConnectionError,  # refused, reset, aborted, broken pipe
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,  # no pooled connection within the pool's time-out
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.ConnectionDoesNotExistError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+
+
+async def _outage(request: Request, exc: Exception) -> JSONResponse:
+    """The database or Redis cannot be reached. Whether a write sent before the outage was
+    kept is not known here, so the answer does not claim it was not: a retry with the same
+    Idempotency-Key gets the first answer if it was."""
+    logger.warning("service unavailable: %s", type(exc).__name__)
+    return problem_response(
+        503, "service_unavailable", "Service unavailable",
+        details.gettext(
+            "The database or the cache cannot be reached now; try again in a moment (an intake "
+            "with the same Idempotency-Key, so that one registered before is answered, not "
+            "repeated)."
+        ),
+        lang=language_of(request.scope), headers={"Retry-After": "1"},
+    )  # fmt: skip
 
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
