@@ -18,6 +18,7 @@ from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import APPEAL_CREATORS, BACKDATERS, Role
 from appeals_api.clock import FrozenClock
 from tests.helpers import appeal_body, at_tashkent, auth
+from tests.helpers.apps import app_client
 
 
 async def _fetch(settings, sql: str, *args: object) -> list[asyncpg.Record]:
@@ -159,3 +160,36 @@ async def test_R_2_1_a_request_cancelled_before_its_batch_is_sent_keeps_nothing(
     ids = {r["id"] for r in await _fetch(settings, "SELECT id FROM appeals")}
     assert sent["appeal_id"] in ids and given_up["appeal_id"] not in ids
     await _gapless(settings)
+
+
+async def test_a_time_out_says_nothing_was_kept_only_when_that_is_true(
+    settings, keys, clock: FrozenClock
+):
+    """Issue 19 (1): the time-out answered 503 "nothing was kept" for appeals that were then
+    registered. An intake whose batch was sent when the time ran out answers 504 "outcome
+    unknown" (and here is registered once the counter is free); one still queued answers 503
+    and is not registered."""
+    clock.set(at_tashkent(2026, 3, 2))
+    h = auth(keys[Role.INTAKE])
+    async with app_client(settings, clock, request_timeout_seconds=1.0) as client:
+        await client.post("/api/v1/appeals", json=appeal_body(), headers=h)  # warm
+        conn, held = await _counter_held(settings)
+        try:
+            sent = asyncio.ensure_future(
+                client.post("/api/v1/appeals", json=appeal_body(external_ref="sent"), headers=h)
+            )
+            await asyncio.sleep(0.3)  # its batch is sent and waits for the counter
+            queued = await client.post(
+                "/api/v1/appeals", json=appeal_body(external_ref="queued"), headers=h
+            )
+            first = await sent
+        finally:
+            await held.rollback()
+            await conn.close()
+    assert first.status_code == 504, first.text
+    assert first.json()["code"] == "outcome_unknown"
+    assert queued.status_code == 503, queued.text
+    assert queued.json()["code"] == "request_timeout"  # "… nothing was kept"
+    await asyncio.sleep(0.5)  # the sent batch completes once the counter is free
+    refs = [r["external_ref"] for r in await _fetch(settings, "SELECT external_ref FROM appeals")]
+    assert "sent" in refs and "queued" not in refs

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from appeals_api import outcome
 from appeals_api.config import Settings
 from appeals_api.state import state_of
 
@@ -148,6 +149,8 @@ async def open_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
+            if not _reads_only(request):  # a commit sent completes, or not, without it
+                outcome.may_be_kept()
             await session.commit()
 
 

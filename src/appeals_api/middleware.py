@@ -14,6 +14,7 @@ from time import perf_counter
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from appeals_api import outcome
 from appeals_api.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE, details, language_of, translated
 from appeals_api.ops import requestlog
 from appeals_api.ops.metrics import INTAKE, METHODS, OTHER, REPLAYED_HEADER, UNMATCHED, HttpMetrics
@@ -114,12 +115,25 @@ class TimeoutMiddleware:
             await self.app(scope, receive, send)
             return
         tracked = _TrackedSend(send)
+        sent = outcome.watch()
         try:
             async with asyncio.timeout(self.seconds):
                 await self.app(scope, receive, tracked)
         except TimeoutError:
             if tracked.started:
                 raise
+            if sent.may_be_kept:  # a commit or an intake batch already sent: not known
+                await send_problem(
+                    scope, send, 504, "outcome_unknown", "Outcome unknown",
+                    details.gettext(
+                        "The request was not completed within {seconds} s and may have been "
+                        "kept: send it again with the same Idempotency-Key, and a kept one is "
+                        "answered, not repeated.",
+                        seconds=f"{self.seconds:g}",
+                    ),
+                    headers=[(b"retry-after", b"1")],
+                )  # fmt: skip
+                return
             await send_problem(
                 scope, send, 503, "request_timeout", "Request took too long",
                 details.gettext(

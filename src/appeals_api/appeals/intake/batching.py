@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 
+from appeals_api import outcome
 from appeals_api.appeals.intake import repository
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ async def register(pool: asyncpg.Pool, item: dict[str, Any]) -> repository.Outco
     except asyncio.CancelledError:
         if waiting in queue.waiting:  # not sent: nothing was kept
             queue.waiting.remove(waiting)
+        else:  # sent with its batch: it may be registered
+            outcome.may_be_kept()
         raise
 
 
@@ -90,9 +93,9 @@ async def _settle(pool: asyncpg.Pool, batch: list[_Waiting]) -> None:
         if not isinstance(error, Exception):
             raise
         return
-    for waiting, outcome in zip(batch, outcomes, strict=True):
+    for waiting, done in zip(batch, outcomes, strict=True):
         if not waiting.answer.done():
-            waiting.answer.set_result(outcome)
+            waiting.answer.set_result(done)
 
 
 async def _sent(pool: asyncpg.Pool, batch: list[_Waiting]) -> list[repository.Outcome]:

@@ -37,7 +37,7 @@ IdempotencyKey = Annotated[
     "/appeals",
     status_code=201,
     response_model=AppealCreated,
-    responses=problem_responses(400, 401, 403, 409, 413, 422, 429, 503),
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429, 503, 504),
     summary="Register an appeal",
 )
 async def create_appeal(
