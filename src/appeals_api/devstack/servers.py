@@ -20,11 +20,11 @@ from appeals_api.devstack.processes import (
     exit_on_sigterm,
     free_port,
     log_tail,
-    pid_alive,
     process_cmdline,
     read_pid,
     stop_process,
 )
+from appeals_api.ops.envfile import pid_alive
 
 OWNER_FILE = "devstack.owner"  # pid of the Python process that started the server
 

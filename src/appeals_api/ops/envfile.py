@@ -59,3 +59,19 @@ def remove(path: Path, *, pid: int) -> None:
     values = read(path)
     if values is not None and values.get("APPEALS_DEVSTACK_PID") == str(pid):
         path.unlink(missing_ok=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether `pid` (the `make run` that wrote the file, a server it started) still runs: a
+    zombie nobody has reaped yet counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie nobody has reaped yet is as good as dead
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"

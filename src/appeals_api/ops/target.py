@@ -46,16 +46,6 @@ def repo_root() -> Path:
     return here if (here / "pyproject.toml").exists() else Path.cwd()
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def resolve(environ: Mapping[str, str], root: Path) -> Target:
     """The environment's URL if set, else `.data/env`'s; else refused, never a default port."""
     if url := environ.get("APPEALS_DATABASE_URL"):
@@ -68,7 +58,7 @@ def resolve(environ: Mapping[str, str], root: Path) -> Target:
             "Start the stack with `make run` (it writes that file) or set APPEALS_DATABASE_URL"
         )
     pid = values.get("APPEALS_DEVSTACK_PID", "")
-    if pid.isdigit() and not _pid_alive(int(pid)):
+    if pid.isdigit() and not envfile.pid_alive(int(pid)):
         raise Refused(
             f"{path} is stale: the `make run` that wrote it (pid {pid}) has stopped. "
             "Start `make run` again or set APPEALS_DATABASE_URL"
