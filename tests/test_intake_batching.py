@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from sqlalchemy import text
 
 from appeals_api.appeals.intake import batching, repository
 from appeals_api.appeals.intake.plan import plan_registration
@@ -17,6 +18,7 @@ from appeals_api.appeals.schemas import AppealCreate
 from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import APPEAL_CREATORS, BACKDATERS, Role
 from appeals_api.clock import FrozenClock
+from appeals_api.main import create_app
 from tests.helpers import appeal_body, at_tashkent, auth
 from tests.helpers.apps import app_client
 
@@ -166,19 +168,24 @@ async def test_a_time_out_says_nothing_was_kept_only_when_that_is_true(
     settings, keys, clock: FrozenClock
 ):
     """Issue 19 (1): the time-out answered 503 "nothing was kept" for appeals that were then
-    registered. An intake whose batch was sent when the time ran out answers 504 "outcome
-    unknown" (and here is registered once the counter is free); one still queued answers 503
-    and is not registered."""
+    registered. An intake whose batch was sent when the time (and its grace) ran out answers
+    504 "outcome unknown", and its retry with the same Idempotency-Key leaves exactly one
+    appeal (PostgreSQL cancels the statement at the same bound, or it completed); one still
+    queued answers 503 and is not registered."""
     clock.set(at_tashkent(2026, 3, 2))
     h = auth(keys[Role.INTAKE])
-    async with app_client(settings, clock, request_timeout_seconds=1.0) as client:
+    again = {**h, "Idempotency-Key": "sent-when-the-time-ran-out"}
+    # The queued one's time (0.2 + 1.0 s) runs out before the sent one's statement is
+    # cancelled at the time and grace (1.0 + 0.8 s), while it still waits behind it.
+    grace = {"request_timeout_seconds": 1.0, "request_grace_seconds": 0.8}
+    async with app_client(settings, clock, **grace) as client:
         await client.post("/api/v1/appeals", json=appeal_body(), headers=h)  # warm
         conn, held = await _counter_held(settings)
         try:
             sent = asyncio.ensure_future(
-                client.post("/api/v1/appeals", json=appeal_body(external_ref="sent"), headers=h)
+                client.post("/api/v1/appeals", json=appeal_body(external_ref="sent"), headers=again)
             )
-            await asyncio.sleep(0.3)  # its batch is sent and waits for the counter
+            await asyncio.sleep(0.2)  # its batch is sent and waits for the counter
             queued = await client.post(
                 "/api/v1/appeals", json=appeal_body(external_ref="queued"), headers=h
             )
@@ -186,10 +193,58 @@ async def test_a_time_out_says_nothing_was_kept_only_when_that_is_true(
         finally:
             await held.rollback()
             await conn.close()
+        retried = await client.post(
+            "/api/v1/appeals", json=appeal_body(external_ref="sent"), headers=again
+        )
     assert first.status_code == 504, first.text
     assert first.json()["code"] == "outcome_unknown"
     assert queued.status_code == 503, queued.text
     assert queued.json()["code"] == "request_timeout"  # "… nothing was kept"
-    await asyncio.sleep(0.5)  # the sent batch completes once the counter is free
+    assert retried.status_code == 201, retried.text
     refs = [r["external_ref"] for r in await _fetch(settings, "SELECT external_ref FROM appeals")]
-    assert "sent" in refs and "queued" not in refs
+    assert refs.count("sent") == 1 and "queued" not in refs
+
+
+async def test_the_services_statements_are_bounded_in_postgresql_by_the_request_time(
+    settings, keys, clock: FrozenClock
+):
+    """Issue 19 (1): a statement of a request that was cut off must not run on in PostgreSQL
+    even when the cancellation sent for it never arrives: the API's connections (the plain
+    pool and the ORM's) carry `statement_timeout` = the request's time and grace."""
+    bounds = {"request_timeout_seconds": 2.0, "request_grace_seconds": 0.5}
+    app = create_app(settings.model_copy(update=bounds), clock)
+    async with app.router.lifespan_context(app):
+        async with app.state.pool.acquire() as conn:
+            plain = await conn.fetchval("SELECT current_setting('statement_timeout')")
+        async with app.state.sessionmaker() as session:
+            orm = (
+                await session.execute(text("SELECT current_setting('statement_timeout')"))
+            ).scalar()
+    assert plain == orm == "2500ms"
+
+
+async def test_a_write_sent_before_the_time_out_answers_its_outcome_once_known(
+    settings, keys, clock: FrozenClock
+):
+    """Issue 19 (1): "answer only when the outcome is known". An intake whose batch waits past
+    the time-out for a lock released within the grace answers its 201, not "unknown", and is
+    registered once."""
+    clock.set(at_tashkent(2026, 3, 2))
+    h = auth(keys[Role.INTAKE])
+    grace = {"request_timeout_seconds": 1.0, "request_grace_seconds": 5.0}
+    async with app_client(settings, clock, **grace) as client:
+        await client.post("/api/v1/appeals", json=appeal_body(), headers=h)  # warm
+        conn, held = await _counter_held(settings)
+        try:
+            late = asyncio.ensure_future(
+                client.post("/api/v1/appeals", json=appeal_body(external_ref="late"), headers=h)
+            )
+            await asyncio.sleep(1.5)  # past the time-out, within the grace
+            assert not late.done()
+        finally:
+            await held.rollback()
+            await conn.close()
+        answer = await late
+    assert answer.status_code == 201, answer.text
+    refs = [r["external_ref"] for r in await _fetch(settings, "SELECT external_ref FROM appeals")]
+    assert refs.count("late") == 1

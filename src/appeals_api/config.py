@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # does not apply to the upload route, this one does.
     max_document_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Issue 19: a request cut off after its write was sent waits this much longer for the
+    # outcome (a commit answers in milliseconds), so it answers the truth, not "unknown".
+    request_grace_seconds: float = Field(default=5.0, ge=0, le=60)
     backdate_tolerance_seconds: int = 300
     idempotency_retention_hours: int = 24
 

@@ -78,13 +78,25 @@ def _unnamed() -> str:
     return ""
 
 
-def _connect_args(settings: Settings) -> dict[str, Any]:
+def _server_settings(settings: Settings, *, serving: bool) -> dict[str, str]:
+    """The connection's settings. The API's (`serving`) also bound each statement in PostgreSQL
+    at the request's time and grace (issue 19): a statement whose request was cut off never
+    runs on there, even when the cancellation sent for it could not reach the server."""
+    if settings.database_pgbouncer:  # behind PgBouncer: the role's settings (README)
+        return PGBOUNCER_SERVER_SETTINGS
+    if not serving:
+        return SERVER_SETTINGS
+    bound = settings.request_timeout_seconds + settings.request_grace_seconds
+    return {**SERVER_SETTINGS, "statement_timeout": str(int(bound * 1000))}
+
+
+def _connect_args(settings: Settings, *, serving: bool) -> dict[str, Any]:
     """Behind PgBouncer in transaction mode (1.18 has no prepared statements of its own),
     asyncpg's statements are unnamed and never cached: the unnamed statement is parsed, bound
     and run before the Sync that ends the statement's turn on a server connection, so it can
     neither be missing on another server connection nor collide with a name prepared there."""
     if not settings.database_pgbouncer:
-        return {"server_settings": SERVER_SETTINGS}
+        return {"server_settings": _server_settings(settings, serving=serving)}
     return {
         "server_settings": PGBOUNCER_SERVER_SETTINGS,
         "statement_cache_size": 0,
@@ -93,7 +105,8 @@ def _connect_args(settings: Settings) -> dict[str, Any]:
     }
 
 
-def make_engine(settings: Settings) -> AsyncEngine:
+def make_engine(settings: Settings, *, serving: bool = False) -> AsyncEngine:
+    """An engine; the API's (`serving`) bounds its statements by the request time-out."""
     return create_async_engine(
         settings.async_database_url,
         pool_size=settings.db_pool_size,
@@ -103,7 +116,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         hide_parameters=True,
         # JSON columns take dates and UUIDs too (intake's answer, stored for its retries).
         json_serializer=_json_text,
-        connect_args=_connect_args(settings),
+        connect_args=_connect_args(settings, serving=serving),
     )
 
 
@@ -172,18 +185,16 @@ async def _no_reset(conn: asyncpg.Connection) -> None:
     only what asyncpg always does stays (an open transaction is still rolled back)."""
 
 
-async def make_pool(settings: Settings) -> asyncpg.Pool:
+async def make_pool(settings: Settings, *, serving: bool = False) -> asyncpg.Pool:
     """Plain asyncpg connections for the hot statements (intake, read by id): one round trip,
-    no ORM. Opened lazily, up to `db_fast_pool_size`."""
+    no ORM. Opened lazily, up to `db_fast_pool_size`; the API's (`serving`) as `make_engine`."""
     pool = await asyncpg.create_pool(
         settings.plain_database_url,
         min_size=0,
         max_size=settings.db_fast_pool_size,
         init=_init_connection,
         reset=_no_reset,
-        server_settings=(
-            PGBOUNCER_SERVER_SETTINGS if settings.database_pgbouncer else SERVER_SETTINGS
-        ),
+        server_settings=_server_settings(settings, serving=serving),
         # Behind PgBouncer: unnamed statements only (see `_connect_args`).
         statement_cache_size=0 if settings.database_pgbouncer else 100,
     )

@@ -107,10 +107,10 @@ async def _serving(app: FastAPI) -> AsyncIterator[None]:
     """Connections and caches for as long as the app serves."""
     state = cast(AppState, app.state)
     settings = state.settings
-    state.engine = make_engine(settings)
+    state.engine = make_engine(settings, serving=True)
     state.sessionmaker = make_sessionmaker(state.engine)
     state.autocommit_sessionmaker = make_sessionmaker(state.engine, autocommit=True)
-    state.pool = await make_pool(settings)
+    state.pool = await make_pool(settings, serving=True)
     state.replica = Replica.of(settings)
     state.calendars = CalendarCache()
     # What start-up made (modules, routes, schemas, pools) lives as long as the process:
@@ -164,7 +164,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # The JSON limit bounds every body but a document's upload, bounded by the file limit.
     upload_limit = ("POST", UPLOAD_PATH, settings.max_document_bytes + FRAMING_BYTES)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, own=[upload_limit])
-    app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
+    app.add_middleware(
+        TimeoutMiddleware,
+        seconds=settings.request_timeout_seconds,
+        grace=settings.request_grace_seconds,
+    )
     # Added last, so outermost: it sees (and stamps its id on) the 413 and 503 answers too.
     app.add_middleware(ObservabilityMiddleware, metrics=state.metrics)
     return app

@@ -38,8 +38,15 @@ class _TrackedSend:
     def __init__(self, send: Send) -> None:
         self._send = send
         self.started = False
+        self._silent = False
+
+    def silence(self) -> None:
+        """Another answer is given instead: drop whatever comes after."""
+        self._silent = True
 
     async def __call__(self, message: Message) -> None:
+        if self._silent:
+            return
         if message["type"] == "http.response.start":
             self.started = True
         await self._send(message)
@@ -104,11 +111,22 @@ class BodyLimitMiddleware:
 
 
 class TimeoutMiddleware:
-    """Bound the whole request, reading the body included (slow clients, runaway queries)."""
+    """Bound the whole request, reading the body included (slow clients, runaway queries).
 
-    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+    The app runs as its own task, so the answer at the limit never waits on the cut-off work's
+    clean-up (a frozen database held the old answer until the client gave up, issue 19). At the
+    limit, a request whose write was sent (`outcome.may_be_kept`) gets `grace` seconds more to
+    learn its outcome and answer it; past those, 504 "outcome unknown". Any other request is
+    cancelled (asyncpg then cancels its statement in PostgreSQL, and its transaction is rolled
+    back) and answered 503 "nothing was kept"."""
+
+    CLEAN_UP_SECONDS = 1.0  # what a cancelled request's roll-back may take before the answer
+
+    def __init__(self, app: ASGIApp, *, seconds: float, grace: float) -> None:
         self.app = app
         self.seconds = seconds
+        self.grace = grace
+        self._cleaning: set[asyncio.Task[None]] = set()  # cut-off tasks still rolling back
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,32 +134,53 @@ class TimeoutMiddleware:
             return
         tracked = _TrackedSend(send)
         sent = outcome.watch()
+        task = asyncio.ensure_future(self.app(scope, receive, tracked))
         try:
-            async with asyncio.timeout(self.seconds):
-                await self.app(scope, receive, tracked)
-        except TimeoutError:
-            if tracked.started:
-                raise
-            if sent.may_be_kept:  # a commit or an intake batch already sent: not known
-                await send_problem(
-                    scope, send, 504, "outcome_unknown", "Outcome unknown",
-                    details.gettext(
-                        "The request was not completed within {seconds} s and may have been "
-                        "kept: send it again with the same Idempotency-Key, and a kept one is "
-                        "answered, not repeated.",
-                        seconds=f"{self.seconds:g}",
-                    ),
-                    headers=[(b"retry-after", b"1")],
-                )  # fmt: skip
-                return
+            done, _ = await asyncio.wait((task,), timeout=self.seconds)
+            if not done and sent.may_be_kept and not tracked.started:
+                done, _ = await asyncio.wait((task,), timeout=self.grace)
+        except asyncio.CancelledError:  # the server gave up on the request: so does its task
+            task.cancel()
+            raise
+        if done:
+            task.result()  # its answer is sent; its error goes on to the outer layers
+            return
+        task.cancel()
+        await asyncio.wait((task,), timeout=self.CLEAN_UP_SECONDS)
+        if not task.done():  # e.g. a roll-back on a frozen database: it ends on its own
+            self._cleaning.add(task)
+            task.add_done_callback(self._cleaned)
+        if tracked.started:
+            raise TimeoutError  # mid-answer: only the server can end the connection
+        tracked.silence()  # whatever the cut-off task still tries to send goes nowhere
+        await self._answer(scope, send, kept_maybe=sent.may_be_kept)
+
+    def _cleaned(self, task: asyncio.Task[None]) -> None:
+        self._cleaning.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            _log.warning("a timed-out request ended with an error", exc_info=task.exception())
+
+    async def _answer(self, scope: Scope, send: Send, *, kept_maybe: bool) -> None:
+        if kept_maybe:  # a commit or an intake batch was sent: its outcome is not known
             await send_problem(
-                scope, send, 503, "request_timeout", "Request took too long",
+                scope, send, 504, "outcome_unknown", "Outcome unknown",
                 details.gettext(
-                    "The request was not completed within {seconds} s; nothing was kept.",
+                    "The request was not completed within {seconds} s and may have been "
+                    "kept: send it again with the same Idempotency-Key, and a kept one is "
+                    "answered, not repeated.",
                     seconds=f"{self.seconds:g}",
                 ),
                 headers=[(b"retry-after", b"1")],
             )  # fmt: skip
+            return
+        await send_problem(
+            scope, send, 503, "request_timeout", "Request took too long",
+            details.gettext(
+                "The request was not completed within {seconds} s; nothing was kept.",
+                seconds=f"{self.seconds:g}",
+            ),
+            headers=[(b"retry-after", b"1")],
+        )  # fmt: skip
 
 
 class ObservabilityMiddleware:

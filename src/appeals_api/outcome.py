@@ -31,6 +31,11 @@ def watch() -> Sent:
     return sent
 
 
+def current() -> Sent | None:
+    """The marker of the request now served, for work done for it in another task."""
+    return _current.get()
+
+
 def may_be_kept() -> None:
     """This request's write was sent: from now on its outcome is not "nothing kept"."""
     sent = _current.get()

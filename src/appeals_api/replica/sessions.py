@@ -34,7 +34,9 @@ class Replica:
 
     def __init__(self, settings: Settings, url: str) -> None:
         self.timeout = settings.database_replica_timeout_seconds
-        self.engine: AsyncEngine = make_engine(settings.model_copy(update={"database_url": url}))
+        self.engine: AsyncEngine = make_engine(
+            settings.model_copy(update={"database_url": url}), serving=True
+        )
         self.sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine)
 
     @classmethod

@@ -34,6 +34,7 @@ _DEADLOCK_ATTEMPTS = 3
 class _Waiting:
     item: dict[str, Any]
     answer: asyncio.Future[repository.Outcome]
+    sent: outcome.Sent | None  # the request's marker: its write may be kept once sent
 
 
 @dataclass
@@ -50,7 +51,7 @@ async def register(pool: asyncpg.Pool, item: dict[str, Any]) -> repository.Outco
     """The outcome of the intake statement for this request, run in a batch with the
     requests waiting beside it (`repository.item` makes `item`)."""
     queue = _queues.setdefault(id(pool), _Queue())
-    waiting = _Waiting(item, asyncio.get_running_loop().create_future())
+    waiting = _Waiting(item, asyncio.get_running_loop().create_future(), outcome.current())
     queue.waiting.append(waiting)
     if queue.running is None or queue.running.done():
         queue.running = asyncio.create_task(_run(pool, queue))
@@ -59,8 +60,6 @@ async def register(pool: asyncpg.Pool, item: dict[str, Any]) -> repository.Outco
     except asyncio.CancelledError:
         if waiting in queue.waiting:  # not sent: nothing was kept
             queue.waiting.remove(waiting)
-        else:  # sent with its batch: it may be registered
-            outcome.may_be_kept()
         raise
 
 
@@ -69,6 +68,9 @@ async def _run(pool: asyncpg.Pool, queue: _Queue) -> None:
     while queue.waiting:
         batch = queue.waiting[:BATCH_AT_MOST]
         del queue.waiting[: len(batch)]
+        for waiting in batch:  # from here its outcome is the statement's, not "nothing kept"
+            if waiting.sent is not None:
+                waiting.sent.may_be_kept = True
         await _settle(pool, batch)
     if _queues.get(id(pool)) is queue:
         del _queues[id(pool)]
