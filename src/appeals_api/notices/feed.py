@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,47 +57,48 @@ async def queue_notices(
     ]
     events.sort(key=lambda e: e.feed_id or 0)
     ids = list({e.appeal_id for e in events if e.appeal_id is not None})
-    appeals = await repository.appeals_by_id(session, ids)
+    appeals = await repository.appeals_to_tell(session, ids)
     codes = await repository.take_codes(
         session, [e.appeal_id for e in events if e.type == RECEIPT and e.appeal_id is not None]
     )
-    made = 0
-    for event in events:
-        appeal = appeals.get(event.appeal_id) if event.appeal_id else None
-        if appeal is not None:
-            made += await _queue(session, settings, event, appeal, codes, now=now)
+    rows = [
+        row
+        for event in events
+        if (appeal := appeals.get(event.appeal_id) if event.appeal_id else None) is not None
+        for row in _rows(settings, event, appeal, codes, now=now)
+    ]
+    made = await repository.insert_notices(session, rows)  # one statement for the window
     cursor.position = upto
     await session.flush()
     return made
 
 
-async def _queue(
-    session: AsyncSession,
+def _rows(
     settings: Settings,
     event: Event,
     appeal: Appeal,
     codes: dict[uuid.UUID, str],
     *,
     now: datetime,
-) -> int:
+) -> list[dict[str, Any]]:
+    """The notices one event makes: a row per channel the applicant gave, or none."""
     reason = "receipt" if event.type == RECEIPT else str(event.data.get("reason"))
     contacts = notice_contacts(appeal.applicants, appeal.respond_to)
     if not contacts or reason not in texts.REASONS or _silent(appeal, reason):
-        return 0  # anonymous, no e-mail or phone, or not a notice to the applicant
+        return []  # anonymous, no e-mail or phone, or not a notice to the applicant
     code = codes.get(appeal.id)
     if reason == "receipt" and code is None:
-        return 0  # intake kept no code: no one to tell (or registered before notices)
+        return []  # intake kept no code: no one to tell (or registered before notices)
     facts = texts.Facts(
         display_number(appeal.year, appeal.seq), event.data, event.occurred_at, code
     )
     words = texts.render(reason, appeal.language, facts)
     on = channels_on(settings)
-    made = 0
+    rows = []
     for channel, to, subject, message in _addressed(contacts, words):
         status = NoticeStatus.PENDING if channel in on else NoticeStatus.SKIPPED
         pending = status is NoticeStatus.PENDING
-        made += await repository.insert_notice(
-            session,
+        rows.append(
             {
                 "appeal_id": appeal.id,
                 "event_id": event.id,
@@ -110,9 +112,9 @@ async def _queue(
                 "attempts": 0,
                 "next_attempt_at": now if pending else None,
                 "created_at": now,
-            },
+            }
         )
-    return made
+    return rows
 
 
 def _addressed(contacts: Contacts, words: texts.Rendered) -> list[tuple[str, str, str | None, str]]:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from appeals_api.appeals.models import Appeal
 from appeals_api.notices.models import Notice, NoticeCode, NoticeFeedCursor, NoticeStatus
@@ -31,6 +32,30 @@ async def appeals_by_id(
     return {a.id: a for a in rows}
 
 
+# What a notice reads of its appeal (R-8.4).
+_TOLD = (
+    Appeal.id,
+    Appeal.year,
+    Appeal.seq,
+    Appeal.language,
+    Appeal.applicants,
+    Appeal.respond_to,
+    Appeal.disposal,
+)
+
+
+async def appeals_to_tell(
+    session: AsyncSession, appeal_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Appeal]:
+    """The appeals of the notice events, with only what a notice needs (R-8.4)."""
+    if not appeal_ids:
+        return {}
+    rows = await session.scalars(
+        select(Appeal).options(load_only(*_TOLD, raiseload=True)).where(Appeal.id.in_(appeal_ids))
+    )
+    return {a.id: a for a in rows}
+
+
 async def take_codes(
     session: AsyncSession, appeal_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
@@ -45,15 +70,18 @@ async def take_codes(
     return {appeal_id: code for appeal_id, code in rows}
 
 
-async def insert_notice(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """One notice per event and channel: False (and nothing added) if it exists."""
-    result = await session.execute(
+async def insert_notices(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """One notice per event and channel: the rows not there yet are added, by one statement
+    per thousand (SQLAlchemy's "insert many values"); how many were added."""
+    if not rows:
+        return 0
+    added = await session.execute(
         pg_insert(Notice)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["event_id", "channel"])
-        .returning(Notice.id)
+        .returning(Notice.id),
+        list(rows),
     )
-    return result.scalar_one_or_none() is not None
+    return len(added.all())
 
 
 async def claim_due(
