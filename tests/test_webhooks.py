@@ -324,6 +324,25 @@ async def test_a_webhook_into_this_network_is_refused_unless_its_network_is_allo
             assert r.status_code == 422, (url, r.text)
 
 
+async def test_a_target_refused_at_delivery_is_not_sent_to_and_retried_like_any_failure(
+    app, client, keys, settings, clock, http, receiver, subscribe
+):
+    """Issue 19 (8): the target is checked again before each delivery (a name may be pointed
+    inside later, or its network's allowance withdrawn): nothing reaches it while refused, the
+    delivery says why and stays pending, and goes out once the target is allowed again."""
+    sub = await subscribe(receiver.url, event_types=["appeal.registered"])  # 127.0.0.1: allowed
+    await register(client, keys)
+    await runner(app, settings, http, clock, webhook_allowed_networks=[])()
+    assert receiver.snapshot() == []
+    [d] = await deliveries(client, keys, sub["id"])
+    assert d["status"] == "pending" and d["attempts"] == 1
+    assert d["last_error"].startswith("target refused: 127.0.0.1 is a private"), d
+    clock.set(clock() + timedelta(days=1))
+    await runner(app, settings, http, clock)()
+    [d] = await deliveries(client, keys, sub["id"])
+    assert d["status"] == "delivered" and len(receiver.snapshot()) == 1
+
+
 async def test_deleting_a_subscription_during_a_backlog_answers_at_once_and_sends_no_more(
     app, client, keys, settings, clock, http, subscribe
 ):
