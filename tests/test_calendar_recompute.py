@@ -225,3 +225,32 @@ async def test_R_3_6_an_action_on_an_appeal_still_to_recompute_recomputes_it_fir
         got = (await client.get(path, headers=h)).json()
         answer = next(d for d in got["deadlines"] if d["rule"] == "answer")
         assert answer["due_on"] == "2026-08-19"
+
+
+async def test_R_12_2_a_correction_of_an_appeal_still_to_recompute_recomputes_it_first(
+    settings, keys, clock: FrozenClock
+):
+    """R-3.6 as for an action: a correction (R-12.2) works on the appeal's deadlines, and those
+    are first brought onto the calendar in force when the override's recompute has not reached
+    the appeal yet; the worker then finds nothing left to move."""
+    clock.set(at_tashkent(2026, 8, 10, 10))  # Monday: 15 days → Tuesday 25 August
+    async with app_client(settings, clock, calendar_recompute_inline_seconds=0) as client:
+        created = await _written(client, keys)
+        assert created["due_date"] == "2026-08-25"
+        r = await client.put(
+            ADMIN_PATH.format("2026-08-25"),
+            json=_decree("Decree: 25 August a day off (test)"),
+            headers=auth(keys[Role.ADMIN]),
+        )
+        assert r.status_code == 200 and r.json()["recompute_done"] is False
+        h = auth(keys[Role.REGISTRAR])
+        path = f"/api/v1/appeals/{created['id']}"
+        r = await client.patch(
+            path, json={"summary": "Hot water", "reason": "summary missing"}, headers=h
+        )
+        assert r.status_code == 200, r.text
+        history = (await client.get(f"{path}/history", headers=h)).json()["items"]
+        assert [e["action"] for e in history[-2:]] == ["deadline_recomputed", "correct"]
+        assert history[-2]["changes"] == {"deadlines.answer": ["2026-08-25", "2026-08-26"]}
+        await run_job(settings, clock)
+        assert (await client.get(f"{path}/history", headers=h)).json()["items"] == history

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appeals_api.appeals import deadlines as deadline_policy
 from appeals_api.appeals import envelope, journal, repository, violations
 from appeals_api.appeals.access import NO_SUCH_APPEAL, can_see
 from appeals_api.appeals.corrections.schemas import AppealCorrection
@@ -96,6 +97,8 @@ async def correct(
     if appeal is None or not can_see(principal, appeal):
         raise NotFound(NO_SUCH_APPEAL)
     check_if_match(if_match, appeal)
+    # an appeal an override's recompute has not reached yet is recomputed first.
+    await deadline_policy.catch_up(session, appeal, calendar, settings, now)
     facts = await load_facts(session, appeal)
     action = Action(session, settings, facts, principal, now, _calendar=calendar)
     values = body.corrected()
