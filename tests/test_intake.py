@@ -227,6 +227,28 @@ async def test_R_1_8_concurrent_retries_create_one_appeal(client, keys):
     assert mine == [answers[0].json()["id"]]
 
 
+async def test_R_1_8_a_keyless_retry_naming_its_channel_reference_is_answered_not_repeated(
+    client, keys
+):
+    """Issue 19 (1): a client without Idempotency-Keys that resends after a time-out got a
+    second appeal. Its channel's own reference (`external_ref`) with the same body is now its
+    key: answered with the first answer. Another body under the same reference, or no
+    reference, is a new appeal (never a 409: a reference may be reused)."""
+    h = auth(keys[Role.INTAKE])
+    ref = "helpline-" + uuid.uuid4().hex
+    first = await client.post("/api/v1/appeals", json=appeal_body(external_ref=ref), headers=h)
+    again = await client.post("/api/v1/appeals", json=appeal_body(external_ref=ref), headers=h)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = await client.post(
+        "/api/v1/appeals", json=appeal_body(external_ref=ref, text="another"), headers=h
+    )
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    bare = [await client.post("/api/v1/appeals", json=appeal_body(), headers=h) for _ in "ab"]
+    assert bare[0].json()["id"] != bare[1].json()["id"]  # no reference: each one registered
+
+
 async def test_idempotency_keys_are_per_client(client, keys, make_key):
     other_intake = await make_key(Role.INTAKE, name="helpline")
     key = "shared-" + uuid.uuid4().hex

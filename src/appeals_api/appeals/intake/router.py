@@ -52,6 +52,9 @@ async def create_appeal(
     electronic; `post` written; receptions oral or written; `mass_media` written or electronic;
     `other` any.
 
+    Without an `Idempotency-Key`, a body naming `external_ref` is keyed by that reference and
+    the body (R-1.8): the same again within the retention gets the first answer.
+
     For a registrar the answer's `similar` lists the applicant's earlier appeals on the same
     matter: likely duplicates (§29) and repeats (§50) to confirm (R-2.3)."""
     state = request.app.state

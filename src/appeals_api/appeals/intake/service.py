@@ -8,6 +8,7 @@ always safe.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,9 @@ from appeals_api.topics import service as topics
 # Each extra attempt follows something another transaction finished meanwhile (a decree
 # override, or a first attempt with the same Idempotency-Key): one is almost always enough.
 ATTEMPTS = 5
+# The keys intake makes itself (`natural_key`); a client's own key is printable ASCII too, but
+# one that began so would only ever meet its own retries.
+NATURAL_KEY_PREFIX = "external-ref:"
 _BACKDATERS = sorted(r.value for r in BACKDATERS)
 
 
@@ -80,7 +84,9 @@ async def register(
     received = reception(data, now, settings)
     _check_learned_on(data, received, settings)
     related = await _related(pool, data, settings)
-    fingerprint = request_fingerprint(data) if idempotency_key else None
+    fingerprint = request_fingerprint(data) if idempotency_key or data.external_ref else None
+    if idempotency_key is None and data.external_ref and fingerprint:
+        idempotency_key = natural_key(data.external_ref, fingerprint)
     caller = _caller(key_hash, allowed, received, person)
     for _ in range(ATTEMPTS):
         loaded = await calendars.get(pool, settings)
@@ -111,6 +117,15 @@ async def register(
             await calendars.reload(pool, settings)  # a decree override came first (R-3.6)
         # Otherwise a first attempt with this key was in flight: it has ended; look again.
     raise ServiceUnavailable("The appeal could not be registered now; nothing was kept.")
+
+
+def natural_key(external_ref: str, fingerprint: str) -> str:
+    """Issue 19: a key-less request that names its channel's own reference (`external_ref`)
+    is keyed by that reference and its body, so a client without Idempotency-Keys that sends
+    the same message again after a time-out is answered, not registered twice. The body is in
+    the key: another message under a reused reference is a new appeal, never a 409."""
+    digest = hashlib.sha256(f"{external_ref}\n{fingerprint}".encode())
+    return NATURAL_KEY_PREFIX + digest.hexdigest()
 
 
 def _answered(
