@@ -6,6 +6,7 @@ request gets 503. Before, uvicorn held all of these open for as long as the clie
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -94,6 +95,15 @@ def _one_response(sock: socket.socket) -> bytes:
     return head
 
 
+def _problem(answer: bytes) -> dict[str, object]:
+    """The problem+json body of a whole answer read until the server closed."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head.lower(), head
+    assert b"connection: close" in head.lower(), head
+    problem: dict[str, object] = json.loads(body)
+    return problem
+
+
 def test_issue19_5_a_trickling_request_head_is_cut_with_408(port: int) -> None:
     sock = _connect(port)
     started = time.monotonic()
@@ -113,7 +123,9 @@ def test_issue19_5_a_trickling_request_head_is_cut_with_408(port: int) -> None:
                 break
     elapsed = time.monotonic() - started
     assert answer.startswith(b"HTTP/1.1 408 "), answer
-    assert b"application/problem+json" in answer
+    problem = _problem(answer)
+    assert (problem["status"], problem["code"]) == (408, "request_head_timeout")
+    assert "1 " in str(problem["detail"])  # the time it had, in the default language (uz)
     assert HEAD_TIMEOUT * 0.8 <= elapsed < HEAD_TIMEOUT + 4, elapsed
 
 
@@ -131,6 +143,9 @@ def test_issue19_5_an_oversized_request_head_is_refused_with_431(port: int, whol
         sock.sendall(head + (b"\r\n\r\n" if whole else b""))
         answer = _read_until_closed(sock)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    problem = _problem(answer)
+    assert (problem["status"], problem["code"]) == (431, "request_head_too_large")
+    assert str(MAX_HEAD) in str(problem["detail"])
 
 
 def test_issue19_5_a_keep_alive_client_is_unaffected_then_idle_is_bounded(port: int) -> None:

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 import h11
@@ -32,7 +32,9 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
+from appeals_api import i18n
 from appeals_api.config import Settings, get_settings
+from appeals_api.errors import details, problem_response
 from appeals_api.ops import jsonlog
 
 API_APP = ("appeals_api.main:create_app", "--factory")
@@ -83,26 +85,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     os.execv(sys.executable, [sys.executable, "-m", "uvicorn", *served])  # noqa: S606 - argv
 
 
-_PROBLEMS = {
-    408: ("Request Timeout", "the request head did not arrive within {limit:g} s"),
-    431: ("Request Header Fields Too Large", "the request head exceeds {limit} bytes"),
-}
-
-
-def _refusal(status: int, limit: float) -> bytes:
-    """A problem (RFC 9457) for a connection the application never saw; then it is closed."""
-    title, detail = _PROBLEMS[status]
-    body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": title,
-            "status": status,
-            "detail": detail.format(limit=limit),
-        }
-    ).encode()
-    head = f"HTTP/1.1 {status} {title}\r\ncontent-type: application/problem+json\r\n"
-    head += f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
-    return head.encode("ascii") + body
+def _refusal(status: int, code: str, title: str, detail: str) -> bytes:
+    """The problem (RFC 9457) for a request the application never saw, on a connection then
+    closed; in the default language, for want of a head to negotiate with."""
+    answer = problem_response(status, code, title, detail, lang=i18n.DEFAULT)
+    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
+    lines += [f"{name}: {value}" for name, value in answer.headers.items()]
+    head = "\r\n".join([*lines, "connection: close", "", ""])
+    return head.encode("latin-1") + bytes(answer.body)
 
 
 class HeadDeadlineH11(H11Protocol):
@@ -130,7 +120,7 @@ class HeadDeadlineH11(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self._awaiting_head() and self._head_too_large(data):
-            self._refuse(431, self.max_head)
+            self._refuse_too_large()
             return
         super().data_received(data)
         if self._awaiting_head():  # a request ended while its response was already out
@@ -147,7 +137,7 @@ class HeadDeadlineH11(H11Protocol):
     def send_400_response(self, msg: str) -> None:
         # h11 refuses a head that grows past its limit as any bad request; say which it is.
         if len(self.conn.trailing_data[0]) > self.max_head:
-            self._refuse(431, self.max_head)
+            self._refuse_too_large()
         else:
             super().send_400_response(msg)
 
@@ -155,7 +145,10 @@ class HeadDeadlineH11(H11Protocol):
         return self.conn.their_state is h11.IDLE
 
     def _head_too_large(self, data: bytes) -> bool:
-        pending = self.conn.trailing_data[0] + data
+        buffered = self.conn.trailing_data[0]
+        if len(buffered) + len(data) <= self.max_head:  # the usual case: no copy, no search
+            return False
+        pending = buffered + data
         end = pending.find(_END_OF_HEAD)
         return (end + len(_END_OF_HEAD) if end >= 0 else len(pending)) > self.max_head
 
@@ -172,14 +165,25 @@ class HeadDeadlineH11(H11Protocol):
         self._head_deadline = None
         if self.transport.is_closing() or not self._awaiting_head():
             return
-        if self.conn.trailing_data[0].strip():
-            self._refuse(408, self.head_timeout)
-        else:  # nothing said: nothing to answer
+        if not self.conn.trailing_data[0].strip():  # nothing said: nothing to answer
             self.transport.close()
+            return
+        detail = details.gettext(
+            "The request's headers did not arrive within {seconds} s; the connection is closed.",
+            seconds=f"{self.head_timeout:g}",
+        )
+        self._refuse(_refusal(408, "request_head_timeout", "Request timed out", detail))
 
-    def _refuse(self, status: int, limit: float) -> None:
+    def _refuse_too_large(self) -> None:
+        detail = details.gettext(
+            "The request's line and headers exceed {limit} bytes; the connection is closed.",
+            limit=str(self.max_head),
+        )
+        self._refuse(_refusal(431, "request_head_too_large", "Request headers too large", detail))
+
+    def _refuse(self, answer: bytes) -> None:
         self._disarm()
-        self.transport.write(_refusal(status, limit))
+        self.transport.write(answer)
         self.transport.close()
 
 
