@@ -23,7 +23,7 @@ from appeals_api.devstack.processes import spawn
 from appeals_api.devstack.scratch import issue_keys
 from appeals_api.ops import envfile
 from tests.helpers import appeal_body, auth
-from tests.helpers.devstack import devstack, wait_for
+from tests.helpers.devstack import devstack, healthy, wait_for
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
@@ -126,6 +126,8 @@ class _Intake(threading.Thread):
 def test_issue19_9_make_run_starts_a_killed_worker_again_while_intake_answers(
     tmp_path: Path,
 ) -> None:
+    """kill -9 the worker: a new one beats within seconds while every intake answers 201 and
+    the stack stays up; then kill -9 the API: it is started again and answers."""
     data, port, log = tmp_path / "data", free_port(), tmp_path / "devstack.log"
     with devstack(data, port, log, APPEALS_WORKER_TICK_SECONDS="1") as stack:
         written = envfile.read(data / envfile.ENV_FILE)
@@ -160,6 +162,14 @@ def test_issue19_9_make_run_starts_a_killed_worker_again_while_intake_answers(
         text = log.read_text()
         assert f"the worker (pid {first}) stopped on its own (killed by SIGKILL)" in text
         assert f"started the worker again (pid {second})" in text
+
+        # The API too: killed, it is started again on the same port.
+        api = next(p for p in psutil.Process(stack.pid).children() if "uvicorn" in p.cmdline())
+        api.send_signal(signal.SIGKILL)
+        wait_for(
+            "the API's restart", lambda: "started the API again" in log.read_text(), log, stack
+        )
+        wait_for("/healthz again", lambda: healthy(port), log, stack)
 
         stack.send_signal(signal.SIGTERM)
         assert stack.wait(timeout=30) == 0, log.read_text()
