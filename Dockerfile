@@ -12,9 +12,10 @@ RUN pip install . && useradd --system --uid 10001 appeals
 USER appeals
 
 EXPOSE 8000
-# The same process `make api` runs, with its logging: JSON lines with request ids, the API's own
-# access line instead of uvicorn's (no raw paths or query strings). The log config is the one
-# copied with src/ above. APPEALS_WEB_CONCURRENCY API processes (uvicorn --workers); each has
-# its own connection pools (README, "Several processes"). The worker is
+# The same process `make api` runs (`appeals_api.serving` builds uvicorn's command line for every
+# launcher): JSON lines with request ids and the API's own access line instead of uvicorn's (no
+# raw paths or query strings); APPEALS_WEB_CONCURRENCY API processes (uvicorn --workers), each
+# with its own connection pools (README, "Several processes"); the request-head time-out and
+# the connection limits (README, "Slow and idle connections"). The worker is
 # `python -m appeals_api.worker` (one container per worker process).
-CMD ["sh", "-c", "exec python -m uvicorn appeals_api.main:create_app --factory --host 0.0.0.0 --port 8000 --log-config src/appeals_api/ops/log_config.json --no-access-log --workers \"${APPEALS_WEB_CONCURRENCY:-1}\""]
+CMD ["python", "-m", "appeals_api.serving", "--host", "0.0.0.0", "--port", "8000"]

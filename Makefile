@@ -76,10 +76,11 @@ migrate: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" || { echo "APPEALS_DATABASE_URL is not set (make run starts an embedded server)"; exit 2; }
 	$(BIN)/python -m alembic upgrade head
 
+# serving.py builds uvicorn's command line for every launcher: port APPEALS_PORT, processes
+# APPEALS_WEB_CONCURRENCY, JSON logs, header time-out and connection limits.
 api: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }
-	exec $(BIN)/python -m uvicorn appeals_api.main:create_app --factory --host 127.0.0.1 --port $${APPEALS_PORT:-8000} \
-		--log-config src/appeals_api/ops/log_config.json --no-access-log --workers $${APPEALS_WEB_CONCURRENCY:-1}
+	exec $(BIN)/python -m appeals_api.serving --host 127.0.0.1
 
 worker: $(STAMP)
 	@test -n "$$APPEALS_DATABASE_URL" && test -n "$$APPEALS_REDIS_URL" || { echo "set APPEALS_DATABASE_URL and APPEALS_REDIS_URL (or use make run)"; exit 2; }

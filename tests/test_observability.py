@@ -10,7 +10,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -28,13 +27,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
+from appeals_api import serving
 from appeals_api.appeals.models import AppealDeadline
 from appeals_api.auth.roles import Role
 from appeals_api.events import service as events_service
 from appeals_api.events import webhook_service
 from appeals_api.events.models import Event
 from appeals_api.main import create_app
-from appeals_api.ops.jsonlog import LOG_CONFIG, JsonFormatter
+from appeals_api.ops.jsonlog import JsonFormatter
 from appeals_api.ops.requestlog import RequestIdFilter
 from tests.helpers import REPO, appeal_body, at_tashkent, auth
 
@@ -323,14 +323,13 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_R_8_1_served_api_logs_json_lines_with_request_ids_and_no_uvicorn_access_log(settings):
-    """As `make api` serves it (uvicorn --log-config ops/log_config.json --no-access-log):
+    """As `make api` serves it (`appeals_api.serving`: uvicorn --log-config
+    ops/log_config.json --no-access-log):
     every stderr line is JSON, the access line is the API's own, the query string is nowhere."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("APPEALS_")}
     env |= {"APPEALS_DATABASE_URL": settings.database_url, "APPEALS_REDIS_URL": settings.redis_url}
-    cmd = [sys.executable, "-m", "uvicorn", "appeals_api.main:create_app", "--factory"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-config", str(LOG_CONFIG)]
-    cmd += ["--no-access-log"]
+    cmd = serving.serve_command("127.0.0.1", port)  # as every launcher serves it
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=err, stderr=subprocess.STDOUT)
         try:

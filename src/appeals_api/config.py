@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     # Issue 19: a request cut off after its write was sent waits this much longer for the
     # outcome (a commit answers in milliseconds), so it answers the truth, not "unknown".
     request_grace_seconds: float = Field(default=5.0, ge=0, le=60)
+    # Connections, per API process (`serving.py`, issue 19): a request head must arrive within
+    # `header_timeout_seconds` of the connection opening or the previous response (408, or
+    # just closed if nothing came), and within `max_header_bytes` (431); a keep-alive
+    # connection idle for `keep_alive_timeout_seconds` after a response is closed; beyond
+    # `concurrency_limit` open connections or running requests, a new request gets 503.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=300)
+    concurrency_limit: int = Field(default=512, ge=1, le=100_000)
     backdate_tolerance_seconds: int = 300
     idempotency_retention_hours: int = 24
 

@@ -135,54 +135,22 @@ class StreamingReplica(EmbeddedPostgres):
     """A hot standby of `primary`: its data dir copied by `pg_basebackup -R` (which writes the
     `primary_conninfo` and `standby.signal`), WAL streamed from then on. The primary's
     defaults suffice: `wal_level=replica`, `max_wal_senders=10`, and initdb's trust entries
-    for replication from 127.0.0.1."""
+    for replication from 127.0.0.1. Otherwise run as the embedded server is (devstack)."""
 
     name = "PostgreSQL replica"
+    ready_states = ("ready", "standby")  # a hot standby accepts read-only connections
 
     def __init__(self, data_dir: Path, primary: EmbeddedPostgres) -> None:
         super().__init__(data_dir, fast=True)
         self.primary = primary
 
-    def _prepare(self) -> None:
-        if os.geteuid() == 0:
-            self._system_user = self._prepare_system_user()
-        if not (self.data_dir / "PG_VERSION").exists():
-            self._basebackup()
-
-    def _basebackup(self) -> None:
-        self.data_dir.mkdir(parents=True, mode=0o700)
-        if self._system_user is not None:
-            os.chown(self.data_dir, *self._system_user)
-            self._grant_traversal(self.data_dir)
+    def _make_data_dir(self) -> None:
+        self._owned_dir(self.data_dir, mode=0o700)
         args = [str(self.bin_dir / "pg_basebackup"), "-h", HOST, "-p", str(self.primary.port)]
         args += ["-U", PG_SUPERUSER, "-D", str(self.data_dir), "-R", "-X", "stream", "-c", "fast"]
-        result = subprocess.run(
-            [*args, "--no-sync"],
-            capture_output=True,
-            text=True,
-            cwd="/",
-            timeout=300,
-            check=False,
-            user=self._system_user[0] if self._system_user else None,
-            group=self._system_user[1] if self._system_user else None,
-            extra_groups=[] if self._system_user else None,
-        )
+        result = self._run_tool([*args, "--no-sync"])
         if result.returncode != 0:
             raise RuntimeError(f"pg_basebackup failed: {result.stdout}{result.stderr}")
-
-    def _ready(self) -> bool:
-        try:
-            lines = self._pid_file.read_text().splitlines()
-        except OSError:
-            return False
-        # A hot standby's postmaster.pid says "standby" once it accepts read-only connections.
-        return (
-            len(lines) >= 8
-            and self._proc is not None
-            and lines[0].strip() == str(self._proc.pid)
-            and lines[7].strip() in ("ready", "standby")
-            and accepts_connections(self.port)
-        )
 
 
 __all__ = ["PgBouncer", "StreamingReplica", "free_port", "pgbouncer_binary"]

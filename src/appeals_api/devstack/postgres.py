@@ -27,6 +27,8 @@ class EmbeddedPostgres(EmbeddedServer):
 
     name = "PostgreSQL"
     stop_signal = signal.SIGINT  # postgres "fast" shutdown
+    # postmaster.pid's line 8 once connections are accepted (a hot standby says "standby").
+    ready_states: tuple[str, ...] = ("ready",)
 
     def __init__(self, data_dir: Path, *, port: int | None = None, fast: bool = False) -> None:
         super().__init__(data_dir, port)
@@ -52,7 +54,7 @@ class EmbeddedPostgres(EmbeddedServer):
         if os.geteuid() == 0:
             self._system_user = self._prepare_system_user()
         if not (self.data_dir / "PG_VERSION").exists():
-            self._initdb()
+            self._make_data_dir()
         elif self._system_user is not None:
             self._grant_traversal(self.data_dir)
 
@@ -81,6 +83,32 @@ class EmbeddedPostgres(EmbeddedServer):
 
         ensure_prefix_permissions(path)
 
+    def _make_data_dir(self) -> None:
+        """A new data dir: initdb's (a replica copies its primary's instead)."""
+        self._initdb()
+
+    def _owned_dir(self, path: Path, mode: int = 0o777) -> None:
+        """Make `path` for the server's binaries to write: owned by the system user as root."""
+        path.mkdir(parents=True, mode=mode)
+        if self._system_user is not None:
+            os.chown(path, *self._system_user)
+            self._grant_traversal(path)
+
+    def _run_tool(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        """One of the wheel's binaries (initdb, pg_basebackup), as the server runs: as the
+        system user under root; its output captured."""
+        return subprocess.run(  # noqa: S603 - fixed argv, no shell
+            args,
+            capture_output=True,
+            text=True,
+            cwd="/",
+            timeout=300,
+            check=False,
+            user=self._system_user[0] if self._system_user else None,
+            group=self._system_user[1] if self._system_user else None,
+            extra_groups=[] if self._system_user else None,
+        )
+
     def _initdb(self) -> None:
         # initdb into a sibling and rename, so an interrupted initdb never leaves a
         # half-made data dir behind that a later start would take for a real one.
@@ -92,10 +120,7 @@ class EmbeddedPostgres(EmbeddedServer):
         errors = []
         for locale in INITDB_LOCALES:
             shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True)
-            if self._system_user is not None:
-                os.chown(staging, *self._system_user)
-                self._grant_traversal(staging)
+            self._owned_dir(staging)
             result = self._run_initdb(staging, locale)
             if result.returncode == 0:
                 staging.rename(self.data_dir)
@@ -109,17 +134,7 @@ class EmbeddedPostgres(EmbeddedServer):
         args += ["--auth=trust", "--encoding=UTF8", f"--locale={locale}"]
         if self.fast:
             args.append("--no-sync")
-        return subprocess.run(  # noqa: S603 - fixed argv, no shell
-            args,
-            capture_output=True,
-            text=True,
-            cwd="/",
-            timeout=300,
-            check=False,
-            user=self._system_user[0] if self._system_user else None,
-            group=self._system_user[1] if self._system_user else None,
-            extra_groups=[] if self._system_user else None,
-        )
+        return self._run_tool(args)
 
     def _command(self) -> list[str]:
         settings = {
@@ -143,12 +158,11 @@ class EmbeddedPostgres(EmbeddedServer):
             lines = self._pid_file.read_text().splitlines()
         except OSError:
             return False
-        # postmaster.pid line 8 turns "ready" once connections are accepted.
         return (
             len(lines) >= 8
             and self._proc is not None
             and lines[0].strip() == str(self._proc.pid)
-            and lines[7].strip() == "ready"
+            and lines[7].strip() in self.ready_states
             and accepts_connections(self.port)
         )
 

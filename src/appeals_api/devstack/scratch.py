@@ -29,6 +29,7 @@ from alembic import command
 from alembic.config import Config
 
 import appeals_api
+from appeals_api import serving
 from appeals_api.auth import service as auth_service
 from appeals_api.auth.roles import Role
 from appeals_api.config import Settings
@@ -189,12 +190,11 @@ class ScratchStack:
     def serve(
         self, app: list[str], env: Mapping[str, str], *, ready_path: str | None = None
     ) -> tuple[subprocess.Popen[bytes], int]:
-        """uvicorn serving `app` (its import string and options) on a free port, once it accepts
-        connections and, if `ready_path` is given, answers 200 there; returns it and the port."""
+        """uvicorn serving `app` (its import string and options) on a free port as every launcher
+        serves (`serving.py`; warnings only), once it accepts connections and, if `ready_path`
+        is given, answers 200 there; returns it and the port."""
         port = free_port()
-        args = [sys.executable, "-m", "uvicorn", *app, "--host", HOST, "--port", str(port)]
-        args += ["--no-access-log", "--log-level", "warning"]
-        proc = self._child(args, env)
+        proc = self._child(serving.serve_command(HOST, port, app, quiet=True), env)
         _wait_ready(proc, app[0], port, ready_path)
         return proc, port
 

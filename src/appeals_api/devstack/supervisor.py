@@ -4,7 +4,8 @@ Starts the embedded servers under `<repo>/.data/` (or `$APPEALS_DEV_DATA_DIR`) f
 APPEALS_DATABASE_URL / APPEALS_REDIS_URL is unset, applies the migrations, marks the database with
 this instance's id and writes the URLs into `.data/env` (for the CLI), then runs the API
 (APPEALS_WEB_CONCURRENCY processes) and APPEALS_WORKERS arq workers until SIGINT/SIGTERM, and
-stops everything it started (and removes `.data/env`).
+stops everything it started (and removes `.data/env`). A worker or the API that stops on its own
+is started again with backoff (`keeper.py`); the rest stays up.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
+from typing import NoReturn
 
 import asyncpg
 
+from appeals_api import serving
 from appeals_api.config import Settings
+from appeals_api.devstack.keeper import Keeper
 from appeals_api.devstack.postgres import EmbeddedPostgres
 from appeals_api.devstack.processes import (
     HOST,
@@ -33,7 +37,7 @@ from appeals_api.devstack.processes import (
 )
 from appeals_api.devstack.redis import EmbeddedRedis
 from appeals_api.devstack.servers import EmbeddedServer
-from appeals_api.ops import envfile, instance, jsonlog
+from appeals_api.ops import envfile, instance
 
 DEV_PG_PORT = 55432  # fixed ports keep the URLs stable across runs; used only when free
 DEV_REDIS_PORT = 56379
@@ -103,31 +107,22 @@ def _start_children(
     root: Path, env: dict[str, str], api_port: int, settings: Settings
 ) -> dict[str, subprocess.Popen[bytes]]:
     """The API (uvicorn's own --workers when more than one process) and the arq workers."""
-    py = sys.executable
-    api = ["uvicorn", "appeals_api.main:create_app", "--factory", "--host", HOST]
-    # JSON lines with request ids; the API's own access line replaces uvicorn's.
-    api += ["--log-config", str(jsonlog.LOG_CONFIG), "--no-access-log"]
-    api += ["--port", str(api_port), "--workers", str(settings.web_concurrency)]
-    children = {"API": spawn([py, "-m", *api], cwd=root, env=env)}
+    # Served as every launcher serves it (`serving.py`: logs, processes, connection limits).
+    children = {"API": spawn(serving.serve_command(HOST, api_port), cwd=root, env=env)}
     for number in range(1, settings.workers + 1):
         name = "worker" if settings.workers == 1 else f"worker {number}"
-        children[name] = spawn([py, *WORKER_ARGS], cwd=root, env=env)
+        children[name] = spawn([sys.executable, *WORKER_ARGS], cwd=root, env=env)
     return children
 
 
-def _watch(children: dict[str, subprocess.Popen[bytes]], api_port: int) -> int:
-    """Until a child stops on its own: then its exit status, for ours."""
+def _watch(keeper: Keeper, api_port: int) -> NoReturn:
+    """Until a signal: children that stop on their own are started again."""
     announced = False
     while True:
-        for name, proc in children.items():
-            code = proc.poll()
-            if code is not None:
-                how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"code {code}"
-                _say(f"the {name} stopped on its own ({how}); stopping everything")
-                return 128 - code if code < 0 else code or 1
+        keeper.check()
         if not announced and accepts_connections(api_port):
             announced = True
-            workers = len(children) - 1
+            workers = len(keeper.children) - 1
             _say(f"appeals-api at http://{HOST}:{api_port} with {workers} worker(s); Ctrl-C stops")
         time.sleep(0.2)
 
@@ -161,7 +156,7 @@ def run() -> int:
             return code
         _write_env(env_path, env, api_port)
         children = _start_children(root, env, api_port, settings)
-        return _watch(children, api_port)
+        _watch(Keeper(children, cwd=root, env=env, say=_say), api_port)
     except _Stop as stop:
         _say(f"got {signal.Signals(stop.args[0]).name}, stopping")
         return 0
