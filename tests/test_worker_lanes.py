@@ -1,0 +1,127 @@
+"""Issue 19, item 2: deliveries cannot starve the worker. The real worker process runs two
+lanes, each an arq worker with its own queue, job slots and connections: a webhook backlog
+against receivers that hang or crawl fills the deliveries lane only, while the core lane keeps
+the heartbeat fresh, sequences the feed and runs the deadline watch (R-9.1). Killed with SIGKILL
+during the backlog and started again, the worker loses no event (delivery is at least once)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+
+from appeals_api.clock import system_clock
+from appeals_api.devstack import EmbeddedRedis
+from appeals_api.events.models import Event
+from tests.helpers import appeal_body
+from tests.helpers.webhooks import Receiver, until
+from tests.helpers.worker_process import Stack, WorkerProcess, open_stack, wait_for_feed_ids
+
+pytestmark = pytest.mark.slow  # starts processes and servers of its own
+
+# A backlog that stays due: short time-outs, a backoff under a second, no dead letters.
+BACKLOG_ENV = {
+    "APPEALS_WEBHOOK_TIMEOUT_SECONDS": "2",
+    "APPEALS_WEBHOOK_MAX_ATTEMPTS": "100",
+    "APPEALS_WATCH_INTERVAL_SECONDS": "1",
+    "APPEALS_WORKER_DELIVERY_JOBS": "2",
+    "APPEALS_WEBHOOK_BATCH": "2",  # 60 due, at most 20 on the wire: every run finds more
+}
+FRESH_SECONDS = 5.0  # the heartbeat's age allowed with a tick of 1 s (a loaded machine included)
+
+
+@pytest.fixture(scope="module")
+def scratch() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="appeals-lanes-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def redis_server(scratch: Path) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(scratch / "redis", persistent=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest_asyncio.fixture
+async def stack(database: str, redis_server: EmbeddedRedis, scratch: Path) -> AsyncIterator[Stack]:
+    async with open_stack(database, redis_server, scratch) as opened:
+        yield opened
+
+
+def backlog_worker(stack: Stack) -> WorkerProcess:
+    worker = stack.worker()
+    worker.env |= BACKLOG_ENV
+    return worker
+
+
+async def register_overdue(stack: Stack) -> uuid.UUID:
+    """An appeal received 90 days ago: both its stages are past due at once."""
+    received = system_clock() - timedelta(days=90)
+    body = appeal_body(received_at=received.isoformat())
+    r = await stack.client.post("/api/v1/appeals", json=body, headers=stack.registrar)
+    assert r.status_code == 201, r.text
+    return uuid.UUID(r.json()["id"])
+
+
+async def overdue_published(stack: Stack, appeal_id: uuid.UUID) -> bool:
+    async with stack.maker() as session:
+        found = await session.scalar(
+            select(Event.id).where(Event.type == "appeal.overdue", Event.appeal_id == appeal_id)
+        )
+    return found is not None
+
+
+async def assert_fresh(stack: Stack, worker: WorkerProcess) -> None:
+    """The last heartbeat is recent and the health endpoint says so."""
+    health = await stack.health()
+    age = health["age_seconds"]
+    assert age is not None and age <= FRESH_SECONDS, f"heartbeat {age} s old; {worker.log()[-600:]}"
+    assert health["status"] == "ok"
+
+
+async def test_issue19_2_a_hung_receiver_backlog_leaves_heartbeat_sequencing_and_watch_running(
+    stack: Stack,
+):
+    """Every webhook request hangs (until its 2 s time-out) and fails again within a second:
+    the backlog stays due and every delivery run lasts minutes. Before the lanes, ten such runs
+    took all ten of arq's job slots within ten ticks and the heartbeat, sequencing and the watch
+    waited behind them; now they wait only behind each other."""
+    receiver = Receiver(hold_at=1).start()
+    worker = backlog_worker(stack)
+    try:
+        await stack.subscribe(receiver.url)
+        for _ in range(60):
+            await stack.register()
+        started = time.monotonic()
+        worker.start()
+        await until(lambda: len(receiver.snapshot()) >= 10, timeout=30, what="the backlog sent")
+        # Ticks enough for the backlog's runs to take all ten slots one lane had (about ten
+        # ticks), and for a heartbeat left waiting behind them to grow stale.
+        while time.monotonic() - started < 20:
+            await assert_fresh(stack, worker)
+            await asyncio.sleep(0.5)
+        hits_before = len(receiver.snapshot())
+        overdue = await register_overdue(stack)
+        newcomer = await stack.register()
+        await wait_for_feed_ids(stack, [str(overdue), newcomer], timeout=10)
+        await until(lambda: overdue_published(stack, overdue), timeout=10, what="the watch")
+        for _ in range(6):  # the heartbeat stays fresh while the backlog goes on
+            await assert_fresh(stack, worker)
+            await asyncio.sleep(0.5)
+        assert len(receiver.snapshot()) > hits_before  # the deliveries lane kept working
+        assert worker.alive(), worker.log()
+    finally:
+        assert worker.stop() == 0, worker.log()
+        receiver.stop()
