@@ -8,7 +8,6 @@ mid-job or two workers at once cost time, never an event. The worker rides out a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import functools
 import logging
@@ -42,10 +41,10 @@ from appeals_api.clock import system_clock
 from appeals_api.config import Settings, get_settings
 from appeals_api.control.tasks import watch_deadlines
 from appeals_api.db import make_engine, make_sessionmaker
-from appeals_api.directum.tasks import deliver_directum
+from appeals_api.directum.tasks import deliver_directum, queue_directum
 from appeals_api.events import service as events_service
-from appeals_api.events.tasks import deliver_webhooks
-from appeals_api.notices.tasks import deliver_notices
+from appeals_api.events.tasks import deliver_webhooks, fan_out_webhooks
+from appeals_api.notices.tasks import deliver_notices, queue_notices
 from appeals_api.ops import jsonlog
 from appeals_api.ops.tasks import heartbeat
 from appeals_api.worker_context import WorkerContext, WorkerIdentity, context_of
@@ -74,12 +73,13 @@ def process_identity() -> WorkerIdentity:
 
 
 def lane_settings(settings: Settings, lane: str) -> Settings:
-    """The deliveries lane's engine holds at most one connection per job slot, so a backlog
-    cannot take the core lane's connections (each lane has its own engine)."""
-    if lane != DELIVERIES:
-        return settings
+    """Each lane has its own engine: the deliveries lane's holds at most one connection per job
+    slot, taken from the core lane's overflow, so a backlog cannot take the core lane's
+    connections and the process needs no more than before (README, "Several processes")."""
     jobs = settings.worker_delivery_jobs
-    return settings.model_copy(update={"db_pool_size": jobs, "db_max_overflow": 0})
+    if lane == DELIVERIES:
+        return settings.model_copy(update={"db_pool_size": jobs, "db_max_overflow": 0})
+    return settings.model_copy(update={"db_max_overflow": max(0, settings.db_max_overflow - jobs)})
 
 
 def startup_of(lane: str) -> Callable[[dict[str, Any]], Awaitable[None]]:
@@ -175,6 +175,9 @@ class WorkerSettings:
         purge_idempotency_keys,
         watch_deadlines,
         recompute_calendar,
+        fan_out_webhooks,
+        queue_directum,
+        queue_notices,
         heartbeat,
     ]
     cron_jobs: ClassVar[list[Any]] = [
@@ -187,6 +190,11 @@ class WorkerSettings:
         cron(watch_deadlines, second=_WATCH, run_at_startup=True, unique=True),
         # R-3.6: what a decree override left to recompute, every tick until done.
         cron(recompute_calendar, second=_TICK, run_at_startup=True, unique=True),
+        # Every tick, the deliveries lane's bookkeeping (database only): new events fanned out
+        # to webhooks, new dispatches (R-4.2) and notices (R-8.4) made, due for its next batch.
+        cron(fan_out_webhooks, second=_TICK, run_at_startup=True, unique=True),
+        cron(queue_directum, second=_TICK, run_at_startup=True, unique=True),
+        cron(queue_notices, second=_TICK, run_at_startup=True, unique=True),
         # Every tick the heartbeat is written.
         cron(heartbeat, second=_TICK, run_at_startup=True, unique=True),
     ]
@@ -274,8 +282,10 @@ async def run_lanes(lanes: list[str]) -> int:
             logger.error("a worker lane ended", exc_info=error)
     stopping.cancel()
     for worker in workers:  # cancels its jobs and its loop; close() waits for them
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await worker.close()
+        except (asyncio.CancelledError, RedisError, OSError) as error:  # Redis gone: exit anyway
+            logger.warning("a worker lane closed uncleanly", extra={"error": type(error).__name__})
     await asyncio.gather(*tasks, return_exceptions=True)
     return 1 if ended and not stop.is_set() else 0
 
