@@ -14,11 +14,13 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
+from appeals_api import outbound
 from appeals_api.clock import system_clock
 from appeals_api.devstack import EmbeddedRedis
 from appeals_api.events.models import Event
@@ -221,6 +223,52 @@ async def watch_heartbeat(stack: Stack, ages: list[float]) -> None:
         if age is not None:
             ages.append(float(age))
         await asyncio.sleep(0.5)
+
+
+async def test_issue19_2_a_lane_that_ends_ends_the_process_for_its_supervisor(stack: Stack):
+    """Two lanes in one process must not leave a half worker running: when Redis stays away
+    past the outage the worker rides out, the process exits with status 1 (its supervisor
+    starts it again), not with one lane still beating the heartbeat."""
+    worker = stack.worker()
+    worker.env["APPEALS_WORKER_REDIS_OUTAGE_SECONDS"] = "2"
+    worker.start()
+    try:
+        await until(lambda: _fresh_now(stack), timeout=30, what="the worker beating")
+        stack.redis.stop()
+        await until(lambda: not worker.alive(), timeout=40, what="the worker exiting")
+        assert worker.proc is not None and worker.proc.returncode == 1, worker.log()
+    finally:
+        stack.redis.start()
+        worker.stop()
+
+
+async def _fresh_now(stack: Stack) -> bool:
+    age = (await stack.health())["age_seconds"]
+    return age is not None and age <= FRESH_SECONDS
+
+
+async def test_issue19_2_a_delivery_run_starts_no_batch_after_its_time():
+    """However much is due, a run stops starting batches once its time is up, so its job slot
+    returns to the lane (arq would cancel it at the job time-out, mid-batch, otherwise)."""
+
+    class Session:
+        async def __aenter__(self) -> Session:
+            return self
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+        def begin(self) -> Session:
+            return self
+
+    async def batch(session: object) -> outbound.BatchResult:
+        await asyncio.sleep(0.1)  # a receiver that takes its time; more is always due
+        return outbound.BatchResult(attempted=1)
+
+    started = time.monotonic()
+    sent = await outbound.drain(cast(Any, Session), batch, max_batches=1000, seconds=0.35)
+    assert 1 <= sent.attempted <= 4  # started at 0, 0.1, 0.2 and 0.3 s at most; none at 0.4
+    assert time.monotonic() - started < 2
 
 
 async def all_recorded_delivered(stack: Stack, sub: int, count: int) -> bool:
