@@ -17,6 +17,9 @@ from sqlalchemy import func, select
 from appeals_api.auth.roles import Role
 from appeals_api.clock import FrozenClock
 from appeals_api.config import Settings
+from appeals_api.events import service as events_service
+from appeals_api.notices import feed as notice_feed
+from appeals_api.notices import repository as notice_repository
 from appeals_api.notices.models import Notice, NoticeCode
 from tests.helpers import auth
 from tests.helpers.common import KeyMaker, at_tashkent
@@ -226,3 +229,18 @@ async def test_R_8_4_the_answer_to_a_withdrawal_is_notified(n: Notifying, staff:
     assert "qaytarib olish" in body_of(answer) and "17-bandi" in body_of(answer)
     reasons = [x["reason"] for x in await notices(n, staff, w.id) if x["channel"] == "sms"]
     assert reasons == ["receipt", "withdrawal_answered"]
+
+
+async def test_issue19_2_an_sms_backlog_does_not_hold_up_the_emails(n: Notifying, staff: Staff):
+    """A batch is shared between the channels: with older SMS notices due than a batch holds
+    (a gateway that hangs leaves them so), the next batch still takes an e-mail."""
+    for _ in range(3):  # SMS only, the older ones
+        await start(n.client, staff, n.clock, applicants=[applicant(email=None)])
+    await start(n.client, staff, n.clock, applicants=[applicant(phone=None)])
+    async with n.app.state.sessionmaker() as session, session.begin():
+        await events_service.sequence_pending(session)
+        assert await notice_feed.queue_notices(session, n.settings, now=n.clock()) == 4
+        claimed = await notice_repository.claim_due(
+            session, now=n.clock(), channels=["email", "sms"], batch=2
+        )
+    assert sorted(c.channel for c in claimed) == ["email", "sms"]

@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     # How long the worker keeps retrying a lost Redis before it exits for its supervisor to
     # restart it; PostgreSQL holds all the work, so nothing is lost either way.
     worker_redis_outage_seconds: int = Field(default=600, ge=1)
+    # Issue 19: the deliveries' own lane (webhooks, DIRECTUM, notices) and its job slots, apart
+    # from the core lane's (heartbeat, sequencing, search, the watch, recomputes); its database
+    # connections are its own too, at most this many.
+    worker_delivery_jobs: int = Field(default=4, ge=1, le=32)
     # R-3.6 (issue 18): how long the request entering a decree override recomputes the
     # deadlines it touches, in short transactions, before it answers; the worker does the rest.
     calendar_recompute_inline_seconds: float = Field(default=2.0, ge=0, le=25)

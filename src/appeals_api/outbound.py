@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from appeals_api.clock import Clock
 
 USER_AGENT = "appeals-api/0.1"
+# How long one delivery job goes on starting batches (issue 19): far inside the job time-out,
+# so a backlog is worked by runs that end and give their slot to the next tick's.
+RUN_SECONDS = 60.0
 ERROR_TEXT_MAX = 300
 
 
@@ -188,11 +192,16 @@ async def drain(
     batch: Callable[[AsyncSession], Awaitable[BatchResult]],
     *,
     max_batches: int,
+    seconds: float = RUN_SECONDS,
 ) -> BatchResult:
     """A worker job's sending loop: one transaction per batch (an attempt is recorded as soon
-    as its batch is sent), until nothing is due or `max_batches` (the next tick goes on)."""
+    as its batch is sent), until nothing is due, `max_batches` or `seconds` have passed (no
+    batch starts after that: the next tick goes on, and the job's slot is back meanwhile)."""
     total = BatchResult()
+    until = time.monotonic() + seconds
     for _ in range(max_batches):
+        if time.monotonic() >= until:
+            break
         async with sessionmaker() as session, session.begin():
             result = await batch(session)
         total += result

@@ -27,19 +27,30 @@ _FAN_OUT_SQL = text(
 
 # Due deliveries that are the earliest unacknowledged one of their appeal for their
 # subscription; SKIP LOCKED: a row another sender holds is that sender's until it commits.
+# Fair across subscriptions (issue 19): a batch takes each subscription's first due delivery
+# before any one's second (`turn`), so a receiver with a backlog, slow or hung, delays the
+# others' deliveries by a batch at most, not by its whole backlog.
 _CLAIM_SQL = text(
     """
-    SELECT d.id FROM webhook_deliveries d
-    JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.deleted_at IS NULL
+    WITH due AS (
+        SELECT d.id, d.next_attempt_at, d.feed_id,
+               row_number() OVER (
+                   PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.feed_id
+               ) AS turn
+        FROM webhook_deliveries d
+        JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.deleted_at IS NULL
+        WHERE d.status = 'pending' AND d.next_attempt_at <= :now
+          AND NOT EXISTS (
+              SELECT 1 FROM webhook_deliveries p
+              WHERE p.subscription_id = d.subscription_id
+                AND p.appeal_id = d.appeal_id
+                AND p.status <> 'delivered'
+                AND p.feed_id < d.feed_id
+          )
+    )
+    SELECT d.id FROM webhook_deliveries d JOIN due ON due.id = d.id
     WHERE d.status = 'pending' AND d.next_attempt_at <= :now
-      AND NOT EXISTS (
-          SELECT 1 FROM webhook_deliveries p
-          WHERE p.subscription_id = d.subscription_id
-            AND p.appeal_id = d.appeal_id
-            AND p.status <> 'delivered'
-            AND p.feed_id < d.feed_id
-      )
-    ORDER BY d.next_attempt_at, d.feed_id
+    ORDER BY due.turn, due.next_attempt_at, due.feed_id
     LIMIT :batch
     FOR UPDATE OF d SKIP LOCKED
     """

@@ -87,21 +87,25 @@ async def insert_notices(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
 async def claim_due(
     session: AsyncSession, *, now: datetime, channels: Sequence[str], batch: int
 ) -> list[Notice]:
-    """Due notices of the channels that are on, each claimed by one sender (SKIP LOCKED)."""
-    if not channels:
-        return []
-    rows = await session.scalars(
-        select(Notice)
-        .where(
-            Notice.status == NoticeStatus.PENDING.value,
-            Notice.next_attempt_at <= now,
-            Notice.channel.in_(channels),
+    """Due notices of the channels that are on, each claimed by one sender (SKIP LOCKED); the
+    batch shared between the channels (issue 19), so an e-mail never waits behind an SMS
+    gateway's backlog, or the other way round."""
+    share = -(-batch // len(channels)) if channels else 0
+    claimed: list[Notice] = []
+    for channel in channels:
+        rows = await session.scalars(
+            select(Notice)
+            .where(
+                Notice.status == NoticeStatus.PENDING.value,
+                Notice.next_attempt_at <= now,
+                Notice.channel == channel,
+            )
+            .order_by(Notice.next_attempt_at, Notice.id)
+            .limit(share)
+            .with_for_update(skip_locked=True)
         )
-        .order_by(Notice.next_attempt_at, Notice.id)
-        .limit(batch)
-        .with_for_update(skip_locked=True)
-    )
-    return list(rows)
+        claimed += rows
+    return claimed
 
 
 async def of_appeal(session: AsyncSession, appeal_id: uuid.UUID) -> list[Notice]:
