@@ -7,7 +7,7 @@ to a unit of its own, with an appeal routed to it so it has something to read), 
 with uvicorn on a free port and runs `st run` once per role with a fixed seed and a bounded
 number of examples. Fails on any failed check; fuzz/FINDINGS.md lists what is excluded and why.
 
-    python fuzz/run.py [--examples 25] [--seed 20261122] [--roles admin,registrar,executor]
+    python fuzz/run.py [--examples 15] [--seed 20261122] [--roles admin,registrar,executor]
 """
 
 from __future__ import annotations
@@ -83,13 +83,14 @@ def _fuzz_as(role: str, token: str, base: str, args: argparse.Namespace, cwd: Pa
          "--checks", "all", "--seed", str(args.seed),
          "--max-examples", str(args.examples), "--workers", "1",
          "--phases", PHASES, "--request-timeout", "30",
-         "--report", "ndjson", "--report-ndjson-path", str(cwd / f"{role}.ndjson"),
          "--no-color"],
         cwd=cwd, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    cases = next((ln.strip() for ln in done.stdout.splitlines() if " generated, " in ln), "?")
+    lines = [ln.strip() for ln in done.stdout.splitlines()]
+    cases = next((ln for ln in lines if " generated, " in ln), "?")
+    links = next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("API Links:")), "?")
     print(f"fuzz as {role}: {args.examples} examples per operation, seed {args.seed}: "
-          f"{cases} (exit {done.returncode})")  # fmt: skip
+          f"{cases}; stateful links {links} (exit {done.returncode})")  # fmt: skip
     if done.returncode != 0 or args.verbose:
         print(done.stdout, done.stderr, sep="\n")
     return done.returncode == 0
@@ -97,7 +98,7 @@ def _fuzz_as(role: str, token: str, base: str, args: argparse.Namespace, cwd: Pa
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", type=int, default=25)
+    parser.add_argument("--examples", type=int, default=15)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--roles", default="admin,registrar,executor")
     parser.add_argument("--verbose", action="store_true", help="print every run's output")
