@@ -24,7 +24,7 @@ help:
 	@echo "make check     ruff format --check, ruff check, mypy, then the tests"
 	@echo "make fmt       ruff format + ruff check --fix"
 	@echo "make openapi   regenerate openapi/openapi.json"
-	@echo "make fuzz      schemathesis against the running API as admin and registrar (FUZZ_ARGS='...')"
+	@echo "make fuzz      schemathesis (all checks, stateful) as admin, registrar and executor (FUZZ_ARGS='...')"
 	@echo "make bench     benchmarks, side by side on one PostgreSQL (BENCH_ARGS='...' passes options)"
 	@echo "make migrate   alembic upgrade head on APPEALS_DATABASE_URL"
 	@echo "make api       the API alone (needs APPEALS_DATABASE_URL, APPEALS_REDIS_URL)"
@@ -87,7 +87,7 @@ worker: $(STAMP)
 	exec $(BIN)/python -m appeals_api.worker
 
 # Fixed seed, bounded examples: CI runs it before the tests.
-FUZZ_ARGS = --examples 25 --seed 20261122
+FUZZ_ARGS = --examples 15 --seed 20261122
 fuzz: $(STAMP)
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
 

@@ -1,7 +1,8 @@
 """The API's documentation pages, offline: `/docs` (Swagger UI) and `/redoc` with the assets the
 `fastapi-offline` package ships (swagger-ui-dist and ReDoc, MIT/Apache-2.0), served by the app
 itself, so an intranet without the internet sees them; and the OpenAPI document's bearer scheme
-(an API key or an OIDC JWT) on every route that checks one, with examples of the main bodies."""
+(an API key or an OIDC JWT) on every route that checks one, with examples of the main bodies and
+OpenAPI links where operations chain (what a creation answers names what the next ones take)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from appeals_api.auth.dependencies import declared_roles
+from appeals_api.errors import PROBLEM_MEDIA_TYPE
 
 ASSETS_PATH = "/docs/assets"
 ASSETS = Path(str(files("fastapi_offline") / "static"))
@@ -90,7 +92,48 @@ def document(app: FastAPI) -> dict[str, Any]:
         content = operation.get("requestBody", {}).get("content", {}).get("application/json")
         if example is not None and content is not None:
             content["example"] = example
+    _declare_problems(doc)
+    _add_links(doc)
     return doc
+
+
+PROBLEM_SCHEMA = {"schema": {"$ref": "#/components/schemas/Problem"}}
+
+
+def _declare_problems(doc: dict[str, Any]) -> None:
+    """Every error answer as it is sent (issue 19's fuzzing): problem+json with the Problem
+    schema (FastAPI declares its 422 as application/json only), and the 400 of an unreadable
+    body on every operation that takes one. Only adds: what was declared stays."""
+    for operation in (op for ops in doc["paths"].values() for op in ops.values()):
+        responses = operation.setdefault("responses", {})
+        if "requestBody" in operation and "400" not in responses:
+            responses["400"] = {"description": "Problem"}
+        for status, response in responses.items():
+            if status[0] in "45":
+                content = response.setdefault("content", {})
+                content[PROBLEM_MEDIA_TYPE] = {
+                    **content.get(PROBLEM_MEDIA_TYPE, {}),
+                    **PROBLEM_SCHEMA,
+                }
+
+
+def _add_links(doc: dict[str, Any]) -> None:
+    """OpenAPI links from each operation of LINKS to every operation on the thing it made: those
+    whose path is the chain's path with the parameter; the parameter is read from the answer."""
+    operations = [(path, op) for path, ops in doc["paths"].items() for op in ops.values()]
+    for operation in (op for _, op in operations):
+        chain = LINKS.get(operation.get("operationId", ""))
+        response = operation.get("responses", {}).get(chain[0]) if chain else None
+        if chain is None or response is None:
+            continue
+        _, prefix, parameter, pointer = chain
+        links = response.setdefault("links", {})
+        for path, target in operations:
+            if path.startswith(f"{prefix}{{{parameter}}}"):
+                links[target["operationId"]] = {
+                    "operationId": target["operationId"],
+                    "parameters": {parameter: f"$response.body#/{pointer}"},
+                }
 
 
 def _api_routes(routes: list[Any]) -> list[APIRoute]:
@@ -164,3 +207,24 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "conclusion": "A repeat of appeal 12/26 with no new arguments (§50).",
     },
 }
+
+# Where operations chain (schemathesis' stateful phase walks these): the operation that makes a
+# thing -> (its success status, the path of the thing's operations, their parameter, the field
+# of the answer that fills it). Links go to every operation under `<path>{<parameter>}`.
+LINKS: dict[str, tuple[str, str, str, str]] = {
+    "create_appeal_api_v1_appeals_post": ("201", "/api/v1/appeals/", "appeal_id", "id"),
+    "add_document_api_v1_appeals__appeal_id__documents_post": (
+        "201", "/api/v1/documents/", "document_id", "id"),
+    "create_webhook_api_v1_webhooks_post": (
+        "201", "/api/v1/webhooks/", "subscription_id", "id"),
+    "create_unit_api_v1_units_post": ("201", "/api/v1/units/", "code", "code"),
+    "create_topic_api_v1_topics_post": ("201", "/api/v1/topics/", "code", "code"),
+    "add_schedule_entry_api_v1_receptions_schedule_post": (
+        "201", "/api/v1/receptions/schedule/", "entry_id", "id"),
+    "record_reception_api_v1_receptions_post": (
+        "201", "/api/v1/receptions/", "reception_id", "id"),
+    "record_protocol_api_v1_receptions_protocols_post": (
+        "201", "/api/v1/receptions/protocols/", "protocol_id", "id"),
+    "put_override_api_v1_calendar_overrides__day__put": (
+        "200", "/api/v1/calendar/overrides/", "day", "day"),
+}  # fmt: skip

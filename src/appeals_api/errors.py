@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import Scope
 
 from appeals_api import i18n
@@ -216,14 +217,18 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts)
 
 
+def _malformed_json(lang: str | None) -> JSONResponse:
+    return problem_response(
+        400, "malformed_json", "Malformed JSON",
+        details.gettext("The request body is not valid JSON."), lang=lang,
+    )  # fmt: skip
+
+
 def validation_problem(exc: RequestValidationError, lang: str | None = None) -> JSONResponse:
     """422 naming the fields at fault; the field list stays as FastAPI gave it (codes)."""
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return problem_response(
-            400, "malformed_json", "Malformed JSON",
-            details.gettext("The request body is not valid JSON."), lang=lang,
-        )  # fmt: skip
+        return _malformed_json(lang)
     fields = [
         FieldError(
             field=_field_path(e.get("loc", ())),
@@ -319,6 +324,13 @@ _HTTP_TITLES = {
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    lang = language_of(request.scope)
+    if exc.status_code == 400 and _sent_json(request):
+        # FastAPI's answer to a JSON body that is not even text (not UTF-8): malformed JSON too.
+        return _malformed_json(lang)
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
         exc.status_code, "http_error"
     )
@@ -328,9 +340,28 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         code,
         _HTTP_TITLES.get(code, str(exc.detail)),
         detail,
-        lang=language_of(request.scope),
-        headers=dict(exc.headers) if exc.headers else None,
+        lang=lang,
+        headers=headers or None,
     )
+
+
+def _sent_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette's 405 names only the methods of
+    the first route whose path matched: GET /appeals hid POST /appeals, issue 19)."""
+    methods: set[str] = set()
+    pending = list(request.app.router.routes)
+    while pending:
+        route = pending.pop()
+        if hasattr(route, "original_router"):  # an included router: its routes' paths are whole
+            pending.extend(route.original_router.routes)
+        elif route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,13 +1,19 @@
-"""Types shared by the schemas: bounded inputs (no NUL bytes or control characters), and
-`Instant`, the one way an answer prints a moment."""
+"""Types shared by the schemas: bounded inputs (no NUL bytes or control characters), dates
+written out (ISO 8601, never a number), and `Instant`, the one way an answer prints a moment."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    PlainSerializer,
+    StringConstraints,
+)
 
 from appeals_api.config import get_settings
 
@@ -66,3 +72,19 @@ def _in_civil_time(value: datetime) -> datetime:
 Instant = Annotated[
     datetime, PlainSerializer(_in_civil_time, return_type=datetime, when_used="json")
 ]
+
+
+_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
+
+
+def _written_out(value: object) -> object:
+    # Pydantic takes a number (or a string of digits) for a date or a moment as seconds since
+    # 1970: `from=0` was 1 January 1970. The document says ISO 8601 text (issue 19's fuzzing).
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("an ISO 8601 date or date-time is expected, not a number")
+    return value
+
+
+# A date or an aware moment as ISO 8601 text only.
+IsoDate = Annotated[date, BeforeValidator(_written_out)]
+IsoMoment = Annotated[AwareDatetime, BeforeValidator(_written_out)]

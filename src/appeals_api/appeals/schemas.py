@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     field_validator,
     model_validator,
 )
@@ -28,7 +29,16 @@ from appeals_api.appeals.enums import (
 )
 from appeals_api.appeals.similar.schemas import SimilarAppeal
 from appeals_api.topics.schemas import TopicCode
-from appeals_api.types import Instant, LanguageTag, Line, LongText, Paragraph, ShortLine
+from appeals_api.types import (
+    Instant,
+    IsoDate,
+    IsoMoment,
+    LanguageTag,
+    Line,
+    LongText,
+    Paragraph,
+    ShortLine,
+)
 
 
 class Input(BaseModel):
@@ -99,8 +109,8 @@ class Representative(Input):
     """R-1.3: who appeals for the applicant, and whether authority documents came with it."""
 
     name: ShortLine | None = None
-    legal_representative: bool = False
-    authority_documents: bool = False
+    legal_representative: StrictBool = False
+    authority_documents: StrictBool = False
     address: Line | None = None
 
 
@@ -122,15 +132,15 @@ class RelatedRef(Input):
     """R-2.3: the earlier appeal this one duplicates or repeats, by its number."""
 
     relation: Relation
-    year: int = Field(ge=1991, le=2200)
-    number: int = Field(ge=1, le=10_000_000)
+    year: StrictInt = Field(ge=1991, le=2200)
+    number: StrictInt = Field(ge=1, le=10_000_000)
 
 
 class Paper(Input):
     """R-1.4, R-1.6: sheets, attachments and the envelope check of a paper appeal."""
 
-    sheets: int | None = Field(default=None, ge=0, le=100_000)
-    attachments: int | None = Field(default=None, ge=0, le=100_000)
+    sheets: StrictInt | None = Field(default=None, ge=0, le=100_000)
+    attachments: StrictInt | None = Field(default=None, ge=0, le=100_000)
     envelope_check: EnvelopeCheck | None = None
 
 
@@ -146,17 +156,17 @@ class AppealCreate(Input):
     text: LongText
     applicants: list[Applicant] = Field(default_factory=list, max_length=1000)
     # §41: index into `applicants` of the one the response goes to (default the first).
-    respond_to: int | None = Field(default=None, ge=0, le=999)
+    respond_to: StrictInt | None = Field(default=None, ge=0, le=999)
     representative: Representative | None = None
     addressee: Line | None = None
     summary: Paragraph | None = None
-    confidential: bool = False
-    received_at: AwareDatetime | None = None
+    confidential: StrictBool = False
+    received_at: IsoMoment | None = None
     control: Control = Field(default_factory=Control)
     related: RelatedRef | None = None
     external_ref: ShortLine | None = None
     paper: Paper | None = None
-    violation_learned_on: date | None = Field(
+    violation_learned_on: IsoDate | None = Field(
         default=None,
         description="R-3.5 (§16): for an application or complaint to a higher authority (about "
         "an action, inaction or decision that violates the applicant's rights), the day the "

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from appeals_api.types import Instant, RequiredLine
 
@@ -12,7 +12,7 @@ class OverrideWrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    working: bool
+    working: StrictBool
     reason: RequiredLine
 
 

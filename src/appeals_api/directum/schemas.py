@@ -6,10 +6,10 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from appeals_api.directum.models import CallbackKind, CallbackOutcome
-from appeals_api.types import Instant
+from appeals_api.types import Instant, IsoDate, IsoMoment
 from appeals_api.units.schemas import UnitCode
 
 CallbackId = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,100}$")]
@@ -28,17 +28,17 @@ class CallbackCreate(BaseModel):
 
     callback_id: CallbackId
     appeal_id: UUID | None = Field(default=None, description="The appeal, or year + number.")
-    year: int | None = Field(default=None, ge=1991, le=2200)
-    number: int | None = Field(default=None, ge=1, le=10_000_000)
+    year: StrictInt | None = Field(default=None, ge=1991, le=2200)
+    number: StrictInt | None = Field(default=None, ge=1, le=10_000_000)
     unit: UnitCode
     kind: CallbackKind
     registration_number: RegistrationNumber | None = Field(
         default=None, description="response_registered: the letter's registration number."
     )
-    registration_date: date | None = Field(
+    registration_date: IsoDate | None = Field(
         default=None, description="response_registered: the letter's registration date."
     )
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: IsoMoment | None = Field(
         default=None, description="When it happened in DIRECTUM (kept as reported)."
     )
 

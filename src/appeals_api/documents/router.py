@@ -63,7 +63,10 @@ CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The document's bytes, streamed, with its detected content type, its "
         "original name (Content-Disposition) and `ETag` (its SHA-256).",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "*/*": {"schema": {"type": "string", "format": "binary"}},  # as detected (issue 19)
+        },
     },
     304: {"description": "Not modified (`If-None-Match` names its ETag)."},
     **problem_responses(401, 403, 404, 422),

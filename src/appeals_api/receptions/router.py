@@ -4,7 +4,7 @@ receptions and mass reception protocols; the published schedule is in `public_ro
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -32,6 +32,7 @@ from appeals_api.receptions.schemas import (
     ScheduleRead,
 )
 from appeals_api.state import state_of
+from appeals_api.types import IsoDate
 
 router = APIRouter(prefix="/api/v1/receptions", tags=["receptions"])
 
@@ -45,8 +46,8 @@ Recorder = Annotated[Credentials, Depends(require_key(Role.REGISTRAR))]
 # The namespace of the ids a retried record request is given (`_record_id`).
 _RETRIES = uuid.UUID("5b0f6a52-3f4e-4c59-9a53-6f1b7c1d2e11")
 Reader = Annotated[Principal, Depends(require(Role.REGISTRAR, Role.MANAGER, Role.SUPERVISOR))]
-From = Annotated[date | None, Query(alias="from", description="First Tashkent date.")]
-To = Annotated[date | None, Query(alias="to", description="Last Tashkent date.")]
+From = Annotated[IsoDate | None, Query(alias="from", description="First Tashkent date.")]
+To = Annotated[IsoDate | None, Query(alias="to", description="Last Tashkent date.")]
 Lang = Annotated[
     str | None,
     Query(max_length=35, description="uz (Latin, default), uz-Cyrl, ru, en; else Accept-Language"),
@@ -227,7 +228,7 @@ async def get_protocol(
 
 
 @router.get(
-    "/{reception_id}",
+    "/{reception_id:uuid}",  # a UUID only: GET /receptions/protocols is 405 (issue 19)
     response_model=PersonalReceptionRead,
     responses=problem_responses(401, 403, 404, 422),
     summary="One personal reception",

@@ -6,13 +6,15 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from appeals_api.appeals.enums import Kind
 from appeals_api.appeals.schemas import IndividualApplicant
 from appeals_api.receptions.models import ReceptionKind, ReceptionResult
 from appeals_api.types import (
     Instant,
+    IsoDate,
+    IsoMoment,
     LanguageTag,
     Line,
     LongText,
@@ -29,8 +31,8 @@ class Input(BaseModel):
 class Weekly(Input):
     """Repeats every week on `weekday` (ISO: 1 Monday … 7 Sunday) until `until` inclusive."""
 
-    weekday: int = Field(ge=1, le=7)
-    until: date
+    weekday: StrictInt = Field(ge=1, le=7)
+    until: IsoDate
 
 
 # A weekly rule runs at most this long: a schedule is published for the coming months (§53).
@@ -48,8 +50,8 @@ class ScheduleCreate(Input):
     official_name: RequiredLine
     official_post: RequiredLine
     kind: ReceptionKind
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: IsoMoment
+    ends_at: IsoMoment
     place: RequiredLine
     note: Paragraph | None = None
     weekly: Weekly | None = None
@@ -69,8 +71,8 @@ class SchedulePatch(Input):
     official_name: RequiredLine | None = None
     official_post: RequiredLine | None = None
     kind: ReceptionKind | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: IsoMoment | None = None
+    ends_at: IsoMoment | None = None
     place: RequiredLine | None = None
     note: Paragraph | None = None
     weekly: Weekly | None = None
@@ -131,11 +133,11 @@ class OralAppeal(Input):
 
 class PersonalReceptionCreate(Input):
     schedule_id: UUID | None = None
-    received_at: AwareDatetime | None = None
+    received_at: IsoMoment | None = None
     official: Official
     person: IndividualApplicant
     identity_document: IdentityDocument | None = None
-    recording_notice: bool = Field(
+    recording_notice: StrictBool = Field(
         default=False, description="§54: the applicant was told of audio/video recording."
     )
     matter: Paragraph = Field(min_length=1)
@@ -149,7 +151,7 @@ class PersonalReceptionCreate(Input):
     competent_body: Line | None = Field(
         default=None, description="`explained_competent_body`: the body explained (§58)."
     )
-    written_answer_requested: bool = False
+    written_answer_requested: StrictBool = False
 
     @model_validator(mode="after")
     def _result_needs(self) -> PersonalReceptionCreate:
@@ -189,7 +191,7 @@ class ProtocolEntryCreate(Input):
     residence: RequiredLine
     summary: Paragraph = Field(min_length=1)
     result: Paragraph = Field(min_length=1)
-    resolved_on_the_spot: bool
+    resolved_on_the_spot: StrictBool
     kind: Kind = Field(
         default=Kind.APPLICATION, description="The appeal's kind when not resolved on the spot."
     )
@@ -198,7 +200,7 @@ class ProtocolEntryCreate(Input):
 
 class ProtocolCreate(Input):
     schedule_id: UUID | None = None
-    held_on: date
+    held_on: IsoDate
     place: RequiredLine
     officials: list[Official] = Field(min_length=1, max_length=50)
     entries: list[ProtocolEntryCreate] = Field(min_length=1, max_length=500)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from appeals_api.types import Instant, Paragraph, RequiredLine
 from appeals_api.units.schemas import UnitCode
@@ -37,7 +37,7 @@ class TopicCreate(BaseModel):
     lead_unit: UnitCode | None = Field(
         default=None, description="Default lead unit, suggested at resolution (R-13.1)."
     )
-    confidential: bool = Field(
+    confidential: StrictBool = Field(
         default=False, description="Suggest keeping the applicant's identity confidential."
     )
 
@@ -49,7 +49,7 @@ class TopicUpdate(BaseModel):
 
     names: TopicNames | None = None
     lead_unit: UnitCode | None = Field(default=None, description="null clears the default.")
-    confidential: bool | None = None
+    confidential: StrictBool | None = None
 
 
 class TopicRetire(BaseModel):

@@ -7,6 +7,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     model_validator,
 )
@@ -31,7 +32,7 @@ class UnitPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: UnitName | None = Field(default=None, description="The unit's new name.")
-    retired: bool | None = Field(
+    retired: StrictBool | None = Field(
         default=None,
         description="true retires the unit: no new routings to it; the appeals routed to it "
         "and their history keep it. false brings it back.",

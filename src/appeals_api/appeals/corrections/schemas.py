@@ -7,6 +7,8 @@ from typing import Any
 from pydantic import (
     Field,
     PrivateAttr,
+    StrictBool,
+    StrictInt,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
@@ -47,13 +49,13 @@ class AppealCorrection(Input):
 
     reason: Paragraph = Field(min_length=1, description="Why the registration data is corrected.")
     applicants: list[Applicant] | None = Field(default=None, max_length=1000)
-    respond_to: int | None = Field(default=None, ge=0, le=999)
+    respond_to: StrictInt | None = Field(default=None, ge=0, le=999)
     representative: Representative | None = None
     addressee: Line | None = None
     summary: Paragraph | None = None
     kind: Kind | None = None
     language: LanguageTag | None = None
-    confidential: bool | None = None
+    confidential: StrictBool | None = None
     external_ref: ShortLine | None = None
     paper: Paper | None = None
     related: RelatedRef | None = Field(

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from appeals_api.appeals.enums import LeaveGround, MeasureType, Outcome, TerminationGround
 from appeals_api.appeals.schemas import Input
-from appeals_api.types import LanguageTag, Line, LongText, Paragraph, RequiredLine, ShortLine
+from appeals_api.types import (
+    IsoDate,
+    LanguageTag,
+    Line,
+    LongText,
+    Paragraph,
+    RequiredLine,
+    ShortLine,
+)
 from appeals_api.units.schemas import UnitCode
 
 RequiredParagraph = Annotated[Paragraph, Field(min_length=1)]
@@ -32,7 +39,7 @@ class ResolveBody(ActionBody):
 
     units: list[UnitCode] = Field(min_length=1, max_length=20)
     instruction: RequiredParagraph
-    study_required: bool = False
+    study_required: StrictBool = False
     executors: list[NamedExecutor] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
@@ -50,7 +57,7 @@ class DeadlineChangeBody(ActionBody):
     only, once per appeal, before it passes, to at most a month past the legal deadline; a
     shortening (§38): earlier, never in the past."""
 
-    due_date: date
+    due_date: IsoDate
     reason: RequiredParagraph
     rule: Annotated[str | None, Field(max_length=64)] = Field(
         default=None,
@@ -64,7 +71,7 @@ class MeasureBody(ActionBody):
     hearing with other bodies and organisations (their names, where, the result)."""
 
     type: MeasureType
-    held_on: date
+    held_on: IsoDate
     description: RequiredParagraph
     party: Paragraph | None = Field(
         default=None, description="Who was asked, heard, visited or summoned."
@@ -77,7 +84,7 @@ class MeasureBody(ActionBody):
     )
     place: Line | None = Field(default=None, description="Where a collegial hearing was held.")
     result: Paragraph | None = None
-    result_on: date | None = None
+    result_on: IsoDate | None = None
 
     @model_validator(mode="after")
     def _result_with_date(self) -> MeasureBody:
@@ -96,9 +103,9 @@ class MeasureBody(ActionBody):
 
 
 class MeasureResultBody(ActionBody):
-    measure_id: int = Field(ge=1, le=2**62)
+    measure_id: StrictInt = Field(ge=1, le=2**62)
     result: RequiredParagraph
-    result_on: date
+    result_on: IsoDate
 
 
 class RespondBody(ActionBody):
@@ -109,7 +116,7 @@ class RespondBody(ActionBody):
     language: LanguageTag | None = Field(
         default=None, description="Default: the appeal's language (§40)."
     )
-    interim: bool = False
+    interim: StrictBool = False
     grounds: Paragraph | None = None
 
     @model_validator(mode="after")
@@ -129,7 +136,7 @@ class SendBody(ActionBody):
     """R-6.3: the letter's number and the day it went out; that day ends consideration."""
 
     letter_number: LetterNumber
-    sent_on: date | None = Field(default=None, description="Default: today (Tashkent).")
+    sent_on: IsoDate | None = Field(default=None, description="Default: today (Tashkent).")
     control_letter_number: LetterNumber | None = Field(
         default=None, description="The letter to the higher body, for appeals under its control."
     )
@@ -138,7 +145,7 @@ class SendBody(ActionBody):
 class WithdrawBody(ActionBody):
     """R-7.3: the day the applicant's withdrawal statement was received; the answer's draft."""
 
-    received_on: date
+    received_on: IsoDate
     text: LongText | None = Field(
         default=None, description="The written answer's draft; a deputy chairman signs it (§51)."
     )
@@ -155,7 +162,7 @@ class ForwardBody(ActionBody):
     letter_number: LetterNumber | None = Field(
         default=None, description="The number reserved for the letter; `send` gives the final one."
     )
-    sent_on: date | None = Field(default=None, description=_SENT_BY_SEND)
+    sent_on: IsoDate | None = Field(default=None, description=_SENT_BY_SEND)
 
 
 class ReturnBody(ActionBody):
@@ -165,14 +172,14 @@ class ReturnBody(ActionBody):
     letter_number: LetterNumber | None = Field(
         default=None, description="The number reserved for the letter; `send` gives the final one."
     )
-    sent_on: date | None = Field(default=None, description=_SENT_BY_SEND)
+    sent_on: IsoDate | None = Field(default=None, description=_SENT_BY_SEND)
 
 
 class StudyNoticeBody(ActionBody):
     """§37: the proposal's author is told in writing, within ten days, that it needs study."""
 
     letter_number: LetterNumber
-    sent_on: date | None = Field(default=None, description="Default: today (Tashkent).")
+    sent_on: IsoDate | None = Field(default=None, description="Default: today (Tashkent).")
     text: LongText | None = None
 
 
@@ -194,7 +201,7 @@ class ReportSendBody(ActionBody):
     """R-1.6 (§14): the envelope report's copy goes to the applicant, with its number."""
 
     letter_number: LetterNumber
-    sent_on: date | None = Field(default=None, description="Default: today (Tashkent).")
+    sent_on: IsoDate | None = Field(default=None, description="Default: today (Tashkent).")
 
 
 class TerminateBody(ActionBody):
@@ -207,8 +214,8 @@ class TerminateBody(ActionBody):
 class OriginalRef(ActionBody):
     """R-5.2: the original appeal by number; default the one named at intake (`related`)."""
 
-    year: int | None = Field(default=None, ge=1991, le=2200)
-    number: int | None = Field(default=None, ge=1, le=10_000_000)
+    year: StrictInt | None = Field(default=None, ge=1991, le=2200)
+    number: StrictInt | None = Field(default=None, ge=1, le=10_000_000)
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> OriginalRef:
@@ -219,17 +226,17 @@ class OriginalRef(ActionBody):
 
 class DuplicateNoticeBody(OriginalRef):
     letter_number: LetterNumber
-    sent_on: date | None = None
+    sent_on: IsoDate | None = None
 
 
 class ClarificationRequestBody(ActionBody):
     """§42: the applicant asks to clarify or correct the response."""
 
-    received_on: date
+    received_on: IsoDate
     request: RequiredParagraph
 
 
 class ClarificationSendBody(ActionBody):
     text: LongText
     letter_number: LetterNumber
-    sent_on: date | None = None
+    sent_on: IsoDate | None = None

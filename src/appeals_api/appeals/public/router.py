@@ -30,11 +30,18 @@ Lang = Annotated[
 _HTML: dict[int | str, dict[str, Any]] = {
     200: {"description": "An HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}}
 }
+_PAGE = {"text/html": {"schema": {"type": "string"}}}
 _ANSWERS: dict[int | str, dict[str, Any]] = {
     **_HTML,
-    404: {"description": "The form again: no appeal with this number and code (one message)."},
-    422: {"description": "The form again: the number or the code is malformed."},
-    429: {"description": "The form again: too many attempts from this address (Retry-After)."},
+    404: {
+        "description": "The form again: no appeal with this number and code (one message).",
+        "content": _PAGE,
+    },
+    422: {"description": "The form again: the number or the code is malformed.", "content": _PAGE},
+    429: {
+        "description": "The form again: too many attempts from this address (Retry-After).",
+        "content": _PAGE,
+    },
 }
 
 
