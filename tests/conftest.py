@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -36,6 +37,10 @@ from tests.helpers import DEFAULT_NOW, TEST_UNIT, KeyMaker
 from tests.helpers.db import create_database, drop_database, migrate, unique_name
 from tests.helpers.directum import Directum, configured, directum_app, stand_in
 from tests.helpers.webhooks import Receiver
+
+if TYPE_CHECKING:  # imported where used: devstack starts nothing at collection
+    from appeals_api.devstack import EmbeddedRedis
+    from tests.helpers.worker_process import Stack
 
 # Redis has databases 0-15. Workers sharing one Redis (APPEALS_REDIS_URL) each take their own.
 REDIS_DATABASES = 16
@@ -212,3 +217,31 @@ async def directum(
     """The app with APPEALS_DIRECTUM_URL pointing at the receiver."""
     async with directum_app(configured(settings, directum_receiver), clock, directum_receiver) as d:
         yield d
+
+
+# A real worker process beside its own Redis (tests/test_worker_process.py, test_worker_lanes.py).
+@pytest.fixture(scope="module")
+def scratch() -> Iterator[Path]:
+    """A module's own scratch directory (the worker-process modules' servers and logs)."""
+    path = Path(tempfile.mkdtemp(prefix="appeals-worker-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def redis_server(scratch: Path) -> Iterator[EmbeddedRedis]:
+    """A Redis this module may stop and start without disturbing the session's."""
+    from appeals_api.devstack import EmbeddedRedis
+
+    server = EmbeddedRedis(scratch / "redis", persistent=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest_asyncio.fixture
+async def stack(database: str, redis_server: EmbeddedRedis, scratch: Path) -> AsyncIterator[Stack]:
+    from tests.helpers.worker_process import open_stack
+
+    async with open_stack(database, redis_server, scratch) as opened:
+        yield opened

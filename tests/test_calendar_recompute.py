@@ -145,6 +145,20 @@ async def _written(client, keys) -> dict[str, Any]:
     return r.json()
 
 
+async def _written_then_its_due_day_off(client, keys, due: str) -> dict[str, Any]:
+    """A written appeal due on `due`, then a decree making that day off, its recompute left to
+    the worker (not reached yet)."""
+    created = await _written(client, keys)
+    assert created["due_date"] == due
+    r = await client.put(
+        ADMIN_PATH.format(due),
+        json=_decree(f"Decree: {due} a day off (test)"),
+        headers=auth(keys[Role.ADMIN]),
+    )
+    assert r.status_code == 200 and r.json()["recompute_done"] is False
+    return created
+
+
 async def test_R_9_4_the_watch_records_no_violation_from_a_deadline_still_to_recompute(
     settings, keys, clock: FrozenClock
 ):
@@ -201,14 +215,7 @@ async def test_R_3_6_an_action_on_an_appeal_still_to_recompute_recomputes_it_fir
 ):
     clock.set(at_tashkent(2026, 8, 3, 10))  # Monday: 15 days → Tuesday 18 August
     async with app_client(settings, clock, calendar_recompute_inline_seconds=0) as client:
-        created = await _written(client, keys)
-        assert created["due_date"] == "2026-08-18"
-        r = await client.put(
-            ADMIN_PATH.format("2026-08-18"),
-            json=_decree("Decree: 18 August a day off (test)"),
-            headers=auth(keys[Role.ADMIN]),
-        )
-        assert r.status_code == 200 and r.json()["recompute_done"] is False
+        created = await _written_then_its_due_day_off(client, keys, "2026-08-18")
         h = auth(keys[Role.REGISTRAR])
         path = f"/api/v1/appeals/{created['id']}"
         r = await client.post(
@@ -235,14 +242,7 @@ async def test_R_12_2_a_correction_of_an_appeal_still_to_recompute_recomputes_it
     the appeal yet; the worker then finds nothing left to move."""
     clock.set(at_tashkent(2026, 8, 10, 10))  # Monday: 15 days → Tuesday 25 August
     async with app_client(settings, clock, calendar_recompute_inline_seconds=0) as client:
-        created = await _written(client, keys)
-        assert created["due_date"] == "2026-08-25"
-        r = await client.put(
-            ADMIN_PATH.format("2026-08-25"),
-            json=_decree("Decree: 25 August a day off (test)"),
-            headers=auth(keys[Role.ADMIN]),
-        )
-        assert r.status_code == 200 and r.json()["recompute_done"] is False
+        created = await _written_then_its_due_day_off(client, keys, "2026-08-25")
         h = auth(keys[Role.REGISTRAR])
         path = f"/api/v1/appeals/{created['id']}"
         r = await client.patch(

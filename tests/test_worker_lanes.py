@@ -7,26 +7,20 @@ during the backlog and started again, the worker loses no event (delivery is at 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import select
 
 from appeals_api import outbound
 from appeals_api.clock import system_clock
-from appeals_api.devstack import EmbeddedRedis
 from appeals_api.events.models import Event
 from tests.helpers import appeal_body
 from tests.helpers.webhooks import Receiver, until
-from tests.helpers.worker_process import Stack, WorkerProcess, open_stack, wait_for_feed_ids
+from tests.helpers.worker_process import Stack, WorkerProcess, wait_for_feed_ids
 
 pytestmark = pytest.mark.slow  # starts processes and servers of its own
 
@@ -40,27 +34,6 @@ BACKLOG_ENV = {
 }
 RESTART_GAP_SECONDS = 12.0  # a killed worker's last beat until its successor's first
 FRESH_SECONDS = 5.0  # the heartbeat's age allowed with a tick of 1 s (a loaded machine included)
-
-
-@pytest.fixture(scope="module")
-def scratch() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="appeals-lanes-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def redis_server(scratch: Path) -> Iterator[EmbeddedRedis]:
-    server = EmbeddedRedis(scratch / "redis", persistent=False)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest_asyncio.fixture
-async def stack(database: str, redis_server: EmbeddedRedis, scratch: Path) -> AsyncIterator[Stack]:
-    async with open_stack(database, redis_server, scratch) as opened:
-        yield opened
 
 
 def backlog_worker(stack: Stack) -> WorkerProcess:

@@ -6,16 +6,11 @@ is back, from the same worker process."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 import redis
 from arq.connections import RedisSettings, create_pool
 from arq.worker import func
@@ -31,34 +26,11 @@ from tests.helpers.worker_process import (
     Stack,
     WorkerProcess,
     fresh,
-    open_stack,
     stale,
     wait_for_feed_ids,
 )
 
 pytestmark = pytest.mark.slow  # starts processes or servers of its own
-
-
-@pytest.fixture(scope="module")
-def scratch() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="appeals-worker-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def redis_server(scratch: Path) -> Iterator[EmbeddedRedis]:
-    """A Redis this module may stop and start without disturbing the session's."""
-    server = EmbeddedRedis(scratch / "redis", persistent=False)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest_asyncio.fixture
-async def stack(database: str, redis_server: EmbeddedRedis, scratch: Path) -> AsyncIterator[Stack]:
-    async with open_stack(database, redis_server, scratch) as opened:
-        yield opened
 
 
 async def test_R_9_worker_killed_mid_delivery_loses_no_event_and_makes_no_second_id(stack: Stack):
