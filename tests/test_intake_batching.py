@@ -81,7 +81,7 @@ async def test_R_2_1_intakes_waiting_together_are_numbered_by_one_commit_without
 ):
     """While one batch waits (here, behind a held counter row), the requests arriving meanwhile
     queue; they are then registered by one statement — one transaction — with the numbers
-    after the first's, gapless."""
+    after the first's, gapless, each with its first history entry chained (R-9.5)."""
     clock.set(at_tashkent(2026, 3, 2))
     h = auth(keys[Role.INTAKE])
     conn, held = await _counter_held(settings)
@@ -108,6 +108,20 @@ async def test_R_2_1_intakes_waiting_together_are_numbered_by_one_commit_without
         seqs,
     )
     assert sorted(r["n"] for r in rows) == [1, 10]
+    # Each begins its chain (R-9.5): one entry, at position 1, after the genesis, by the hash
+    # the audit recomputes (`journal.first_history_sql`, written without the chain lock).
+    chains = await _fetch(
+        settings,
+        "SELECT a.seq, h.position, h.prev_hash = appeal_history_genesis() AS first, "
+        "h.hash = appeal_history_hash(h.prev_hash, h.position, h.appeal_id, h.at, h.actor_id, "
+        "h.actor_name, h.actor_role, h.action, h.changes, h.note) AS sound "
+        "FROM appeals AS a JOIN appeal_history AS h ON h.appeal_id = a.id "
+        "WHERE a.seq = ANY($1) AND a.year = 2026",
+        seqs,
+    )
+    assert sorted((r["seq"], r["position"], r["first"], r["sound"]) for r in chains) == [
+        (seq, 1, True, True) for seq in sorted(seqs)
+    ]
 
 
 async def test_R_2_1_one_request_that_breaks_the_statement_never_fails_its_batch(

@@ -10,7 +10,9 @@ The history is append-only: rows are inserted, never updated or deleted. Each ro
 by hash to the entry before it of the same appeal (R-9.5): one statement fragment,
 `history_sql`, writes every row, from Python too, and takes the appeal's chain lock, so the
 entries of an appeal form one unbroken chain however many transactions append at once; the
-audit (`appeals_api.audit`) recomputes the chains.
+audit (`appeals_api.audit`) recomputes the chains. Only the first row of an appeal that intake's
+statement creates is written by `first_history_sql`: chained to the genesis by the same hash,
+without the lock nobody else can want yet.
 """
 
 from __future__ import annotations
@@ -195,6 +197,31 @@ def history_sql(
         FROM chain AS c JOIN new AS n ON n.appeal_id = c.appeal_id AND n.k = c.k + 1
     )
     SELECT {_COLUMNS}, position, prev_hash, hash FROM chain"""  # noqa: S608 (fragments of this code, never of a request)
+
+
+def first_history_sql(
+    *,
+    source: str,
+    appeal_id: str,
+    at: str,
+    actor_id: str,
+    actor_name: str,
+    actor_role: str,
+    action: str,
+    changes: str,
+) -> str:
+    """INSERT … SELECT of the first history row of each appeal that the same statement creates
+    (intake), one per row of `source`: chained to the genesis, as `history_sql` chains an
+    appeal without entries (R-9.5), by the same hash. Nothing precedes these rows and no other
+    transaction sees their appeals before the commit, so there is no head to read and no chain
+    lock to wait for: about a third of intake's statement went to that (issue 18)."""
+    content = f"CAST({appeal_id} AS uuid), CAST({at} AS timestamptz), CAST({actor_id} AS uuid), "
+    content += f"CAST({actor_name} AS text), CAST({actor_role} AS text), CAST({action} AS text), "
+    content += f"CAST({changes} AS jsonb), CAST(NULL AS text)"
+    return f"""INSERT INTO appeal_history ({_COLUMNS}, position, prev_hash, hash)
+    SELECT {content}, 1, appeal_history_genesis(),
+           appeal_history_hash(appeal_history_genesis(), 1, {content})
+    FROM {source}"""  # noqa: S608 (fragments of this code, never of a request)
 
 
 def event_sql(*, source: str, type_: str, appeal_id: str, at: str, data: str) -> str:

@@ -88,7 +88,7 @@ def _journal() -> str:
     """The registrations' history rows and events, by the journal's fragments."""
     number = SQL_DISPLAY_NUMBER % {"seq": "made.seq", "year": "made.year"}
     source = "made JOIN q USING (pos)"
-    history = journal.history_sql(
+    history = journal.first_history_sql(
         source=source,
         appeal_id="made.id",
         at="q.now",
